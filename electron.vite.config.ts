@@ -1,0 +1,39 @@
+import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
+const define = { __APP_VERSION__: JSON.stringify(pkg.version) }
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    define,
+    build: {
+      rollupOptions: {
+        // index: the Electron app; cli: the same gateway headless under plain Node.
+        input: { index: resolve('src/main/index.ts'), cli: resolve('src/main/headless/cli.ts') },
+      },
+    },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        // Sandboxed preloads must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    base: './',
+    define,
+    plugins: [vue()],
+    build: {
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
+  },
+})

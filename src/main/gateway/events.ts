@@ -1,0 +1,28 @@
+// A tiny typed pub/sub for what the gateway pushes to UIs (stats ticks, status changes).
+import type { ApiEvents, EventName } from '../../shared/api'
+
+type Listener<E extends EventName> = (payload: ApiEvents[E]) => void
+
+export class EventHub {
+  private readonly listeners: { [E in EventName]: Set<Listener<E>> } = { stats: new Set(), status: new Set() }
+
+  on<E extends EventName>(event: E, listener: Listener<E>): () => void {
+    const set = this.listeners[event] as Set<Listener<E>>
+    set.add(listener)
+    return () => set.delete(listener)
+  }
+
+  emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
+    for (const listener of this.listeners[event] as Set<Listener<E>>) {
+      try {
+        listener(payload)
+      } catch {
+        // one broken subscriber must not starve the others
+      }
+    }
+  }
+
+  count(event: EventName): number {
+    return this.listeners[event].size
+  }
+}

@@ -1,0 +1,103 @@
+// The gateway's view of one config version, built once per change. A request captures the
+// runtime current when it arrives and finishes on it, whatever changes meanwhile.
+import type { Config, ProviderConfig, RouteConfig } from '../../shared/config'
+import type { ProviderAdapter, Timeouts } from './providers/adapter'
+import { adapterFor } from './providers'
+import { globToRegExp, isGlob } from './routing/glob'
+import { buildGuardPolicy, type GuardPolicy } from './server/guard'
+import type { SecretResolver } from './types'
+
+export interface Upstream {
+  /** `http://host:port` — the undici pool key part. */
+  origin: string
+  /** Path prefix of the OpenAI-compatible API, without trailing slash (e.g. `/v1`). */
+  basePath: string
+  /** Auth and configured extra headers sent with every request. */
+  headers: Record<string, string>
+  timeouts: Timeouts
+}
+
+export interface ProviderRuntime {
+  config: ProviderConfig
+  adapter: ProviderAdapter
+  upstream: Upstream
+}
+
+export interface CompiledRoute {
+  config: RouteConfig
+  pattern?: RegExp
+}
+
+export interface Runtime {
+  config: Config
+  providers: Map<string, ProviderRuntime>
+  exactRoutes: Map<string, CompiledRoute>
+  globRoutes: CompiledRoute[]
+  /** Enabled providers that list a model, in config order. */
+  modelOwners: Map<string, ProviderRuntime[]>
+  active?: ProviderRuntime
+  guard: GuardPolicy
+  maxBodyBytes: number
+}
+
+export function buildRuntime(config: Config, secrets: SecretResolver): Runtime {
+  const providers = new Map<string, ProviderRuntime>()
+  const modelOwners = new Map<string, ProviderRuntime[]>()
+  for (const p of config.providers) {
+    const adapter = adapterFor(p.kind)
+    const base = adapter.openAIBase(p.baseUrl)
+    const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
+    const runtime: ProviderRuntime = {
+      config: p,
+      adapter,
+      upstream: {
+        origin: base.origin,
+        basePath: base.pathname === '/' ? '' : base.pathname,
+        headers: { ...lowercaseKeys(p.headers), ...adapter.authHeaders(apiKey) },
+        timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
+      },
+    }
+    providers.set(p.id, runtime)
+    if (!p.enabled) continue
+    for (const model of servedModels(p)) {
+      const owners = modelOwners.get(model)
+      if (owners) owners.push(runtime)
+      else modelOwners.set(model, [runtime])
+    }
+  }
+  const exactRoutes = new Map<string, CompiledRoute>()
+  const globRoutes: CompiledRoute[] = []
+  for (const route of config.routes) {
+    if (isGlob(route.model)) globRoutes.push({ config: route, pattern: globToRegExp(route.model) })
+    else exactRoutes.set(route.model, { config: route })
+  }
+  const active = config.activeProvider === undefined ? undefined : providers.get(config.activeProvider)
+  return {
+    config,
+    providers,
+    exactRoutes,
+    globRoutes,
+    modelOwners,
+    active: active?.config.enabled ? active : undefined,
+    guard: buildGuardPolicy(config.server.host, config.server.allowedOrigins),
+    maxBodyBytes: config.server.maxBodyBytes,
+  }
+}
+
+/** Names a provider answers to: its model list, its aliases and its default model. */
+export function servedModels(p: ProviderConfig): string[] {
+  const names = new Set(p.models)
+  for (const alias of Object.keys(p.modelMap ?? {})) names.add(alias)
+  if (p.defaultModel) names.add(p.defaultModel)
+  return [...names]
+}
+
+function lowercaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v
+  return out
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>
+}

@@ -1,0 +1,103 @@
+// `switchyard serve [--config FILE] [--data-dir DIR] [--host H] [--port N] [--admin-token T]`
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createLogger } from '../gateway/log'
+import { DEFAULT_GRACE_MS } from '../gateway/createGateway'
+import { startHeadless } from './startHeadless'
+
+const USAGE = `usage: switchyard serve [options]
+
+  --config FILE       config file (source of truth; admin edits are written back)
+  --data-dir DIR      data directory (default: $SWITCHYARD_DATA_DIR or ~/.switchyard)
+  --host H            bind address (default: from config, 127.0.0.1)
+  --port N            port, 0 picks a free one (default: from config, 7171)
+  --admin-token T     dashboard/admin API token (default: $SWITCHYARD_ADMIN_TOKEN or <data-dir>/admin-token)
+  --log-level L       trace|debug|info|warn|error (default: info)
+`
+
+declare const __APP_VERSION__: string
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'admin-token': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  if (values.version) {
+    process.stdout.write(`${__APP_VERSION__}\n`)
+    return 0
+  }
+  if (values.help || positionals[0] !== 'serve') {
+    process.stdout.write(USAGE)
+    return values.help ? 0 : 2
+  }
+  let port: number | undefined
+  if (values.port !== undefined) {
+    port = Number(values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`--port must be an integer from 0 to 65535\n`)
+      return 2
+    }
+  }
+  // Logs are JSON lines on stderr; stdout carries only what a script waits for.
+  const logger = createLogger({ level: values['log-level'], destination: process.stderr })
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.SWITCHYARD_DATA_DIR ?? path.join(os.homedir(), '.switchyard'))
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  let handle
+  try {
+    handle = await startHeadless({
+      dataDir,
+      configFile: values.config,
+      host: values.host,
+      port,
+      adminToken: values['admin-token'],
+      uiDir: path.join(here, '../renderer'),
+      logger,
+      version: __APP_VERSION__,
+    })
+  } catch (err) {
+    process.stderr.write(`switchyard: ${(err as Error).message}\n`)
+    return 1
+  }
+  process.stdout.write(`listening on ${handle.url}\ndashboard: ${handle.dashboardUrl}\n`)
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: string): void => {
+      if (stopping) {
+        process.stderr.write(`switchyard: ${signal} again, exiting now\n`)
+        process.exit(1)
+      }
+      stopping = true
+      logger.info({ signal }, 'shutting down')
+      void handle.close(DEFAULT_GRACE_MS).then(() => resolve(0))
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  })
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`switchyard: ${(err as Error)?.message ?? String(err)}\n`)
+    process.exit(1)
+  },
+)

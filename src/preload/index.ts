@@ -1,0 +1,2 @@
+// Preload (placeholder until the desktop shell lands).
+export {}

@@ -1,0 +1,208 @@
+// The one config schema: types, validation, defaults and migrations for the document
+// described in DESIGN.md §4. Imported by main, preload and renderer, so it depends on zod only.
+import { z } from 'zod'
+
+export const CONFIG_VERSION = 1
+export const DEFAULT_PORT = 7171
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+/** What `apiKey` reads as outside the main process; sending it back means "keep the stored key". */
+export const SECRET_MASK = '********'
+
+export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic'] as const
+export const STRATEGIES = [
+  'round-robin',
+  'weighted',
+  'least-connections',
+  'least-latency',
+  'lowest-cost',
+  'failover',
+  'least-load',
+] as const
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'use letters, digits, ".", "_" or "-" (at most 64)')
+const positiveInt = z.number().int().positive()
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL')
+
+const LimitsSchema = z.strictObject({
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  maxConcurrent: positiveInt.optional(),
+})
+
+const QueueSchema = z.strictObject({
+  maxSize: z.number().int().min(0).default(100),
+  timeoutMs: positiveInt.default(30_000),
+  overflow: z.enum(['reject-new', 'drop-oldest']).default('reject-new'),
+})
+
+const TimeoutsSchema = z.strictObject({
+  connectMs: positiveInt.optional(),
+  firstByteMs: positiveInt.optional(),
+  idleMs: positiveInt.optional(),
+})
+
+const PriceSchema = z.strictObject({
+  inputPerMTok: z.number().min(0),
+  outputPerMTok: z.number().min(0),
+  cachedInputPerMTok: z.number().min(0).optional(),
+})
+
+export const ProviderSchema = z.strictObject({
+  id,
+  name: z.string().max(100).optional(),
+  kind: z.enum(PROVIDER_KINDS),
+  baseUrl: httpUrl,
+  /** A literal key, an `env:NAME` reference, or (Electron) an encrypted `safe:` blob. */
+  apiKey: z.string().max(4096).optional(),
+  enabled: z.boolean().default(true),
+  weight: z.number().min(0).default(1),
+  models: z.array(z.string().min(1)).default([]),
+  defaultModel: z.string().min(1).optional(),
+  modelMap: z.record(z.string(), z.string().min(1)).optional(),
+  limits: LimitsSchema.default({}),
+  queue: QueueSchema.default({ maxSize: 100, timeoutMs: 30_000, overflow: 'reject-new' }),
+  timeouts: TimeoutsSchema.default({}),
+  pricing: z.record(z.string(), PriceSchema).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  defaultMaxTokens: positiveInt.optional(),
+})
+
+const TargetSchema = z.strictObject({
+  provider: id,
+  model: z.string().min(1).optional(),
+  weight: z.number().min(0).optional(),
+})
+
+export const RouteSchema = z.strictObject({
+  /** Client-facing model name or glob (`local`, `claude-*`, `*`). */
+  model: z.string().min(1),
+  strategy: z.enum(STRATEGIES).default('failover'),
+  targets: z.array(TargetSchema).min(1),
+  affinity: z.boolean().default(false),
+})
+
+const ServerSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+  allowedOrigins: z.array(z.string()).default([]),
+  requireAppKey: z.boolean().default(false),
+  maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
+})
+
+export const ConfigSchema = z
+  .strictObject({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+    server: ServerSchema.default({
+      host: '127.0.0.1',
+      port: DEFAULT_PORT,
+      allowedOrigins: [],
+      requireAppKey: false,
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    }),
+    activeProvider: id.optional(),
+    providers: z.array(ProviderSchema).default([]),
+    routes: z.array(RouteSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>()
+    config.providers.forEach((p, i) => {
+      if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` })
+      ids.add(p.id)
+    })
+    if (config.activeProvider !== undefined && !ids.has(config.activeProvider)) {
+      ctx.addIssue({ code: 'custom', path: ['activeProvider'], message: `no provider with id "${config.activeProvider}"` })
+    }
+    const routeNames = new Set<string>()
+    config.routes.forEach((r, i) => {
+      if (routeNames.has(r.model)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'model'], message: `duplicate route "${r.model}"` })
+      routeNames.add(r.model)
+      r.targets.forEach((t, j) => {
+        if (!ids.has(t.provider)) {
+          ctx.addIssue({ code: 'custom', path: ['routes', i, 'targets', j, 'provider'], message: `no provider with id "${t.provider}"` })
+        }
+      })
+    })
+  })
+
+export type Config = z.output<typeof ConfigSchema>
+export type ConfigInput = z.input<typeof ConfigSchema>
+export type ProviderConfig = z.output<typeof ProviderSchema>
+export type ProviderInput = z.input<typeof ProviderSchema>
+export type RouteConfig = z.output<typeof RouteSchema>
+export type ProviderKind = (typeof PROVIDER_KINDS)[number]
+export type Strategy = (typeof STRATEGIES)[number]
+
+/** Upgrades older documents step by step; index n turns version n into n + 1. */
+const migrations: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] }
+
+export function parseConfig(raw: unknown): ConfigResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: ['config must be a JSON object'] }
+  }
+  let doc = raw as Record<string, unknown>
+  let version = doc.version === undefined ? CONFIG_VERSION : doc.version
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, errors: ['version: must be a positive integer'] }
+  }
+  if (version > CONFIG_VERSION) {
+    return { ok: false, errors: [`version: ${version} was written by a newer Switchyard (this one reads up to ${CONFIG_VERSION})`] }
+  }
+  while (version < CONFIG_VERSION) {
+    const step = migrations[version]
+    if (!step) return { ok: false, errors: [`version: no migration from ${version}`] }
+    doc = { ...step(doc), version: version + 1 }
+    version += 1
+  }
+  const parsed = ConfigSchema.safeParse(doc)
+  if (parsed.success) return { ok: true, config: parsed.data }
+  return { ok: false, errors: parsed.error.issues.map(formatIssue) }
+}
+
+export function parseProvider(raw: unknown): { ok: true; provider: ProviderConfig } | { ok: false; errors: string[] } {
+  const parsed = ProviderSchema.safeParse(raw)
+  if (parsed.success) return { ok: true, provider: parsed.data }
+  return { ok: false, errors: parsed.error.issues.map(formatIssue) }
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('')
+  return path ? `${path}: ${issue.message}` : issue.message
+}
+
+export function defaultConfig(): Config {
+  const result = parseConfig({})
+  if (!result.ok) throw new Error('default config does not validate')
+  return result.config
+}
+
+export function isSecretReference(value: string): boolean {
+  return value.startsWith('env:')
+}
+
+/** The config as the UI and the admin API may see it: literal keys replaced by SECRET_MASK. */
+export function maskSecrets(config: Config): Config {
+  return {
+    ...config,
+    providers: config.providers.map((p) =>
+      p.apiKey === undefined || isSecretReference(p.apiKey) ? p : { ...p, apiKey: SECRET_MASK },
+    ),
+  }
+}
+
+/** Puts back the stored keys wherever an incoming config carries SECRET_MASK for the same provider id. */
+export function restoreMaskedSecrets(incoming: Config, current: Config): Config {
+  const stored = new Map(current.providers.map((p) => [p.id, p.apiKey]))
+  return {
+    ...incoming,
+    providers: incoming.providers.map((p) => (p.apiKey === SECRET_MASK ? { ...p, apiKey: stored.get(p.id) } : p)),
+  }
+}
