@@ -1,0 +1,77 @@
+// Where our renderer lives and who may talk to main. Pure functions: the window and the IPC
+// wrapper ask these, tests call them directly.
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+export type RendererTarget =
+  | { kind: 'dev-server'; url: string; origin: string }
+  | { kind: 'file'; file: string; url: string }
+
+/**
+ * The dev server URL electron-vite passes (ELECTRON_RENDERER_URL) is honoured only in an
+ * unpackaged app and only on loopback: a packaged app must never be talked into loading a page
+ * from elsewhere by an environment variable.
+ */
+export function rendererTarget(opts: { devServerUrl?: string; isPackaged: boolean; rendererDir: string }): RendererTarget {
+  if (opts.devServerUrl && !opts.isPackaged) {
+    const url = new URL(opts.devServerUrl)
+    if (url.protocol === 'http:' && isLoopbackName(url.hostname)) return { kind: 'dev-server', url: url.href, origin: url.origin }
+  }
+  const file = path.resolve(opts.rendererDir, 'index.html')
+  return { kind: 'file', file, url: pathToFileURL(file).href }
+}
+
+/** Whether a URL is our renderer's page (hash and query ignored: the app may use them for state). */
+export function isRendererUrl(target: RendererTarget, candidate: string): boolean {
+  let url: URL
+  try {
+    url = new URL(candidate)
+  } catch {
+    return false
+  }
+  if (target.kind === 'dev-server') return url.origin === target.origin
+  if (url.protocol !== 'file:') return false
+  let file: string
+  try {
+    file = fileURLToPath(url)
+  } catch {
+    return false
+  }
+  const same = (a: string, b: string): boolean => (process.platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b)
+  return same(path.resolve(file), target.file)
+}
+
+/** The parts of an IPC event (IpcMainInvokeEvent) the check reads. */
+export interface SenderEventLike {
+  sender: unknown
+  senderFrame: { url: string; parent: unknown } | null
+}
+
+/**
+ * Trusted = sent by the main frame of our window's webContents while it shows our renderer.
+ * Subframes (an iframe a bug let in) and any other webContents are foreign.
+ */
+export function isTrustedSender(
+  event: SenderEventLike,
+  window: { webContents: unknown; isDestroyed(): boolean } | undefined,
+  target: RendererTarget,
+): boolean {
+  if (!window || window.isDestroyed()) return false
+  if (event.sender !== window.webContents) return false
+  const frame = event.senderFrame
+  if (!frame || frame.parent !== null) return false
+  return isRendererUrl(target, frame.url)
+}
+
+/** Links leaving the app open in the user's browser, and only if they are https. */
+export function externalLinkDecision(url: string): 'open-external' | 'deny' {
+  try {
+    return new URL(url).protocol === 'https:' ? 'open-external' : 'deny'
+  } catch {
+    return 'deny'
+  }
+}
+
+function isLoopbackName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
+}

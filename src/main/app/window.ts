@@ -1,0 +1,113 @@
+// The dashboard window: created on demand, hidden (not closed) when the user closes it so the
+// app lives on in the tray, and locked down: sandboxed renderer, no navigation away from our
+// page, no new windows, no permissions.
+import { BrowserWindow, nativeTheme, shell, type WebPreferences } from 'electron'
+import type { Logger } from '../gateway/log'
+import { externalLinkDecision, isRendererUrl, type RendererTarget } from './senderPolicy'
+
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+  }
+}
+
+export interface WindowControllerOptions {
+  preloadPath: string
+  target: RendererTarget
+  icon?: string
+  logger: Logger
+}
+
+export interface WindowController {
+  /** Shows (creating if needed) and focuses the window. */
+  show(): void
+  /** The live window, if any; the IPC sender check compares against it. */
+  current(): BrowserWindow | undefined
+  /** Sends an event to the renderer when a window exists (hidden ones too, so they are current when shown). */
+  send(channel: string, payload: unknown): void
+  /** From now on closing really closes (the app is quitting). */
+  allowClose(): void
+}
+
+export function createWindowController(opts: WindowControllerOptions): WindowController {
+  let window: BrowserWindow | undefined
+  let quitting = false
+
+  function create(): BrowserWindow {
+    const win = new BrowserWindow({
+      width: 1000,
+      height: 700,
+      minWidth: 720,
+      minHeight: 480,
+      show: false,
+      title: 'Switchyard',
+      icon: opts.icon,
+      autoHideMenuBar: true,
+      // Matches the renderer's first paint so opening the window does not flash white in dark mode.
+      backgroundColor: nativeTheme.shouldUseDarkColors ? '#101014' : '#ffffff',
+      webPreferences: secureWebPreferences(opts.preloadPath),
+    })
+    lockDown(win, opts.target, opts.logger)
+    win.on('close', (event) => {
+      if (quitting) return
+      event.preventDefault()
+      win.hide()
+    })
+    win.on('closed', () => {
+      if (window === win) window = undefined
+    })
+    win.once('ready-to-show', () => win.show())
+    const load = opts.target.kind === 'file' ? win.loadFile(opts.target.file) : win.loadURL(opts.target.url)
+    load.catch((err: unknown) => opts.logger.error({ err: (err as Error)?.message }, 'window: cannot load the dashboard'))
+    return win
+  }
+
+  return {
+    show() {
+      if (!window || window.isDestroyed()) {
+        window = create()
+        return // shown on ready-to-show
+      }
+      if (window.isMinimized()) window.restore()
+      window.show()
+      window.focus()
+    },
+    current: () => (window && !window.isDestroyed() ? window : undefined),
+    send(channel, payload) {
+      if (window && !window.isDestroyed()) window.webContents.send(channel, payload)
+    },
+    allowClose() {
+      quitting = true
+    },
+  }
+}
+
+/** Keeps the window on our page: in-app navigation elsewhere, popups, webviews and permission prompts are refused. */
+export function lockDown(win: BrowserWindow, target: RendererTarget, logger: Logger): void {
+  const contents = win.webContents
+  const guardNavigation = (event: { preventDefault(): void }, url: string): void => {
+    if (isRendererUrl(target, url)) return
+    event.preventDefault()
+    logger.warn({ url: url.slice(0, 200) }, 'window: blocked navigation away from the dashboard')
+    if (externalLinkDecision(url) === 'open-external') void shell.openExternal(url)
+  }
+  contents.on('will-navigate', guardNavigation)
+  contents.on('will-redirect', guardNavigation)
+  contents.setWindowOpenHandler(({ url }) => {
+    if (externalLinkDecision(url) === 'open-external') void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  contents.session.setPermissionCheckHandler(() => false)
+}
