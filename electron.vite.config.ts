@@ -18,7 +18,9 @@ export default defineConfig({
     },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
+    // A sandboxed preload can require only 'electron': zod (used by the shared api.ts it
+    // imports) is bundled in instead of left as require('zod').
+    plugins: [externalizeDepsPlugin({ exclude: ['zod'] })],
     build: {
       rollupOptions: {
         input: { index: resolve('src/preload/index.ts') },

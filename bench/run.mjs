@@ -383,6 +383,7 @@ function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs }) 
     const deadline = t0 + deadlineMs
     const note = (p) => problems.set(p, (problems.get(p) ?? 0) + 1)
     const opts = { path: CHAT_PATH, method: 'POST', headers: { ...HEADERS, accept: 'text/event-stream' }, body }
+    let hard
     const finish = () => {
       if (finished) return
       finished = true
@@ -401,7 +402,7 @@ function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs }) 
       }
       resolve({ ok: ttfc.length, errors, elapsedMs: performance.now() - t0, truncated: issued < count, peakOpen, ttfc, total, gaps, problems: Object.fromEntries(problems) })
     }
-    const hard = setTimeout(() => {
+    hard = setTimeout(() => {
       errors += inflight
       note(`abandoned ${inflight} streams still open 10 s after the deadline`)
       pool.destroy().catch(() => undefined)

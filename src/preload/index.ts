@@ -1,2 +1,5 @@
-// Preload (placeholder until the desktop shell lands).
-export {}
+// Preload (sandboxed, CommonJS): exposes exactly the api.ts operations to the renderer.
+import { contextBridge, ipcRenderer } from 'electron'
+import { buildBridge } from './bridge'
+
+contextBridge.exposeInMainWorld('switchyard', buildBridge(ipcRenderer))
