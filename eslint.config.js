@@ -14,7 +14,7 @@ const noElectron = {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'playwright-report/**', 'test-results/**'] },
+  { ignores: ['bench/results/**', 'out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'playwright-report/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

@@ -57,8 +57,10 @@ export interface OperationSpec<Args, Result> {
     method: HttpMethod
     /** Path under the web bridge; `:name` segments become args fields. */
     path: string
-    /** 'args': the JSON body is the whole argument. Otherwise args come from path params and query. */
+    /** 'args': the JSON body is the whole argument. Otherwise args come from path params (and the query when `query`). */
     body?: 'args'
+    /** Read arguments from the query string (GET operations with filters); other operations ignore it. */
+    query?: true
   }
   args: z.ZodType<Args>
   /** Phantom field carrying the result type; never set at runtime. */

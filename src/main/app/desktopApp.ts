@@ -28,13 +28,16 @@ export interface DesktopApp {
 
 export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopApp | undefined> {
   // Registered before `ready`: a second launch may arrive while we are still starting.
-  let windows: WindowController | undefined
-  let showWhenReady = false
-  app.on('second-instance', () => (windows ? windows.show() : (showWhenReady = true)))
+  let showRequested = false
+  const rememberShowRequest = (): void => {
+    showRequested = true
+  }
+  app.on('second-instance', rememberShowRequest)
 
   await app.whenReady()
   const userData = app.getPath('userData')
-  const { logger, file: logFile, flush } = createFileLogger(userData)
+  const log = createFileLogger(userData)
+  const { logger, file: logFile } = log
   logger.info({ version: app.getVersion(), userData }, 'starting')
 
   let configStore: ClosableConfigStore
@@ -48,7 +51,7 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     configStore = confConfigStore(store, logger)
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'cannot load the config')
-    flush()
+    log.flush()
     dialog.showErrorBox('Switchyard cannot start', `${(err as Error).message}\n\nFix the file and start Switchyard again.`)
     app.exit(1)
     return undefined
@@ -74,7 +77,8 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     icon: path.join(resources, 'icon.png'),
     logger,
   })
-  windows = windowController
+  app.off('second-instance', rememberShowRequest)
+  app.on('second-instance', () => windowController.show())
 
   const disposeIpc = registerIpc(ipcMain, gateway.api, (event) => isTrustedSender(event, windowController.current(), target), logger)
   const stopForwarding = forwardEvents(gateway.events, (channel, payload) => windowController.send(channel, payload))
@@ -91,8 +95,9 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     quit: () => app.quit(),
     logger,
   })
-  // Windows and most Linux trays: a plain click opens the dashboard; the menu is on right click.
-  tray.on('click', () => windowController.show())
+  // Windows and most Linux trays: a plain click opens the dashboard and the menu is on right click.
+  // On macOS a click opens the menu, so opening the window as well would be one thing too many.
+  if (process.platform !== 'darwin') tray.on('click', () => windowController.show())
 
   app.on('activate', () => windowController.show()) // macOS: clicking the Dock icon
   // The app lives in the tray: closing the last window must not quit it.
@@ -113,7 +118,7 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
       configStore.close()
       tray.destroy()
       logger.info('stopped')
-      flush()
+      await log.close()
     })())
 
   let quitReady = false
@@ -135,6 +140,6 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     logger.error({ err: (err as Error).message, logFile }, 'gateway did not start')
   }
 
-  if (!opts.hidden || showWhenReady) windowController.show()
+  if (!opts.hidden || showRequested) windowController.show()
   return { gateway, windows: windowController, shutdown }
 }

@@ -8,10 +8,26 @@ export function logFilePath(userData: string): string {
   return path.join(userData, 'logs', 'switchyard.log')
 }
 
-export function createFileLogger(userData: string, level?: string): { logger: Logger; file: string; flush(): void } {
+export interface FileLogger {
+  logger: Logger
+  file: string
+  /** Writes what is buffered now (before a dialog or an exit). */
+  flush(): void
+  /** Flushes and closes the file; resolves once it is closed. */
+  close(): Promise<void>
+}
+
+export function createFileLogger(userData: string, level?: string): FileLogger {
   const file = logFilePath(userData)
-  // Async writes keep logging off the request path; flush() on quit writes what is buffered.
+  // Async writes keep logging off the request path; flush()/close() on quit write what is buffered.
   const destination = pino.destination({ dest: file, mkdir: true, sync: false })
+  // A log file that cannot be written (disk full, folder removed) must not take the app down.
+  let reported = false
+  destination.on('error', (err: Error) => {
+    if (!reported) process.stderr.write(`switchyard: cannot write ${file}: ${err.message}\n`)
+    reported = true
+  })
+  let closed: Promise<void> | undefined
   return {
     logger: createLogger({ level, destination }),
     file,
@@ -19,8 +35,16 @@ export function createFileLogger(userData: string, level?: string): { logger: Lo
       try {
         destination.flushSync()
       } catch {
-        // not opened yet: nothing was buffered
+        // not opened yet: nothing was written
       }
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        destination.once('close', () => resolve())
+        destination.once('error', () => resolve())
+        destination.end()
+      })
+      return closed
     },
   }
 }

@@ -72,6 +72,11 @@ export function externalLinkDecision(url: string): 'open-external' | 'deny' {
   }
 }
 
+/** The dashboard needs no camera, location or notifications; only writing the base URL to the clipboard. */
+export function isPermissionAllowed(permission: string): boolean {
+  return permission === 'clipboard-sanitized-write'
+}
+
 function isLoopbackName(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }

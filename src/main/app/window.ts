@@ -3,7 +3,7 @@
 // page, no new windows, no permissions.
 import { BrowserWindow, nativeTheme, shell, type WebPreferences } from 'electron'
 import type { Logger } from '../gateway/log'
-import { externalLinkDecision, isRendererUrl, type RendererTarget } from './senderPolicy'
+import { externalLinkDecision, isPermissionAllowed, isRendererUrl, type RendererTarget } from './senderPolicy'
 
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return {
@@ -92,7 +92,7 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
   }
 }
 
-/** Keeps the window on our page: in-app navigation elsewhere, popups, webviews and permission prompts are refused. */
+/** Keeps the window on our page: navigation elsewhere, popups, webviews and permissions (but copying) are refused. */
 export function lockDown(win: BrowserWindow, target: RendererTarget, logger: Logger): void {
   const contents = win.webContents
   const guardNavigation = (event: { preventDefault(): void }, url: string): void => {
@@ -108,6 +108,6 @@ export function lockDown(win: BrowserWindow, target: RendererTarget, logger: Log
     return { action: 'deny' }
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
-  contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  contents.session.setPermissionCheckHandler(() => false)
+  contents.session.setPermissionRequestHandler((_contents, permission, callback) => callback(isPermissionAllowed(permission)))
+  contents.session.setPermissionCheckHandler((_contents, permission) => isPermissionAllowed(permission))
 }

@@ -12,7 +12,7 @@ import {
   type OperationName,
 } from '../../shared/api'
 import { ApiFailure } from '../gateway/api/handlers'
-import { GatewayError } from '../gateway/errors'
+import { GatewayError, openAIErrorType } from '../gateway/errors'
 import type { EventHub } from '../gateway/events'
 import type { Logger } from '../gateway/log'
 import { isJsonContentType, parseJsonObject, readBody } from '../gateway/server/body'
@@ -76,7 +76,7 @@ export function createWebBridge(deps: WebBridgeDeps) {
       if (!isJsonContentType(req.headers['content-type'])) throw new GatewayError('unsupported_media_type', 'send JSON with Content-Type: application/json')
       rawArgs = parseJsonObject(await readBody(req, MAX_ADMIN_BODY))
     } else {
-      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams)
+      const query = spec.http.query ? Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams) : {}
       const fromPath = { ...query, ...match.params }
       rawArgs = Object.keys(fromPath).length > 0 ? fromPath : undefined
     }
@@ -91,7 +91,7 @@ export function createWebBridge(deps: WebBridgeDeps) {
       sendJson(res, 200, await handler(parsed.data))
     } catch (err) {
       if (err instanceof ApiFailure) {
-        sendOpenAIError(res, new GatewayError('invalid_request', err.message, { status: failureStatus[err.code] }))
+        sendJson(res, failureStatus[err.code], { error: { message: err.message, type: openAIErrorType(failureStatus[err.code]), code: err.code, param: null } })
       } else {
         deps.logger.error({ op: match.op.name, err: (err as Error)?.message }, 'admin operation failed')
         sendOpenAIError(res, new GatewayError('internal_error', `${match.op.name} failed`))

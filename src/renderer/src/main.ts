@@ -1,3 +1,6 @@
-import { createApp, h } from 'vue'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { createClient } from './api/createClient'
+import { clientKey } from './api/injection'
 
-createApp({ render: () => h('p', 'Switchyard') }).mount('#app')
+createApp(App).provide(clientKey, createClient(window)).mount('#app')

@@ -1,0 +1,10 @@
+// Admission control: what the request pipeline imports.
+export { Admission, DEFAULT_QUEUE, type AcquireRequest, type Admitted, type AdmissionOptions, type ProviderAdmissionConfig, type QueuePolicy } from './admission'
+export type { ProviderAdmissionSnapshot } from './admissionStats'
+export { ProviderLimiter, type BlockReason, type CheckResult, type Lease, type LimiterSnapshot, type Limits } from './providerLimiter'
+export { SlidingWindow, WINDOW_MS, type WindowEntry } from './slidingWindow'
+export { estimateRequestTokens, toEstimate, totalTokens, DEFAULT_OUTPUT_TOKENS, type EstimateInput, type EstimateOptions, type RequestShape, type TokenEstimate } from './tokenEstimate'
+export { TokenCounter, defaultTokenCounter, encodingForModel, heuristicTokens, type EncodingName } from './tokenCounter'
+export { parseRateLimitHeaders, parseDuration, parseRetryAfterMs, type HeaderSource, type LearnedLimits } from './upstreamHeaders'
+export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from './clock'
+export type { Priority } from './waitQueue'

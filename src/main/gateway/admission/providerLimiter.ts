@@ -1,0 +1,190 @@
+// The limits of one backend (or of one calling app): RPM and TPM over exact 60 s sliding
+// windows, a concurrency cap, and the budget and cooldown learned from upstream headers.
+// Pure policy: every decision takes `now`; it owns no timer. It tells listeners when capacity
+// may have grown (a release, new limits, new upstream facts) so a queue can look again.
+//
+// Oversized requests: an estimate larger than the whole TPM limit could never fit under the
+// limit, and waiting for it would be a hang. It is admitted when it is alone: the TPM window
+// holds nothing else (so it may wait for the window to drain, a bounded time), and it is
+// then charged in full, which keeps the following minute quiet. The alternative, rejecting it,
+// would make a request impossible to serve at all because of a local protection setting; a
+// cloud upstream whose real limit it exceeds will say so itself with its own message.
+import { SlidingWindow, type WindowEntry } from './slidingWindow'
+import { UpstreamBudget, type UpstreamBudgetView } from './upstreamBudget'
+import { parseRateLimitHeaders, type HeaderSource } from './upstreamHeaders'
+import { toEstimate, totalTokens, type EstimateInput, type TokenEstimate } from './tokenEstimate'
+import { systemClock, type Clock } from './clock'
+
+export interface Limits {
+  rpm?: number
+  tpm?: number
+  maxConcurrent?: number
+}
+
+export type BlockReason = 'rpm' | 'tpm' | 'concurrency' | 'cooldown' | 'upstream-budget'
+
+export type CheckResult =
+  | { ok: true }
+  | {
+      ok: false
+      /** The constraint that clears last ('concurrency' whenever no slot is free). */
+      reason: BlockReason
+      /**
+       * Milliseconds until every time-based constraint (windows, cooldown, learned budget) would
+       * let the request through. 0 when only concurrency blocks: that clears on a release.
+       */
+      retryAfterMs: number
+    }
+
+export interface Lease {
+  readonly estimate: TokenEstimate
+  /** True once settled or cancelled. */
+  readonly done: boolean
+  /**
+   * The request finished: charge `actualTokens` (prompt + completion) instead of the estimate,
+   * keeping the reservation's timestamp, and free the concurrency slot. Without a count (usage
+   * unknown) the estimate stays charged. Only the first settle/cancel has any effect. Needs no
+   * `now`: the reservation is adjusted in place and keeps its original timestamp.
+   */
+  settle(actualTokens?: number): void
+  /** The request never reached the upstream (e.g. connect failed): refund it entirely. */
+  cancel(): void
+}
+
+export interface LimiterSnapshot {
+  inFlight: number
+  maxConcurrent?: number
+  rpm: { used: number; limit?: number }
+  tpm: { used: number; limit?: number }
+  upstream?: UpstreamBudgetView
+}
+
+export class ProviderLimiter {
+  private limits: Limits
+  private readonly requests = new SlidingWindow()
+  private readonly tokens = new SlidingWindow()
+  private readonly upstream = new UpstreamBudget()
+  private inFlight = 0
+  private readonly listeners = new Set<() => void>()
+
+  constructor(
+    limits: Limits = {},
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.limits = normalizeLimits(limits)
+  }
+
+  /** New limits apply from now on; windows and in-flight leases carry over untouched. */
+  setLimits(limits: Limits): void {
+    this.limits = normalizeLimits(limits)
+    this.changed()
+  }
+
+  getLimits(): Readonly<Limits> {
+    return this.limits
+  }
+
+  check(estimate: EstimateInput, now: number = this.clock()): CheckResult {
+    const est = toEstimate(estimate)
+    const { rpm, tpm, maxConcurrent } = this.limits
+    let reason: BlockReason | undefined
+    let waitMs = 0
+    const consider = (r: BlockReason, ms: number) => {
+      if (ms <= 0) return
+      if (reason === undefined || ms > waitMs) {
+        reason = r
+        waitMs = ms
+      }
+    }
+    const upstream = this.upstream.check(est, now)
+    if (upstream) consider(upstream.reason, upstream.waitMs)
+    if (rpm !== undefined) consider('rpm', this.requests.waitFor(1, rpm, now))
+    if (tpm !== undefined) {
+      // Oversized: fits only an empty window (see the header comment).
+      consider('tpm', this.tokens.waitFor(Math.min(totalTokens(est), tpm), tpm, now))
+    }
+    const noSlot = maxConcurrent !== undefined && this.inFlight >= maxConcurrent
+    if (noSlot) return { ok: false, reason: 'concurrency', retryAfterMs: waitMs }
+    return reason === undefined ? { ok: true } : { ok: false, reason, retryAfterMs: waitMs }
+  }
+
+  /**
+   * Records the request as sent and returns its lease. Does not check: callers check first
+   * (the admission queue does), so that the decision and the charge happen at the same `now`.
+   */
+  admit(estimate: EstimateInput, now: number = this.clock()): Lease {
+    const est = toEstimate(estimate)
+    const request = this.requests.add(1, now)
+    const reservation = this.tokens.add(totalTokens(est), now)
+    this.upstream.spend(est)
+    this.inFlight++
+    return this.lease(est, request, reservation)
+  }
+
+  /** Learns the upstream's remaining budget and cooldown from a response's headers. */
+  learn(headers: HeaderSource, now: number = this.clock()): void {
+    const learned = parseRateLimitHeaders(headers, now)
+    if (Object.keys(learned.budgets).length === 0 && learned.retryAt === undefined) return
+    this.upstream.learn(learned, now)
+    this.changed()
+  }
+
+  inFlightCount(): number {
+    return this.inFlight
+  }
+
+  snapshot(now: number = this.clock()): LimiterSnapshot {
+    return {
+      inFlight: this.inFlight,
+      maxConcurrent: this.limits.maxConcurrent,
+      rpm: { used: this.requests.used(now), limit: this.limits.rpm },
+      tpm: { used: this.tokens.used(now), limit: this.limits.tpm },
+      upstream: this.upstream.view(now),
+    }
+  }
+
+  /** Called whenever capacity may have grown; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private lease(estimate: TokenEstimate, request: WindowEntry, reservation: WindowEntry): Lease {
+    let done = false
+    const finish = (): boolean => {
+      if (done) return false
+      done = true
+      this.inFlight--
+      return true
+    }
+    return {
+      estimate,
+      get done() {
+        return done
+      },
+      settle: (actualTokens) => {
+        if (!finish()) return
+        if (actualTokens !== undefined && Number.isFinite(actualTokens)) this.tokens.adjust(reservation, actualTokens)
+        this.changed()
+      },
+      cancel: () => {
+        if (!finish()) return
+        this.requests.adjust(request, 0)
+        this.tokens.adjust(reservation, 0)
+        this.upstream.refund(estimate)
+        this.changed()
+      },
+    }
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener()
+  }
+}
+
+// Config validation already rejects non-positive limits; this guards direct callers (per-app
+// limits may come from elsewhere) so that a 0 or NaN never means "block everything forever".
+function normalizeLimits(limits: Limits): Limits {
+  const positive = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? n : undefined)
+  return { rpm: positive(limits.rpm), tpm: positive(limits.tpm), maxConcurrent: positive(limits.maxConcurrent) }
+}

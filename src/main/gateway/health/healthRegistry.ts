@@ -1,0 +1,158 @@
+// Health of every provider: one circuit breaker each, fed by request outcomes (passive outlier
+// detection) and probes (active). The routing side asks two things: which candidates are usable
+// now (never none, while there are candidates at all), and may I send to this one (the half-open
+// single-trial gate). The app API reads `snapshot()`.
+import { healthSignal, type AttemptOutcome } from '../routing/attempt'
+import { CircuitBreaker, DEFAULT_BREAKER_OPTIONS, type BreakerOptions, type BreakerSnapshot } from './circuitBreaker'
+
+export interface ProviderHealth extends BreakerSnapshot {
+  providerId: string
+}
+
+export interface Availability<T> {
+  /** Usable candidates in the given order; when none is usable, the single least-bad one. */
+  candidates: T[]
+  /** True when every candidate was unusable and the least-bad one was kept. */
+  degraded: boolean
+  /** When degraded: when the kept candidate is expected to recover (for Retry-After). */
+  recoversAt?: number
+}
+
+export interface OutcomeReport {
+  providerId: string
+  outcome: AttemptOutcome
+  status?: number
+  /** Cooldown the provider asked for (retryDelayMs of its response headers). */
+  retryAfterMs?: number
+  message?: string
+  errorCode?: string
+}
+
+export interface ProbeReport {
+  ok: boolean
+  latencyMs: number
+  status?: number
+  error?: string
+  /** Answered, but busy (429/503): neither up nor down. */
+  busy?: boolean
+}
+
+export interface HealthRegistryOptions {
+  clock?: () => number
+  breaker?: Partial<BreakerOptions>
+}
+
+export class HealthRegistry {
+  private readonly breakers = new Map<string, CircuitBreaker>()
+  private readonly clock: () => number
+  private readonly options: BreakerOptions
+
+  constructor(opts: HealthRegistryOptions = {}) {
+    this.clock = opts.clock ?? Date.now
+    this.options = { ...DEFAULT_BREAKER_OPTIONS, ...opts.breaker }
+  }
+
+  now(): number {
+    return this.clock()
+  }
+
+  isAvailable(providerId: string, now = this.clock()): boolean {
+    return this.breakers.get(providerId)?.isAvailable(now) ?? true
+  }
+
+  /** Keeps the usable candidates; when none is, keeps the one expected to recover first. */
+  filterAvailable<T extends { providerId: string }>(candidates: readonly T[], now = this.clock()): Availability<T> {
+    const usable = candidates.filter((c) => this.isAvailable(c.providerId, now))
+    if (usable.length > 0 || candidates.length === 0) return { candidates: usable, degraded: false }
+    let best: T | undefined
+    let bestAt = Infinity
+    let bestDead = true
+    for (const c of candidates) {
+      const b = this.breaker(c.providerId)
+      const at = b.recoversAt(now)
+      const dead = b.isEjected(now)
+      // Earliest recovery wins; at equal times a busy (alive) provider beats an ejected one.
+      if (at < bestAt || (at === bestAt && bestDead && !dead)) {
+        best = c
+        bestAt = at
+        bestDead = dead
+      }
+    }
+    return { candidates: [best!], degraded: true, recoversAt: bestAt }
+  }
+
+  /**
+   * Claims a slot right before dispatching to a provider: false when it became unusable since the
+   * candidates were filtered (e.g. another request took the half-open trial). Pass `force` for the
+   * candidate a degraded Availability kept.
+   */
+  acquire(providerId: string, force = false, now = this.clock()): boolean {
+    return this.breaker(providerId).tryAcquire(now, force)
+  }
+
+  /** Feeds one attempt's outcome to the provider's breaker. */
+  record(report: OutcomeReport, now = this.clock()): void {
+    const b = this.breaker(report.providerId)
+    const error = { message: report.message ?? describe(report), code: report.errorCode ?? report.outcome }
+    switch (healthSignal(report.outcome, report.status)) {
+      case 'success':
+        b.onSuccess(now)
+        return
+      case 'busy':
+        b.onBusy(now, report.retryAfterMs, error)
+        return
+      case 'failure':
+        b.onFailure(now, error)
+        return
+      case 'neutral':
+        b.onNeutral()
+        return
+    }
+  }
+
+  recordProbe(providerId: string, probe: ProbeReport, now = this.clock()): void {
+    this.breaker(providerId).onProbe(now, probe)
+  }
+
+  /** Health of the given providers (default: all known), for the app API. */
+  snapshot(providerIds?: Iterable<string>, now = this.clock()): ProviderHealth[] {
+    const ids = providerIds ? [...providerIds] : [...this.breakers.keys()]
+    return ids.map((id) => ({ providerId: id, ...this.breaker(id).snapshot(now) }))
+  }
+
+  /** Forgets providers removed from the config. */
+  retain(providerIds: Iterable<string>): void {
+    const keep = new Set(providerIds)
+    for (const id of this.breakers.keys()) if (!keep.has(id)) this.breakers.delete(id)
+  }
+
+  private breaker(providerId: string): CircuitBreaker {
+    let b = this.breakers.get(providerId)
+    if (!b) {
+      b = new CircuitBreaker(this.options)
+      this.breakers.set(providerId, b)
+    }
+    return b
+  }
+}
+
+function describe(r: OutcomeReport): string {
+  switch (r.outcome) {
+    case 'connect_error':
+      return 'could not connect'
+    case 'reset':
+      return 'connection closed before a response'
+    case 'timeout':
+      return 'no first byte in time'
+    case 'busy':
+      return `busy (${r.status ?? 'overloaded'})`
+    case 'http_error':
+      return `answered ${r.status ?? 'an error'}`
+    case 'stream_error':
+      return 'stream began with an error event'
+    case 'bad_response':
+      return 'answered with something that is not the expected protocol'
+    default:
+      return r.outcome
+  }
+}

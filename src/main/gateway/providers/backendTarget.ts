@@ -1,0 +1,102 @@
+// Where the side channels of each backend kind live: health probe, model list and load metrics.
+// These are not under the OpenAI `/v1` base for every kind (vLLM serves /health and /metrics at
+// the server root; Ollama's native API is under /api), so each URL is derived per kind here.
+import type { ProviderKind } from '../../../shared/config'
+import type { ProviderRuntime } from '../runtime'
+import { trimTrailingSlashes } from './adapter'
+import { ollamaRoot } from './ollama'
+import { vllmAdapter } from './vllm'
+
+/** What the probe, discovery and load-monitor code needs to know about one provider. */
+export interface BackendTarget {
+  id: string
+  kind: ProviderKind
+  baseUrl: string
+  /** Auth and configured extra headers, sent with every side-channel request. */
+  headers: Record<string, string>
+}
+
+export const ANTHROPIC_VERSION = '2023-06-01'
+
+/** Builds a target from the provider runtime the gateway already holds (headers include the resolved key). */
+export function backendTargetOf(provider: ProviderRuntime): BackendTarget {
+  const { config, upstream } = provider
+  let headers = { ...upstream.headers }
+  if (config.kind === 'anthropic') headers = anthropicHeaders(headers)
+  return { id: config.id, kind: config.kind, baseUrl: config.baseUrl, headers }
+}
+
+/** Anthropic wants the key as x-api-key plus an API version; a Bearer header is converted. */
+function anthropicHeaders(headers: Record<string, string>): Record<string, string> {
+  const out = { ...headers }
+  const bearer = /^Bearer\s+(.+)$/i.exec(out.authorization ?? '')
+  if (out['x-api-key'] === undefined && bearer) out['x-api-key'] = bearer[1]!
+  delete out.authorization
+  out['anthropic-version'] ??= ANTHROPIC_VERSION
+  return out
+}
+
+/** `http://host:port/prefix` of vLLM's server, where /health and /metrics are (not under /v1). */
+export function vllmServerRoot(baseUrl: string): string {
+  const v1 = vllmAdapter.openAIBase(baseUrl)
+  return v1.origin + trimTrailingSlashes(v1.pathname).replace(/\/v1$/, '')
+}
+
+/** OpenAI-compatible base (`.../v1` or whatever the user gave), without trailing slash. */
+export function openAIBaseUrl(baseUrl: string): string {
+  const url = new URL(baseUrl)
+  return url.origin + trimTrailingSlashes(url.pathname)
+}
+
+/** Anthropic's API root: a configured trailing /v1 is tolerated. */
+export function anthropicRoot(baseUrl: string): string {
+  const url = new URL(baseUrl)
+  return url.origin + trimTrailingSlashes(url.pathname).replace(/\/v1$/, '')
+}
+
+export function ollamaRootUrl(baseUrl: string): string {
+  const url = ollamaRoot(baseUrl)
+  return url.origin + trimTrailingSlashes(url.pathname)
+}
+
+/** The cheap, token-free health endpoint per kind; undefined for kinds that are watched passively. */
+export function probeUrl(target: BackendTarget): string | undefined {
+  switch (target.kind) {
+    case 'vllm':
+      return `${vllmServerRoot(target.baseUrl)}/health`
+    case 'ollama':
+      return `${ollamaRootUrl(target.baseUrl)}/api/version`
+    case 'openai-compatible':
+      return `${openAIBaseUrl(target.baseUrl)}/models`
+    case 'anthropic':
+      return undefined // probing a metered cloud API buys nothing the passive signal does not
+  }
+}
+
+/** Where the backend reports its load; undefined when it reports none. */
+export function loadUrl(target: BackendTarget): string | undefined {
+  if (target.kind === 'vllm') return `${vllmServerRoot(target.baseUrl)}/metrics`
+  if (target.kind === 'ollama') return `${ollamaRootUrl(target.baseUrl)}/api/ps`
+  return undefined
+}
+
+export function modelsUrl(target: BackendTarget): string {
+  switch (target.kind) {
+    case 'ollama':
+      return `${ollamaRootUrl(target.baseUrl)}/api/tags`
+    case 'anthropic':
+      return `${anthropicRoot(target.baseUrl)}/v1/models`
+    case 'vllm':
+      return `${vllmServerRoot(target.baseUrl)}/v1/models`
+    case 'openai-compatible':
+      return `${openAIBaseUrl(target.baseUrl)}/models`
+  }
+}
+
+/** Same target for side-channel purposes (used to skip needless restarts on config change). */
+export function sameTarget(a: BackendTarget, b: BackendTarget): boolean {
+  if (a.id !== b.id || a.kind !== b.kind || a.baseUrl !== b.baseUrl) return false
+  const ak = Object.keys(a.headers)
+  if (ak.length !== Object.keys(b.headers).length) return false
+  return ak.every((k) => a.headers[k] === b.headers[k])
+}

@@ -1,0 +1,110 @@
+// Route resolution that keeps every target: the requested model -> the ordered candidate list a
+// balancing strategy then reorders. Same precedence as resolveModel (DESIGN.md §3): explicit
+// route -> providers that serve the model -> the active provider -> 404.
+import type { Strategy } from '../../../shared/config'
+import { GatewayError } from '../errors'
+import type { ProviderRuntime, Runtime } from '../runtime'
+import { usableModels } from './resolve'
+
+export interface Candidate {
+  /** Stable identity of the target within its route: `providerId/upstreamModel`. */
+  key: string
+  providerId: string
+  /** The model name sent upstream. */
+  upstreamModel: string
+  /** Relative share; 0 = backup only (never first while another target is usable). */
+  weight: number
+}
+
+/** What a backend reports about itself (see LoadMonitor); any part may be unknown. */
+export interface BackendLoad {
+  running?: number
+  waiting?: number
+  /** 0..1 */
+  kvCacheUsage?: number
+  /** Ollama: the requested model is already in memory. */
+  modelLoaded?: boolean
+}
+
+/** Everything a strategy may consult; all of it injected, so strategies are pure and testable. */
+export interface StrategyContext {
+  now: number
+  /** Uniform in [0, 1). */
+  random(): number
+  inFlight(providerId: string): number
+  /** Smoothed time to first byte in ms (already decayed for staleness); undefined = never measured. */
+  ttftEwma(providerId: string): number | undefined
+  load(providerId: string, upstreamModel: string): BackendLoad | undefined
+  /** Blended USD per million tokens; undefined = unknown. */
+  price(providerId: string, upstreamModel: string): number | undefined
+  /** Conversation key for session affinity (see conversationKey). */
+  affinityKey?: string
+}
+
+export interface CandidateSet {
+  candidates: Candidate[]
+  strategy: Strategy
+  affinity: boolean
+  via: 'route' | 'provider' | 'active'
+  /** Route name, the balancing state key for `via: 'route'`. */
+  route?: string
+  /** Key for per-route balancing state (cursors, rings). */
+  stateKey: string
+}
+
+export function candidateKey(providerId: string, upstreamModel: string): string {
+  return `${providerId}/${upstreamModel}`
+}
+
+export interface ResolveOptions {
+  /** Providers whose discovered model list has `model` (ModelCatalog.providersFor); joins the configured owners. */
+  discoveredOwners?: (model: string) => readonly string[]
+}
+
+export function resolveCandidates(rt: Runtime, model: string, opts: ResolveOptions = {}): CandidateSet {
+  const route = rt.exactRoutes.get(model) ?? rt.globRoutes.find((r) => r.pattern!.test(model))
+  if (route) {
+    const candidates: Candidate[] = []
+    const seen = new Set<string>()
+    for (const target of route.config.targets) {
+      const provider = rt.providers.get(target.provider)
+      if (!provider?.config.enabled) continue
+      const upstreamModel = target.model ?? provider.config.modelMap?.[model] ?? model
+      const key = candidateKey(provider.config.id, upstreamModel)
+      if (seen.has(key)) continue
+      seen.add(key)
+      candidates.push({ key, providerId: provider.config.id, upstreamModel, weight: target.weight ?? provider.config.weight })
+    }
+    if (candidates.length === 0) {
+      throw new GatewayError('model_not_found', `route "${route.config.model}" has no enabled provider`, { param: 'model' })
+    }
+    const name = route.config.model
+    return { candidates, strategy: route.config.strategy, affinity: route.config.affinity, via: 'route', route: name, stateKey: `route:${name}` }
+  }
+  const owners = ownersOf(rt, model, opts.discoveredOwners)
+  if (owners.length > 0) {
+    const candidates = owners.map((p) => providerCandidate(p, p.config.modelMap?.[model] ?? model))
+    return { candidates, strategy: 'failover', affinity: false, via: 'provider', stateKey: `model:${model}` }
+  }
+  if (rt.active) {
+    const p = rt.active
+    const upstreamModel = p.config.modelMap?.[model] ?? p.config.defaultModel ?? model
+    return { candidates: [providerCandidate(p, upstreamModel)], strategy: 'failover', affinity: false, via: 'active', stateKey: 'active' }
+  }
+  const usable = usableModels(rt)
+  const hint = usable.length > 0 ? `available: ${usable.slice(0, 50).join(', ')}` : 'no provider is configured to serve models yet'
+  throw new GatewayError('model_not_found', `model "${model.slice(0, 200)}" is not served here; ${hint}`, { param: 'model' })
+}
+
+/** Enabled providers serving `model` by config or discovery, in config order. */
+function ownersOf(rt: Runtime, model: string, discovered: ResolveOptions['discoveredOwners']): ProviderRuntime[] {
+  const configured = rt.modelOwners.get(model) ?? []
+  const found = discovered?.(model) ?? []
+  if (found.length === 0) return configured
+  const ids = new Set([...configured.map((p) => p.config.id), ...found])
+  return [...rt.providers.values()].filter((p) => p.config.enabled && ids.has(p.config.id))
+}
+
+function providerCandidate(p: ProviderRuntime, upstreamModel: string): Candidate {
+  return { key: candidateKey(p.config.id, upstreamModel), providerId: p.config.id, upstreamModel, weight: p.config.weight }
+}

@@ -1,0 +1,137 @@
+// App keys (`sy-` + 32 base64url characters = 192 random bits) identify calling apps. Only a
+// SHA-256 of each key is stored: the keys are random, so a plain fast hash is enough (a slow KDF
+// guards low-entropy passwords, not these). Lookups hit an in-memory map, never the database;
+// last-used times are kept in memory and written in the background.
+import { createHash, randomBytes } from 'node:crypto'
+import type Database from 'better-sqlite3'
+
+export const APP_KEY_PREFIX = 'sy-'
+const KEY_BODY = /^sy-[A-Za-z0-9_-]{32}$/
+const NAME = /^[\w .@:/-]{1,64}$/u
+const SHOWN_PREFIX_CHARS = 8
+
+export interface AppKeyInfo {
+  name: string
+  /** ms since the epoch */
+  createdAt: number
+  lastUsedAt?: number
+  /** The first characters of the key, to tell keys apart in a list. */
+  prefix: string
+}
+
+export type AppKeyLookup = { ok: true; app: string } | { ok: false; reason: 'unknown_app_key' }
+
+export class AppKeyError extends Error {
+  constructor(
+    readonly code: 'invalid_name' | 'name_taken' | 'not_found',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+interface KeyRow {
+  name: string
+  key_hash: string
+  prefix: string
+  created_at: number
+  last_used_at: number | null
+}
+
+export function hashAppKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
+}
+
+export function isAppKey(value: string): boolean {
+  return value.startsWith(APP_KEY_PREFIX)
+}
+
+export class AppKeyStore {
+  private byHash = new Map<string, string>()
+  private info = new Map<string, AppKeyInfo>()
+  private usedSinceSave = new Set<string>()
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly opts: { now?: () => number; saveLastUsedEveryMs?: number } = {},
+  ) {
+    this.reload()
+    this.timer = setInterval(() => this.saveLastUsed(), opts.saveLastUsedEveryMs ?? 60_000)
+    this.timer.unref()
+  }
+
+  /** Re-reads the table (e.g. after another process changed it). */
+  reload(): void {
+    const rows = this.db.prepare('SELECT name, key_hash, prefix, created_at, last_used_at FROM app_keys').all() as KeyRow[]
+    this.byHash = new Map(rows.map((r) => [r.key_hash, r.name]))
+    this.info = new Map(rows.map((r) => [r.name, { name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at ?? undefined, prefix: r.prefix }]))
+  }
+
+  /** Creates a key for a new app. The returned key is shown once and never stored. */
+  create(name: string): { name: string; key: string } {
+    const clean = name.trim()
+    if (!NAME.test(clean)) throw new AppKeyError('invalid_name', 'app name: 1-64 letters, digits, spaces or . _ - @ : /')
+    if (this.info.has(clean)) throw new AppKeyError('name_taken', `an app named "${clean}" already has a key; revoke it first`)
+    const key = APP_KEY_PREFIX + randomBytes(24).toString('base64url')
+    const hash = hashAppKey(key)
+    const createdAt = this.now()
+    const prefix = key.slice(0, SHOWN_PREFIX_CHARS)
+    this.db.prepare('INSERT INTO app_keys (name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)').run(clean, hash, prefix, createdAt)
+    this.byHash.set(hash, clean)
+    this.info.set(clean, { name: clean, createdAt, prefix })
+    return { name: clean, key }
+  }
+
+  list(): AppKeyInfo[] {
+    return [...this.info.values()].map((i) => ({ ...i })).sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  /** Revokes an app's key: requests presenting it get 401 from then on. */
+  revoke(name: string): void {
+    if (!this.info.has(name)) throw new AppKeyError('not_found', `no app named "${name}"`)
+    this.db.prepare('DELETE FROM app_keys WHERE name = ?').run(name)
+    this.info.delete(name)
+    this.usedSinceSave.delete(name)
+    for (const [hash, app] of this.byHash) if (app === name) this.byHash.delete(hash)
+  }
+
+  /** O(1), in memory: a hash and a map lookup. */
+  lookup(key: string): AppKeyLookup {
+    if (!KEY_BODY.test(key)) return { ok: false, reason: 'unknown_app_key' }
+    const app = this.byHash.get(hashAppKey(key))
+    if (app === undefined) return { ok: false, reason: 'unknown_app_key' }
+    const info = this.info.get(app)
+    if (info) {
+      info.lastUsedAt = this.now()
+      this.usedSinceSave.add(app)
+    }
+    return { ok: true, app }
+  }
+
+  /** Writes last-used times gathered since the previous save (best effort: it is only a hint). */
+  saveLastUsed(): void {
+    if (this.usedSinceSave.size === 0) return
+    const update = this.db.prepare('UPDATE app_keys SET last_used_at = ? WHERE name = ?')
+    try {
+      this.db.transaction(() => {
+        for (const name of this.usedSinceSave) {
+          const at = this.info.get(name)?.lastUsedAt
+          if (at !== undefined) update.run(at, name)
+        }
+      })()
+      this.usedSinceSave.clear()
+    } catch {
+      // A locked database: try again at the next save.
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+    if (this.db.open) this.saveLastUsed()
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)()
+  }
+}

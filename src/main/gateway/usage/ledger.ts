@@ -1,0 +1,292 @@
+// The usage ledger: usage.db (better-sqlite3, WAL). Nothing is written on the request path:
+// `begin` and `record` only append to an in-memory batch, which a timer flushes at least every
+// `flushIntervalMs` (≤ 1 s), or as soon as it holds `maxBatchRows`, in one transaction per batch.
+// A locked or full disk degrades accounting, never proxying: unwritten rows stay in a bounded
+// backlog that is retried, and rows beyond the bound are dropped and counted.
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { configureConnection, migrate } from './ledgerSchema'
+import { countFinal, isTransient, LedgerWriter, OpQueue, type LedgerOp } from './ledgerWriter'
+import type { InFlightRow, UsageRow } from './types'
+
+export interface LedgerLogger {
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface LedgerOptions {
+  /** Directory holding usage.db (created if missing). */
+  dataDir: string
+  fileName?: string
+  /** Longest time a recorded row waits in memory. Clamped to 1000 (a crash loses at most this). */
+  flushIntervalMs?: number
+  /** Rows per transaction; a batch this full is flushed at once. */
+  maxBatchRows?: number
+  /** Rows kept in memory while the database cannot be written; older ones are dropped beyond it. */
+  maxBacklogRows?: number
+  /** Days of per-request rows kept (rollups are kept forever). 0 keeps everything. */
+  retentionDays?: number
+  retentionIntervalMs?: number
+  checkpointIntervalMs?: number
+  busyTimeoutMs?: number
+  now?: () => number
+  logger?: LedgerLogger
+  onHealthChange?: (health: LedgerHealth) => void
+}
+
+export interface LedgerHealth {
+  state: 'ok' | 'degraded' | 'closed'
+  /** Rows waiting in memory to be written. */
+  backlog: number
+  /** Finished-request rows lost because the backlog was full (or a row could not be stored). */
+  dropped: number
+  lastError?: string
+  /** When the current degraded spell began (ms epoch). */
+  since?: number
+  lastFlushAt?: number
+}
+
+const MAX_RETRY_DELAY_MS = 5_000
+const HOUR_MS = 3_600_000
+const DAY_MS = 24 * HOUR_MS
+
+export class UsageLedger {
+  readonly db: Database.Database
+  readonly file: string
+  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName'>>
+  private readonly logger?: LedgerLogger
+  private readonly onHealthChange?: (health: LedgerHealth) => void
+  private queue = new OpQueue()
+  private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
+  private readonly housekeeping: NodeJS.Timeout[] = []
+  private failures = 0
+  private dropped = 0
+  private lastError: string | undefined
+  private degradedSince: number | undefined
+  private lastFlushAt: number | undefined
+  private closed = false
+  private readonly writer: LedgerWriter
+  /** Rows of requests left in flight by a previous run, marked `interrupted` at open. */
+  readonly reconciled: number
+
+  static open(opts: LedgerOptions): UsageLedger {
+    return new UsageLedger(opts)
+  }
+
+  private constructor(opts: LedgerOptions) {
+    this.opts = {
+      dataDir: opts.dataDir,
+      flushIntervalMs: Math.min(1000, Math.max(1, opts.flushIntervalMs ?? 200)),
+      maxBatchRows: Math.max(1, opts.maxBatchRows ?? 500),
+      maxBacklogRows: Math.max(1, opts.maxBacklogRows ?? 50_000),
+      retentionDays: opts.retentionDays ?? 365,
+      retentionIntervalMs: opts.retentionIntervalMs ?? 6 * HOUR_MS,
+      checkpointIntervalMs: opts.checkpointIntervalMs ?? 5 * 60_000,
+      busyTimeoutMs: opts.busyTimeoutMs ?? 100,
+      now: opts.now ?? Date.now,
+    }
+    this.logger = opts.logger
+    this.onHealthChange = opts.onHealthChange
+    fs.mkdirSync(opts.dataDir, { recursive: true })
+    this.file = path.join(opts.dataDir, opts.fileName ?? 'usage.db')
+    this.db = new Database(this.file)
+    try {
+      configureConnection(this.db, this.opts.busyTimeoutMs)
+      migrate(this.db)
+      this.writer = new LedgerWriter(this.db)
+      this.reconciled = this.writer.reconcileInterrupted()
+      this.applyRetention()
+    } catch (err) {
+      this.db.close()
+      throw err
+    }
+    this.every(this.opts.checkpointIntervalMs, () => this.checkpoint())
+    this.every(this.opts.retentionIntervalMs, () => this.applyRetention())
+  }
+
+  /** Marks a request as in flight (through the batch), so a crash leaves an `interrupted` row. */
+  begin(row: InFlightRow): void {
+    this.enqueue({ kind: 'begin', row })
+  }
+
+  /** Records a finished request; it replaces the in-flight marker. */
+  record(row: UsageRow): void {
+    this.enqueue({ kind: 'final', row })
+  }
+
+  health(): LedgerHealth {
+    return {
+      state: this.closed ? 'closed' : this.degradedSince !== undefined ? 'degraded' : 'ok',
+      backlog: this.queue.length,
+      dropped: this.dropped,
+      lastError: this.lastError,
+      since: this.degradedSince,
+      lastFlushAt: this.lastFlushAt,
+    }
+  }
+
+  /**
+   * Writes one batch (at most `maxBatchRows`) now. Returns the number of queued operations written;
+   * 0 with rows still queued means the database refused them (see health()).
+   */
+  flush(): number {
+    this.clearTimers()
+    if (this.queue.length === 0) return 0
+    const slice = this.queue.peek(this.opts.maxBatchRows)
+    const written = this.writeWithFallback(slice)
+    if (written > 0) this.queue.drop(written)
+    if (this.queue.length > 0 && !this.closed) this.schedule(written > 0 ? 0 : this.retryDelay())
+    return written
+  }
+
+  /** Flushes until the queue is empty or the database refuses. */
+  flushAll(): void {
+    while (this.queue.length > 0 && this.flush() > 0) {
+      /* next slice */
+    }
+  }
+
+  /** Deletes per-request rows older than the retention window; rollups stay. */
+  applyRetention(now = this.opts.now()): number {
+    if (this.opts.retentionDays <= 0) return 0
+    try {
+      return this.writer.deleteOlderThan(now - this.opts.retentionDays * DAY_MS)
+    } catch (err) {
+      this.logger?.warn({ err: (err as Error).message }, 'usage retention skipped')
+      return 0
+    }
+  }
+
+  /** Folds the WAL back into the database file and truncates it (best effort: a reader may hold it). */
+  checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch (err) {
+      this.logger?.warn({ err: (err as Error).message }, 'usage WAL checkpoint skipped')
+    }
+  }
+
+  /** A consistent copy of the live database (SQLite online backup), e.g. for an export. */
+  async backup(destination: string): Promise<void> {
+    fs.mkdirSync(path.dirname(destination), { recursive: true })
+    await this.db.backup(destination)
+  }
+
+  /** Flushes everything and closes. Safe to call twice. */
+  close(): void {
+    if (this.closed) return
+    this.flushAll()
+    if (this.queue.length > 0) {
+      const lost = this.queue.drop(this.queue.length)
+      this.dropped += countFinal(lost)
+      this.logger?.error({ rows: lost.length, err: this.lastError }, 'usage rows lost at close: the database refused them')
+    }
+    this.closed = true
+    this.clearTimers()
+    for (const t of this.housekeeping) clearInterval(t)
+    this.checkpoint()
+    this.db.close()
+    this.onHealthChange?.(this.health())
+  }
+
+  private enqueue(op: LedgerOp): void {
+    if (this.closed) return
+    this.queue.push(op)
+    if (this.queue.length > this.opts.maxBacklogRows) this.dropOldest()
+    if (this.degradedSince !== undefined) return // the retry timer is already set
+    if (this.queue.length >= this.opts.maxBatchRows) this.schedule(0)
+    else if (!this.timer && !this.immediate) this.schedule(this.opts.flushIntervalMs)
+  }
+
+  private dropOldest(): void {
+    this.dropped += countFinal(this.queue.drop(this.queue.length - this.opts.maxBacklogRows))
+  }
+
+  private schedule(delayMs: number): void {
+    if (delayMs === 0) {
+      if (this.timer) clearTimeout(this.timer)
+      this.timer = undefined
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined
+        this.flush()
+      })
+      return
+    }
+    if (this.timer || this.immediate) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.flush()
+    }, delayMs)
+    this.timer.unref()
+  }
+
+  private clearTimers(): void {
+    if (this.timer) clearTimeout(this.timer)
+    if (this.immediate) clearImmediate(this.immediate)
+    this.timer = undefined
+    this.immediate = undefined
+  }
+
+  private retryDelay(): number {
+    return Math.min(MAX_RETRY_DELAY_MS, this.opts.flushIntervalMs * 2 ** Math.min(this.failures, 10))
+  }
+
+  /** Writes a slice in one transaction; a row the database rejects outright is dropped alone. */
+  private writeWithFallback(slice: LedgerOp[]): number {
+    try {
+      this.writer.writeBatch(slice)
+      this.markHealthy()
+      return slice.length
+    } catch (err) {
+      if (isTransient(err)) {
+        this.markDegraded(err as Error)
+        return 0
+      }
+    }
+    // Not a lock or disk problem: a malformed row. Write one by one and drop the culprits.
+    let written = 0
+    for (const op of slice) {
+      try {
+        this.writer.writeBatch([op])
+      } catch (err) {
+        if (isTransient(err)) {
+          this.markDegraded(err as Error)
+          return written
+        }
+        if (op.kind === 'final') this.dropped++
+        this.logger?.error({ err: (err as Error).message, requestId: op.row.requestId }, 'usage row rejected by the database')
+      }
+      written++
+    }
+    this.markHealthy()
+    return written
+  }
+
+  private markHealthy(): void {
+    this.lastFlushAt = this.opts.now()
+    this.failures = 0
+    if (this.degradedSince === undefined) return
+    this.degradedSince = undefined
+    this.lastError = undefined
+    this.logger?.warn({ backlog: this.queue.length }, 'usage ledger writable again')
+    this.onHealthChange?.(this.health())
+  }
+
+  private markDegraded(err: Error): void {
+    this.failures++
+    this.lastError = `${(err as { code?: string }).code ?? 'error'}: ${err.message}`
+    if (this.degradedSince !== undefined) return
+    this.degradedSince = this.opts.now()
+    this.logger?.warn({ err: this.lastError, backlog: this.queue.length }, 'usage ledger cannot write; keeping rows in memory and retrying')
+    this.onHealthChange?.(this.health())
+  }
+
+  private every(ms: number, fn: () => void): void {
+    if (ms <= 0) return
+    const t = setInterval(fn, ms)
+    t.unref()
+    this.housekeeping.push(t)
+  }
+}

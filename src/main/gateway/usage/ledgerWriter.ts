@@ -1,0 +1,104 @@
+// The ledger's database writes: one batch of queued operations per transaction (in-flight
+// markers, final rows, and the rollup deltas of the rows that became final), the crash
+// reconciliation at open, and retention deletes. Batching policy and failure handling live in
+// ledger.ts; this file only talks SQL.
+import type Database from 'better-sqlite3'
+import { addToRollup, finalParams, finalValues, inFlightParams, LEDGER_SQL, type RollupDelta } from './ledgerRows'
+import type { InFlightRow, UsageRow } from './types'
+
+export type LedgerOp = { kind: 'begin'; row: InFlightRow } | { kind: 'final'; row: UsageRow }
+
+/** Errors that say "not now" (locks, full or read-only disk): keep the rows and retry. */
+const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/
+
+export function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && TRANSIENT.test(code)
+}
+
+export function countFinal(ops: LedgerOp[]): number {
+  let n = 0
+  for (const op of ops) if (op.kind === 'final') n++
+  return n
+}
+
+/** FIFO with O(1) push and amortized O(1) removal from the front (Array#shift/splice are O(n)). */
+export class OpQueue {
+  private items: LedgerOp[] = []
+  private head = 0
+
+  get length(): number {
+    return this.items.length - this.head
+  }
+
+  push(op: LedgerOp): void {
+    this.items.push(op)
+  }
+
+  peek(n: number): LedgerOp[] {
+    return this.items.slice(this.head, this.head + n)
+  }
+
+  drop(n: number): LedgerOp[] {
+    const dropped = this.items.slice(this.head, this.head + n)
+    this.head += dropped.length
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return dropped
+  }
+}
+
+export class LedgerWriter {
+  private readonly stmt
+  /** Writes the operations in one transaction; throws (and writes nothing) if any fails. */
+  readonly writeBatch: (ops: LedgerOp[]) => void
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      insertInFlight: db.prepare(LEDGER_SQL.insertInFlight),
+      upsertFinal: db.prepare(LEDGER_SQL.upsertFinal),
+      addRollup: db.prepare(LEDGER_SQL.addRollup),
+      inFlightGroups: db.prepare(LEDGER_SQL.inFlightGroups),
+      markInterrupted: db.prepare(LEDGER_SQL.markInterrupted),
+      deleteOlderThan: db.prepare(LEDGER_SQL.deleteOlderThan),
+    }
+    this.writeBatch = db.transaction((ops: LedgerOp[]) => this.apply(ops))
+  }
+
+  /** Rows left in flight by a previous run become `interrupted` (and count in the rollups). */
+  reconcileInterrupted(): number {
+    return this.db.transaction(() => {
+      const groups = this.stmt.inFlightGroups.all() as Array<{ hour: number; provider: string; app: string; model: string; n: number }>
+      if (groups.length === 0) return 0
+      const changed = this.stmt.markInterrupted.run().changes
+      for (const g of groups) {
+        const delta: RollupDelta = { hour: g.hour, provider: g.provider, app: g.app, model: g.model, requests: g.n, errors: g.n, prompt: 0, completion: 0, cached: 0, cacheCreation: 0, reasoning: 0, cost: 0 }
+        this.stmt.addRollup.run(delta)
+      }
+      return changed
+    })()
+  }
+
+  deleteOlderThan(ts: number): number {
+    return this.stmt.deleteOlderThan.run(ts).changes
+  }
+
+  private apply(ops: LedgerOp[]): void {
+    const finished = new Set<string>()
+    for (const op of ops) if (op.kind === 'final') finished.add(op.row.requestId)
+    const rollups = new Map<string, RollupDelta>()
+    for (const op of ops) {
+      if (op.kind === 'begin') {
+        // A request that also finished in this batch needs no marker.
+        if (!finished.has(op.row.requestId)) this.stmt.insertInFlight.run(...inFlightParams(op.row))
+        continue
+      }
+      // Only the first final row of a request counts (the upsert skips an already final row).
+      const params = finalParams(op.row)
+      if (this.stmt.upsertFinal.run(...finalValues(params)).changes > 0) addToRollup(rollups, params)
+    }
+    for (const delta of rollups.values()) this.stmt.addRollup.run(delta)
+  }
+}

@@ -1,0 +1,99 @@
+// Prometheus metrics for `/metrics`, on a registry of our own (never prom-client's global one, so
+// two gateways in one process — tests, Electron plus headless — do not collide). Label values are
+// bounded: providers come from config, statuses are HTTP codes, and apps beyond the first
+// `maxApps` distinct names fold into "other" (app names come from request headers).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { TokenUsage } from './types'
+
+export interface MetricsOptions {
+  maxApps?: number
+  /** Also export Node process metrics (CPU, memory, event loop lag). */
+  processMetrics?: boolean
+}
+
+export interface RequestObservation {
+  provider: string
+  app: string
+  status: number
+  usage: TokenUsage
+  /** Whole request, seconds. */
+  durationSec?: number
+  /** Time to the first byte from upstream, seconds. */
+  ttftSec?: number
+}
+
+export const OTHER_APP = 'other'
+
+// LLM latencies span from tens of milliseconds (cached, tiny) to many minutes (long generations,
+// a local model loading): buckets reach 10 minutes.
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600]
+const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600]
+
+export class GatewayMetrics {
+  readonly registry = new Registry()
+  private readonly requests: Counter<'provider' | 'app' | 'status'>
+  private readonly tokens: Counter<'provider' | 'app' | 'kind'>
+  private readonly duration: Histogram<'provider'>
+  private readonly ttft: Histogram<'provider'>
+  private readonly queueDepth: Gauge<'provider'>
+  private readonly upstreamUp: Gauge<'provider'>
+  private readonly apps = new Set<string>()
+  private readonly maxApps: number
+
+  constructor(opts: MetricsOptions = {}) {
+    this.maxApps = opts.maxApps ?? 50
+    const registers = [this.registry]
+    this.requests = new Counter({ name: 'switchyard_requests_total', help: 'Requests by provider, calling app and HTTP status.', labelNames: ['provider', 'app', 'status'], registers })
+    this.tokens = new Counter({ name: 'switchyard_tokens_total', help: 'Tokens by provider, app and kind (prompt, completion, cached, reasoning).', labelNames: ['provider', 'app', 'kind'], registers })
+    this.duration = new Histogram({ name: 'switchyard_request_duration_seconds', help: 'Request duration, from arrival to the last byte.', labelNames: ['provider'], buckets: DURATION_BUCKETS, registers })
+    this.ttft = new Histogram({ name: 'switchyard_ttft_seconds', help: 'Time to first token: from dispatch to the first upstream body byte.', labelNames: ['provider'], buckets: TTFT_BUCKETS, registers })
+    this.queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Requests waiting for admission, per provider.', labelNames: ['provider'], registers })
+    this.upstreamUp = new Gauge({ name: 'switchyard_upstream_up', help: '1 when the provider is healthy, 0 when not.', labelNames: ['provider'], registers })
+    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' })
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+
+  /** The exposition text for GET /metrics. */
+  exposition(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  observe(o: RequestObservation): void {
+    const app = this.appLabel(o.app)
+    const provider = o.provider || 'none'
+    this.requests.inc({ provider, app, status: String(o.status) })
+    const kinds: Array<[string, number]> = [
+      ['prompt', o.usage.promptTokens],
+      ['completion', o.usage.completionTokens],
+      ['cached', o.usage.cachedTokens],
+      ['reasoning', o.usage.reasoningTokens],
+    ]
+    for (const [kind, n] of kinds) if (n > 0) this.tokens.inc({ provider, app, kind }, n)
+    if (o.durationSec !== undefined && o.durationSec >= 0) this.duration.observe({ provider }, o.durationSec)
+    if (o.ttftSec !== undefined && o.ttftSec >= 0) this.ttft.observe({ provider }, o.ttftSec)
+  }
+
+  setQueueDepth(provider: string, depth: number): void {
+    this.queueDepth.set({ provider }, depth)
+  }
+
+  setUpstreamUp(provider: string, up: boolean): void {
+    this.upstreamUp.set({ provider }, up ? 1 : 0)
+  }
+
+  /** Forget a provider removed from config, so its series stop being exported. */
+  removeProvider(provider: string): void {
+    this.queueDepth.remove({ provider })
+    this.upstreamUp.remove({ provider })
+  }
+
+  private appLabel(app: string): string {
+    if (this.apps.has(app)) return app
+    if (this.apps.size >= this.maxApps) return OTHER_APP
+    this.apps.add(app)
+    return app
+  }
+}

@@ -1,0 +1,201 @@
+// One request's metering, in the order the pipeline meets it: start -> attempt(s) -> response
+// start -> first byte -> every upstream chunk -> end. Everything on the way is O(1) or a byte
+// search; the usage is worked out, priced and handed to the ledger batch only in finish(), after
+// the response is over. A failed-over request is one row, on the target that served it.
+import type { ProviderKind } from '../../../shared/config'
+import { completionText, usageWithEstimate } from './estimateTokens'
+import { InjectedUsageStripper } from './injectedUsage'
+import type { GatewayMetrics } from './metrics'
+import { costUsd, priceFor, type ModelPrice } from './pricing'
+import { ZERO_USAGE, type InFlightRow, type RequestState, type TokenUsage, type UsageProtocol, type UsageRow } from './types'
+import { usageFromJson } from './usageFromJson'
+import { UsageScanner, type DeliveredText } from './usageScanner'
+
+export interface MeterSink {
+  begin(row: InFlightRow): void
+  record(row: UsageRow): void
+}
+
+export interface MeterDeps {
+  ledger: MeterSink
+  metrics?: GatewayMetrics
+  now?: () => number
+  logger?: { warn(obj: object, msg: string): void }
+}
+
+export interface MeterStart {
+  requestId: string
+  app: string
+  /** Model name the client asked for. */
+  routeModel: string
+  /** e.g. `/chat/completions`, `/v1/messages`, `/api/chat`. */
+  endpoint: string
+  stream: boolean
+  /** Parsed request body, for a prompt estimate if the backend never reports usage. */
+  requestBody?: Record<string, unknown>
+}
+
+export interface AttemptTarget {
+  provider: string
+  providerKind: ProviderKind
+  upstreamModel: string
+  /** Protocol the upstream answers in (what the scanner reads). */
+  protocol: UsageProtocol
+  /** The provider's configured pricing table. */
+  pricing?: Record<string, ModelPrice>
+  /** The gateway added `stream_options.include_usage` to this attempt's body (see withIncludeUsage). */
+  injectedUsage?: boolean
+}
+
+export interface MeterOutcome {
+  /** Status the client got (499 for a client that left). */
+  status: number
+  /** Stable error code when the request failed (e.g. `upstream_timeout`, `client_aborted`). */
+  errorClass?: string
+  clientAborted?: boolean
+}
+
+export class RequestMeter {
+  private readonly now: () => number
+  private readonly startedAt: number
+  private target: AttemptTarget | undefined
+  private attempts = 0
+  private attemptStartedAt = 0
+  private firstByteAt: number | undefined
+  private scanner: UsageScanner | undefined
+  private bodyUsage: TokenUsage | undefined
+  private stripper: InjectedUsageStripper | undefined
+  private finished = false
+  private parsedBody: DeliveredText | undefined
+
+  constructor(
+    private readonly deps: MeterDeps,
+    private readonly start: MeterStart,
+  ) {
+    this.now = deps.now ?? Date.now
+    this.startedAt = this.now()
+  }
+
+  /** Before each upstream dispatch (a failover calls it again). The first one writes the in-flight marker. */
+  attempt(target: AttemptTarget): void {
+    this.target = target
+    this.attempts++
+    this.attemptStartedAt = this.now()
+    this.firstByteAt = undefined
+    this.scanner = undefined
+    this.bodyUsage = undefined
+    this.parsedBody = undefined
+    this.stripper = target.injectedUsage ? new InjectedUsageStripper() : undefined
+    if (this.attempts === 1) this.deps.ledger.begin(this.inFlight())
+  }
+
+  /** When the upstream's status and headers arrive. */
+  responseStarted(status: number, contentType: string | undefined): void {
+    const protocol = this.target?.protocol ?? 'openai'
+    this.scanner = status >= 200 && status < 300 ? UsageScanner.forResponse(protocol, contentType) : undefined
+    // Only an OpenAI-style event stream carries the injected usage chunk; anything else passes as is.
+    if (this.scanner?.format !== 'openai-sse') this.stripper = undefined
+  }
+
+  /**
+   * For a non-streamed body the caller parsed anyway (forward's buffer mode): usage from it, and no
+   * second copy of the body in the scanner. Call instead of upstreamChunk for that response.
+   */
+  responseBody(parsed: unknown): void {
+    this.firstByteAt ??= this.now()
+    if (!this.scanner) return // not a 2xx
+    this.bodyUsage = usageFromJson(parsed, this.scanner.protocol)
+    this.scanner = undefined
+    const text = this.bodyUsage ? '' : completionText(parsed)
+    this.parsedBody = { text, textChars: text.length, textEvents: 0 }
+  }
+
+  /** Every upstream body chunk, raw and in order (ForwardHandler.onResponseData). */
+  upstreamChunk(chunk: Buffer): void {
+    this.firstByteAt ??= this.now()
+    this.scanner?.push(chunk)
+  }
+
+  /** The bytes to write to the client for an upstream chunk: the chunk itself unless usage was injected. */
+  clientChunk(chunk: Buffer): Buffer {
+    return this.stripper ? this.stripper.push(chunk) : chunk
+  }
+
+  /** Bytes held back by the stripper, to write before ending the response or an error event. */
+  clientFlush(): Buffer | undefined {
+    const rest = this.stripper?.flush()
+    return rest && rest.length > 0 ? rest : undefined
+  }
+
+  /** True when the client has been sent whole SSE events only (for forward's error-event framing). */
+  get clientAtEventBoundary(): boolean {
+    return this.stripper?.atEventBoundary ?? true
+  }
+
+  /**
+   * After the response ended (or failed, or the client left). Never throws; resolves to the row
+   * handed to the ledger. Only the first call counts.
+   */
+  async finish(outcome: MeterOutcome): Promise<UsageRow | undefined> {
+    if (this.finished) return undefined
+    this.finished = true
+    const endedAt = this.now()
+    try {
+      const { usage, estimated } = await this.usage()
+      const t = this.target
+      const price = t ? priceFor({ kind: t.providerKind, pricing: t.pricing }, t.upstreamModel) : undefined
+      const row: UsageRow = {
+        ...this.inFlight(),
+        status: outcome.status,
+        state: stateOf(outcome),
+        ...usage,
+        costUsd: costUsd(usage, price),
+        latencyMs: Math.max(0, endedAt - this.startedAt),
+        ttftMs: this.firstByteAt === undefined ? null : Math.max(0, this.firstByteAt - this.attemptStartedAt),
+        attempts: Math.max(1, this.attempts),
+        errorClass: outcome.errorClass ?? (outcome.status >= 400 ? `http_${outcome.status}` : null),
+        estimated,
+      }
+      this.deps.ledger.record(row)
+      this.deps.metrics?.observe({
+        provider: row.provider,
+        app: row.app,
+        status: row.status,
+        usage,
+        durationSec: row.latencyMs === null ? undefined : row.latencyMs / 1000,
+        ttftSec: row.ttftMs === null ? undefined : row.ttftMs / 1000,
+      })
+      return row
+    } catch (err) {
+      this.deps.logger?.warn({ err: (err as Error).message, reqId: this.start.requestId }, 'usage metering failed')
+      return undefined
+    }
+  }
+
+  /** Tokens of a response that began successfully: reported, or estimated from what was delivered. Else zero. */
+  private async usage(): Promise<{ usage: TokenUsage; estimated: boolean }> {
+    if (this.bodyUsage) return { usage: this.bodyUsage, estimated: false }
+    if (this.parsedBody) return usageWithEstimate({ complete: true, delivered: this.parsedBody }, this.start.requestBody)
+    if (!this.scanner) return { usage: { ...ZERO_USAGE }, estimated: false }
+    return usageWithEstimate(this.scanner.result(), this.start.requestBody)
+  }
+
+  private inFlight(): InFlightRow {
+    return {
+      requestId: this.start.requestId,
+      ts: this.startedAt,
+      app: this.start.app,
+      provider: this.target?.provider ?? '',
+      routeModel: this.start.routeModel,
+      upstreamModel: this.target?.upstreamModel ?? '',
+      endpoint: this.start.endpoint,
+      stream: this.start.stream,
+    }
+  }
+}
+
+function stateOf(outcome: MeterOutcome): RequestState {
+  if (outcome.clientAborted) return 'aborted'
+  if (outcome.errorClass || outcome.status >= 400) return 'error'
+  return 'ok'
+}

@@ -1,0 +1,72 @@
+// The usage subsystem as the gateway composes it: one usage.db connection shared by the ledger,
+// queries, export and app keys; one metrics registry; an optional webhook. createGateway opens
+// it with the data dir and closes it last on shutdown (after the server drained), which flushes
+// every acknowledged row.
+import { AppKeyStore } from './appKeys'
+import { preloadTokenizer } from './estimateTokens'
+import { UsageLedger, type LedgerHealth, type LedgerLogger, type LedgerOptions } from './ledger'
+import { exportLedger, type ExportFormat } from './ledgerExport'
+import { GatewayMetrics, type MetricsOptions } from './metrics'
+import { RequestMeter, type MeterStart } from './requestMeter'
+import type { TimeRangeInput } from './timeRange'
+import { UsageQueries } from './usageQueries'
+import { UsageWebhook, type WebhookOptions } from './usageWebhook'
+
+export interface UsageServiceOptions {
+  dataDir: string
+  logger?: LedgerLogger
+  ledger?: Omit<LedgerOptions, 'dataDir' | 'logger'>
+  metrics?: MetricsOptions
+  /** IANA zone for `day` buckets; the machine's zone when absent. */
+  timeZone?: string
+  now?: () => number
+  /** Load the tokenizer for estimates in the background right away (default true). */
+  preloadTokenizer?: boolean
+}
+
+export class UsageService {
+  readonly ledger: UsageLedger
+  readonly queries: UsageQueries
+  readonly appKeys: AppKeyStore
+  readonly metrics: GatewayMetrics
+  private webhook: UsageWebhook | undefined
+  private readonly now: () => number
+
+  constructor(private readonly opts: UsageServiceOptions) {
+    this.now = opts.now ?? Date.now
+    this.ledger = UsageLedger.open({ ...opts.ledger, dataDir: opts.dataDir, logger: opts.logger, now: opts.ledger?.now ?? opts.now })
+    this.queries = new UsageQueries(this.ledger.db, { now: this.now, timeZone: opts.timeZone })
+    this.appKeys = new AppKeyStore(this.ledger.db, { now: this.now })
+    this.metrics = new GatewayMetrics(opts.metrics)
+    if (opts.preloadTokenizer ?? true) preloadTokenizer()
+  }
+
+  /** Per-request metering; see RequestMeter for the call order. */
+  startRequest(start: MeterStart): RequestMeter {
+    return new RequestMeter({ ledger: this.ledger, metrics: this.metrics, now: this.now, logger: this.opts.logger }, start)
+  }
+
+  health(): LedgerHealth {
+    return this.ledger.health()
+  }
+
+  /** CSV or JSON text pieces of the per-request ledger; throws RangeError on a bad range. */
+  export(format: ExportFormat, range: TimeRangeInput = {}): Generator<string> {
+    return exportLedger(this.ledger.db, format, range, this.now())
+  }
+
+  /** (Re)configures the webhook; undefined turns it off. */
+  async setWebhook(opts: Omit<WebhookOptions, 'db'> | undefined): Promise<void> {
+    await this.webhook?.close()
+    this.webhook = undefined
+    if (!opts) return
+    this.webhook = new UsageWebhook({ ...opts, db: this.ledger.db, logger: opts.logger ?? this.opts.logger })
+    this.webhook.start()
+  }
+
+  async close(): Promise<void> {
+    await this.setWebhook(undefined)
+    this.appKeys.close()
+    this.ledger.close()
+  }
+}

@@ -1,0 +1,152 @@
+// Every operation declared in src/shared/api.ts is reachable on every side: a main-process IPC
+// registration, a preload method, and a web-bridge route — each exercised end to end. (The
+// renderer's HTTP client is checked against the same api.ts routes in tests/unit/renderer and
+// against the real gateway in tests/e2e.)
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { IpcMainInvokeEvent } from 'electron'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  api,
+  ipcChannel,
+  operationNames,
+  WEB_BRIDGE_PREFIX,
+  type ApiHandlers,
+  type ArgsOf,
+  type OperationName,
+  type StatsSnapshot,
+} from '../../../src/shared/api'
+import { ApiFailure } from '../../../src/main/gateway/api/handlers'
+import { GatewayError } from '../../../src/main/gateway/errors'
+import { EventHub } from '../../../src/main/gateway/events'
+import { silentLogger } from '../../../src/main/gateway/log'
+import { sendOpenAIError } from '../../../src/main/gateway/server/respond'
+import { createWebBridge } from '../../../src/main/headless/webBridge'
+import { registerIpc } from '../../../src/main/app/ipc'
+import { buildBridge } from '../../../src/preload/bridge'
+
+/** One valid call per operation; a new operation in api.ts does not compile until it is added here. */
+const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
+  getStatus: undefined,
+  getConfig: undefined,
+  replaceConfig: { version: 1, providers: [] },
+  listProviders: undefined,
+  setActiveProvider: { id: 'beta' },
+  getStats: undefined,
+}
+
+/** Handlers that answer with their own name and the args they got, so each route is traceable. */
+function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][] } {
+  const calls: [string, unknown][] = []
+  const handlers = Object.fromEntries(
+    operationNames.map((name) => [
+      name,
+      async (args: unknown) => {
+        calls.push([name, args])
+        if (name === 'setActiveProvider' && (args as { id: string }).id === 'missing') throw new ApiFailure('not_found', 'no provider with id "missing"')
+        return { op: name, args: args ?? null }
+      },
+    ]),
+  ) as unknown as ApiHandlers
+  return { handlers, calls }
+}
+
+const expectedResult = (name: OperationName) => ({ op: name, args: sampleArgs[name] ?? null })
+
+describe('IPC: a main registration and a preload method for every operation', () => {
+  it('round-trips each operation from the preload bridge through the IPC wrapper to its handler', async () => {
+    const registered = new Map<string, (event: IpcMainInvokeEvent, args: unknown) => Promise<unknown>>()
+    const { handlers, calls } = recordingHandlers()
+    registerIpc({ handle: (ch, fn) => registered.set(ch, fn as never), removeHandler: vi.fn() }, handlers, () => true)
+    expect([...registered.keys()].sort()).toEqual(operationNames.map(ipcChannel).sort())
+
+    // The preload's ipcRenderer: invoke reaches whatever main registered on that channel.
+    const bridge = buildBridge({
+      invoke: async (channel: string, args: unknown) => {
+        const handler = registered.get(channel)
+        if (!handler) throw new Error(`No handler registered for '${channel}'`)
+        return handler({} as IpcMainInvokeEvent, structuredClone(args))
+      },
+      on: vi.fn(),
+      removeListener: vi.fn(),
+    } as never)
+    expect(Object.keys(bridge.invoke).sort()).toEqual([...operationNames].sort())
+
+    for (const name of operationNames) {
+      await expect(bridge.invoke[name](sampleArgs[name])).resolves.toEqual({ ok: true, value: expectedResult(name) })
+    }
+    expect(calls.map(([name]) => name)).toEqual([...operationNames])
+  })
+})
+
+describe('web bridge: a route for every operation', () => {
+  const token = 'coverage-token'
+  const events = new EventHub()
+  const recorded = recordingHandlers()
+  let server: http.Server
+  let baseUrl: string
+
+  /** Calls an operation the way api.ts declares its route: path params, query or JSON body. */
+  async function call(name: OperationName, args: unknown, auth = `Bearer ${token}`): Promise<Response> {
+    const spec = api[name].http
+    const fields = { ...(args as Record<string, unknown> | undefined) }
+    const path = spec.path.replace(/:(\w+)/g, (_m, key: string) => encodeURIComponent(String(fields[key])))
+    const url = new URL(WEB_BRIDGE_PREFIX + path, baseUrl)
+    const init: RequestInit = { method: spec.method, headers: { authorization: auth } }
+    if (spec.body === 'args') init.body = JSON.stringify(args)
+    if (spec.body === 'args') init.headers = { authorization: auth, 'content-type': 'application/json' }
+    return fetch(url, init)
+  }
+
+  beforeAll(async () => {
+    const bridge = createWebBridge({ handlers: recorded.handlers, events, adminToken: token, logger: silentLogger() })
+    server = http.createServer((req, res) => {
+      const ctx = { req, res, requestId: 'test', path: new URL(req.url ?? '/', 'http://x').pathname, runtime: undefined as never }
+      bridge(ctx).then(
+        (handled) => handled || sendOpenAIError(res, new GatewayError('not_found', 'not a bridge path')),
+        (err: unknown) => sendOpenAIError(res, err instanceof GatewayError ? err : new GatewayError('internal_error', 'boom')),
+      )
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it('round-trips each operation over HTTP', async () => {
+    recorded.calls.length = 0
+    for (const name of operationNames) {
+      const res = await call(name, sampleArgs[name])
+      expect(res.status, name).toBe(200)
+      expect(await res.json()).toEqual(expectedResult(name))
+    }
+    expect(recorded.calls.map(([name]) => name)).toEqual([...operationNames])
+  })
+
+  it('refuses every operation without the admin token', async () => {
+    for (const name of operationNames) expect((await call(name, sampleArgs[name], 'Bearer wrong')).status, name).toBe(401)
+  })
+
+  it('validates arguments with the same schema and maps failures to statuses', async () => {
+    expect((await call('setActiveProvider', { id: '' })).status).toBe(400)
+    expect((await call('setActiveProvider', { id: 'missing' })).status).toBe(404)
+  })
+
+  it('streams pushed events as named SSE events', async () => {
+    const controller = new AbortController()
+    const res = await fetch(`${baseUrl}${WEB_BRIDGE_PREFIX}/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal })
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    await vi.waitFor(() => expect(events.count('stats')).toBe(1))
+    const snapshot: StatsSnapshot = { at: 1, uptimeMs: 2, requestsTotal: 3, errorsTotal: 0, inFlight: 1, providers: {} }
+    events.emit('stats', snapshot)
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let text = ''
+    while (!text.includes('\n\nevent: stats')) text += (await reader.read()).value ?? ''
+    while (!text.endsWith('\n\n') || !text.includes('data: {')) text += (await reader.read()).value ?? ''
+    expect(text).toContain(`event: stats\ndata: ${JSON.stringify(snapshot)}\n\n`)
+    controller.abort()
+    await vi.waitFor(() => expect(events.count('stats')).toBe(0))
+  })
+})

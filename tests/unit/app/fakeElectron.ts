@@ -1,0 +1,156 @@
+// A small stand-in for the parts of Electron the main process uses. Electron cannot start on
+// this machine, so tests vi.mock('electron') with this module and drive it like the OS would.
+import { EventEmitter } from 'node:events'
+import { vi } from 'vitest'
+
+export interface PreventableEvent {
+  defaultPrevented: boolean
+  preventDefault(): void
+}
+export const preventable = (): PreventableEvent => ({
+  defaultPrevented: false,
+  preventDefault() {
+    this.defaultPrevented = true
+  },
+})
+
+class FakeSession {
+  permissionRequest?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void
+  permissionCheck?: (contents: unknown, permission: string) => boolean
+  setPermissionRequestHandler(fn: FakeSession['permissionRequest']): void {
+    this.permissionRequest = fn
+  }
+  setPermissionCheckHandler(fn: FakeSession['permissionCheck']): void {
+    this.permissionCheck = fn
+  }
+}
+
+export class FakeWebContents extends EventEmitter {
+  readonly session = new FakeSession()
+  readonly sent: [string, unknown][] = []
+  windowOpenHandler?: (details: { url: string }) => { action: string }
+  setWindowOpenHandler(fn: FakeWebContents['windowOpenHandler']): void {
+    this.windowOpenHandler = fn
+  }
+  send(channel: string, payload: unknown): void {
+    this.sent.push([channel, payload])
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static instances: FakeBrowserWindow[] = []
+  readonly webContents = new FakeWebContents()
+  visible = false
+  destroyed = false
+  minimized = false
+  loaded?: { file?: string; url?: string }
+  focus = vi.fn()
+  restore = vi.fn(() => (this.minimized = false))
+
+  constructor(readonly options: Record<string, unknown>) {
+    super()
+    FakeBrowserWindow.instances.push(this)
+  }
+  async loadFile(file: string): Promise<void> {
+    this.loaded = { file }
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loaded = { url }
+  }
+  show(): void {
+    this.visible = true
+  }
+  hide(): void {
+    this.visible = false
+  }
+  isVisible(): boolean {
+    return this.visible
+  }
+  isMinimized(): boolean {
+    return this.minimized
+  }
+  isDestroyed(): boolean {
+    return this.destroyed
+  }
+  /** What the user clicking the close button does. */
+  close(): void {
+    const event = preventable()
+    this.emit('close', event)
+    if (event.defaultPrevented) return
+    this.destroyed = true
+    this.visible = false
+    this.emit('closed')
+  }
+}
+
+export class FakeTray extends EventEmitter {
+  static instances: FakeTray[] = []
+  menu: unknown
+  tooltip = ''
+  destroyed = false
+  constructor(readonly image: unknown) {
+    super()
+    FakeTray.instances.push(this)
+  }
+  setContextMenu(menu: unknown): void {
+    this.menu = menu
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text
+  }
+  destroy(): void {
+    this.destroyed = true
+  }
+}
+
+export class FakeApp extends EventEmitter {
+  userData = ''
+  appPath = ''
+  quitted = false
+  exitCode: number | undefined
+  whenReady = (): Promise<void> => Promise.resolve()
+  getPath = (name: string): string => {
+    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`)
+    return this.userData
+  }
+  setPath = vi.fn()
+  getVersion = (): string => '9.9.9-test'
+  getAppPath = (): string => this.appPath
+  isPackaged = false
+  enableSandbox = vi.fn()
+  requestSingleInstanceLock = vi.fn(() => true)
+  exit = vi.fn((code?: number) => {
+    this.exitCode = code
+  })
+  /** Like Electron: before-quit may be prevented; otherwise the app quits. */
+  quit = vi.fn(() => {
+    const event = preventable()
+    this.emit('before-quit', event)
+    if (!event.defaultPrevented) this.quitted = true
+  })
+}
+
+export const app = new FakeApp()
+export const BrowserWindow = FakeBrowserWindow
+export const Tray = FakeTray
+export const Menu = { buildFromTemplate: (template: unknown[]) => ({ template }) }
+export const nativeImage = { createFromPath: (path: string) => ({ path }) }
+export const nativeTheme = { shouldUseDarkColors: false }
+export const shell = { openExternal: vi.fn(async () => undefined) }
+export const dialog = { showErrorBox: vi.fn() }
+export const safeStorage = {
+  isEncryptionAvailable: () => true,
+  encryptString: (s: string) => Buffer.from(s),
+  decryptString: (b: Buffer) => b.toString(),
+}
+export const ipcMain = {
+  handlers: new Map<string, (...args: unknown[]) => unknown>(),
+  handle(channel: string, fn: (...args: unknown[]) => unknown) {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`)
+    this.handlers.set(channel, fn)
+  },
+  removeHandler(channel: string) {
+    this.handlers.delete(channel)
+  },
+}
+export default { app, BrowserWindow, Tray, Menu, nativeImage, nativeTheme, shell, dialog, safeStorage, ipcMain }
