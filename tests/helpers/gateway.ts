@@ -57,7 +57,7 @@ export interface TestGateway {
   close(graceMs?: number): Promise<void>
 }
 
-export async function startTestGateway(config: unknown, opts: { secrets?: SecretResolver } = {}): Promise<TestGateway> {
+export async function startTestGateway(config: unknown, opts: { secrets?: SecretResolver; sideChannels?: boolean } = {}): Promise<TestGateway> {
   const store = memoryConfigStore(config)
   const { lines, stream } = captureLogs()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-'))
@@ -67,6 +67,8 @@ export async function startTestGateway(config: unknown, opts: { secrets?: Secret
     dataDir,
     logger: createLogger({ level: 'debug', destination: stream }),
     version: 'test',
+    // Probes and discovery are tested on their own; here they would only add background traffic.
+    sideChannels: opts.sideChannels ?? false,
   })
   const status = await gateway.start({ host: '127.0.0.1', port: 0 })
   return {

@@ -2,18 +2,26 @@
 // Runs identically inside Electron's main process and under plain Node.
 import type { ApiHandlers, GatewayStatus } from '../../shared/api'
 import type { Config } from '../../shared/config'
+import { Admission } from './admission/admission'
 import { createApiHandlers } from './api/handlers'
 import { GatewayError } from './errors'
 import { EventHub } from './events'
 import { PoolRegistry } from './forward/poolRegistry'
 import type { Logger } from './log'
+import { createModelRequestHandler } from './pipeline/modelRequest'
+import { createAnthropicHandlers } from './protocols/anthropic/handler'
 import { createOpenAIHandlers } from './protocols/openai/handler'
+import { Router } from './routing/router'
+import { usableModels } from './routing/resolve'
 import { buildRuntime, type Runtime } from './runtime'
 import type { HostRoutes } from './server/context'
+import { isLoopbackHost } from './server/guard'
 import { HttpServer } from './server/httpServer'
 import { createRequestListener } from './server/requestListener'
 import { LiveStats } from './stats/liveStats'
 import type { ConfigStore, SecretResolver } from './types'
+import { UsageService } from './usage/usageService'
+import { serveMetrics } from './usage/metricsRoute'
 
 export interface GatewayOptions {
   configStore: ConfigStore
@@ -23,6 +31,8 @@ export interface GatewayOptions {
   version?: string
   /** Extra routes the host serves on the gateway's port (headless: web bridge and dashboard). */
   hostRoutes?: (gateway: Gateway) => HostRoutes
+  /** Health probes, load metrics and model discovery against the backends (default on). */
+  sideChannels?: boolean
 }
 
 export interface ListenOverride {
@@ -34,10 +44,13 @@ export interface Gateway {
   readonly api: ApiHandlers
   readonly events: EventHub
   readonly stats: LiveStats
+  readonly router: Router
+  readonly admission: Admission
+  readonly usage: UsageService
   readonly logger: Logger
   readonly dataDir: string
   start(override?: ListenOverride): Promise<GatewayStatus>
-  /** Stops accepting, lets responses finish for up to graceMs, then aborts the rest. */
+  /** Stops accepting, lets responses finish for up to graceMs, aborts the rest, flushes the ledger. */
   stop(graceMs?: number): Promise<void>
   status(): GatewayStatus
   setPaused(paused: boolean): void
@@ -52,19 +65,28 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const stats = new LiveStats()
   const events = new EventHub()
   const pools = new PoolRegistry()
+  const usage = new UsageService({ dataDir: opts.dataDir, logger })
+  void usage.setWebhook(undefined)
+  let override: ListenOverride = {}
   let runtime = buildRuntime(configStore.get(), secrets)
+  const admission = new Admission({ providers: admissionConfig(runtime.config) })
+  const router = new Router({
+    inFlight: (id) => stats.inFlightFor(id),
+    sideChannels: opts.sideChannels ?? true,
+    onModelsChanged: () => publishStatus(),
+  })
+  router.applyRuntime(runtime)
   let server: HttpServer | undefined
   let listening: { host: string; port: number } | undefined
-  let override: ListenOverride = {}
   let state: GatewayStatus['state'] = 'stopped'
   let lastError: string | undefined
   let paused = false
   let stopping = false
 
   const status = (): GatewayStatus => {
-    const server = runtime.config.server
-    const host = listening?.host ?? override.host ?? server.host
-    const port = listening?.port ?? override.port ?? server.port
+    const cfg = runtime.config.server
+    const host = listening?.host ?? override.host ?? cfg.host
+    const port = listening?.port ?? override.port ?? cfg.port
     return {
       state: paused && state === 'listening' ? 'paused' : state,
       url: listening ? `http://${urlHost(host)}:${port}` : undefined,
@@ -77,13 +99,28 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
   const publishStatus = (): void => events.emit('status', status())
 
-  const openai = createOpenAIHandlers({ pools, stats, logger })
+  const handle = createModelRequestHandler({
+    pools,
+    router,
+    admission,
+    usage,
+    stats,
+    logger,
+    appKeys: usage.appKeys,
+    // Beyond loopback, only app-key holders may use the gateway (DESIGN §7).
+    requireAppKey: () => runtime.config.server.requireAppKey || !isLoopbackHost(listening?.host ?? runtime.config.server.host),
+  })
+  const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
+  const anthropic = createAnthropicHandlers({ handle, router, pools, logger })
   const api = createApiHandlers({ configStore, stats, status })
 
   const gateway: Gateway = {
     api,
     events,
     stats,
+    router,
+    admission,
+    usage,
     logger,
     dataDir: opts.dataDir,
     start,
@@ -99,6 +136,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const listener = createRequestListener({
     runtime: () => runtime,
     openai,
+    anthropic,
+    metrics: (ctx) => serveMetrics(ctx, { usage, admission, router }),
     hostRoutes: opts.hostRoutes?.(gateway),
     refusal: () =>
       stopping
@@ -106,7 +145,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
         : paused
           ? new GatewayError('gateway_paused', 'the gateway is paused; resume it from the Switchyard tray menu', { retryAfterSec: 5 })
           : undefined,
-    onRejected: () => stats.rejected(),
     logger,
   })
 
@@ -116,18 +154,28 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }, 1000)
   statsTicker.unref()
 
+  function listModels(rt: Runtime): Array<{ id: string; ownedBy: string }> {
+    const owners = new Map<string, string>()
+    for (const id of usableModels(rt)) owners.set(id, rt.exactRoutes.has(id) ? 'switchyard' : (rt.modelOwners.get(id)?.[0]?.config.id ?? 'switchyard'))
+    for (const id of router.catalog?.allModels() ?? []) if (!owners.has(id)) owners.set(id, router.catalog!.providersFor(id)[0] ?? 'switchyard')
+    return [...owners].sort(([a], [b]) => a.localeCompare(b)).map(([id, ownedBy]) => ({ id, ownedBy }))
+  }
+
   async function applyConfig(config: Config): Promise<void> {
     const previous = runtime
     try {
-      runtime = buildRuntime(config, secrets)
+      runtime = buildRuntime(config, secrets, listening?.host ?? override.host)
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'config rejected; keeping the previous one')
       return
     }
     pools.retainOnly([...runtime.providers.values()].map((p) => p.upstream))
+    admission.configure(admissionConfig(config))
+    router.applyRuntime(runtime)
     const before = previous.config.server
     const after = config.server
-    if (server && listening && (before.host !== after.host || before.port !== after.port) && override.host === undefined && override.port === undefined) {
+    const moved = before.host !== after.host || before.port !== after.port
+    if (server && override.host === undefined && override.port === undefined && (state === 'error' || (listening && moved))) {
       await rebind(after.host, after.port)
     }
     publishStatus()
@@ -144,7 +192,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     const old = server
     server = next
+    state = 'listening'
     lastError = undefined
+    runtime = buildRuntime(runtime.config, secrets, host)
     logger.info({ url: status().url }, 'listening')
     void old?.close(DEFAULT_GRACE_MS)
   }
@@ -154,6 +204,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const cfg = runtime.config.server
     const host = listen.host ?? cfg.host
     const port = listen.port ?? cfg.port
+    runtime = buildRuntime(runtime.config, secrets, host)
     state = 'starting'
     server = new HttpServer(listener)
     try {
@@ -176,13 +227,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
     unsubscribe()
     clearInterval(statsTicker)
     await server?.close(graceMs)
-    await pools.close()
+    admission.close()
+    await Promise.all([pools.close(), router.close()])
+    await usage.close()
     listening = undefined
     state = 'stopped'
     publishStatus()
   }
 
   return gateway
+}
+
+function admissionConfig(config: Config) {
+  return config.providers.map((p) => ({ id: p.id, limits: p.limits, queue: p.queue }))
 }
 
 function urlHost(host: string): string {

@@ -40,12 +40,13 @@ export interface Runtime {
   maxBodyBytes: number
 }
 
-export function buildRuntime(config: Config, secrets: SecretResolver): Runtime {
+/** `bindHost` is where the server actually listens (a CLI --host overrides the config's). */
+export function buildRuntime(config: Config, secrets: SecretResolver, bindHost: string = config.server.host): Runtime {
   const providers = new Map<string, ProviderRuntime>()
   const modelOwners = new Map<string, ProviderRuntime[]>()
   for (const p of config.providers) {
     const adapter = adapterFor(p.kind)
-    const base = adapter.openAIBase(p.baseUrl)
+    const base = adapter.apiBase(p.baseUrl)
     const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
     const runtime: ProviderRuntime = {
       config: p,
@@ -79,7 +80,7 @@ export function buildRuntime(config: Config, secrets: SecretResolver): Runtime {
     globRoutes,
     modelOwners,
     active: active?.config.enabled ? active : undefined,
-    guard: buildGuardPolicy(config.server.host, config.server.allowedOrigins),
+    guard: buildGuardPolicy(bindHost, config.server.allowedOrigins),
     maxBodyBytes: config.server.maxBodyBytes,
   }
 }

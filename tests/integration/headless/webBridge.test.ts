@@ -25,7 +25,7 @@ describe('headless host: config file, web bridge and admin auth', () => {
       JSON.stringify({
         providers: [
           { id: 'vllm-a', kind: 'vllm', baseUrl: mock.baseUrl, models: ['qwen2.5-7b'], apiKey: 'literal-secret-key' },
-          { id: 'cloud', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', apiKey: 'env:SY_TEST_KEY' },
+          { id: 'cloud', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'env:SY_TEST_KEY' },
         ],
       }),
     )

@@ -81,8 +81,33 @@ export class Admission {
     return this.lines.get(providerId)?.limiter
   }
 
+  /** Whether any of these providers (or the app) would look at a token estimate; counting tokens is skipped otherwise. */
+  needsTokenEstimate(providerIds: readonly string[], app?: string): boolean {
+    if (app !== undefined && this.apps.get(app)?.limiter.needsTokenEstimate()) return true
+    return providerIds.some((id) => this.lines.get(id)?.limiter.needsTokenEstimate() === true)
+  }
+
   appLimiter(app: string): ProviderLimiter | undefined {
     return this.apps.get(app)?.limiter
+  }
+
+  /**
+   * Admits now on the first candidate that can take the request, or returns undefined when it
+   * would have to wait (then call acquire()). Saves the common case a promise and a signal.
+   */
+  tryAcquire(req: Omit<AcquireRequest, 'signal' | 'onWait' | 'timeoutMs'>): Admitted | undefined {
+    if (this.closed || req.candidates.length === 0) return undefined
+    const now = this.clock()
+    const estimate = toEstimate(req.estimate)
+    const priority = req.priority ?? 'normal'
+    const app = req.app === undefined ? undefined : this.apps.get(req.app)?.limiter
+    if (app && !app.check(estimate, now).ok) return undefined
+    for (const id of req.candidates) {
+      const line = this.line(id)
+      if (this.room.hasWaiterAhead(line, priority, now)) continue // FIFO: no overtaking on this provider
+      if (line.limiter.check(estimate, now).ok) return this.grant(line, estimate, app, now, 0)
+    }
+    return undefined
   }
 
   acquire(req: AcquireRequest): Promise<Admitted> {

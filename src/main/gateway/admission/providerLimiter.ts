@@ -9,6 +9,7 @@
 // then charged in full, which keeps the following minute quiet. The alternative, rejecting it,
 // would make a request impossible to serve at all because of a local protection setting; a
 // cloud upstream whose real limit it exceeds will say so itself with its own message.
+import { RateCounter } from './rateCounter'
 import { SlidingWindow, type WindowEntry } from './slidingWindow'
 import { UpstreamBudget, type UpstreamBudgetView } from './upstreamBudget'
 import { parseRateLimitHeaders, type HeaderSource } from './upstreamHeaders'
@@ -64,6 +65,8 @@ export class ProviderLimiter {
   private readonly requests = new SlidingWindow()
   private readonly tokens = new SlidingWindow()
   private readonly upstream = new UpstreamBudget()
+  /** What the UI shows when no limit needs the exact windows (which cost an object per request for 60 s). */
+  private readonly rate = new RateCounter()
   private inFlight = 0
   private readonly listeners = new Set<() => void>()
 
@@ -114,11 +117,14 @@ export class ProviderLimiter {
    */
   admit(estimate: EstimateInput, now: number = this.clock()): Lease {
     const est = toEstimate(estimate)
-    const request = this.requests.add(1, now)
-    const reservation = this.tokens.add(totalTokens(est), now)
+    const tokens = totalTokens(est)
+    // Exact windows only where a limit reads them; a limit set later counts from then on.
+    const request = this.limits.rpm !== undefined ? this.requests.add(1, now) : undefined
+    const reservation = this.limits.tpm !== undefined ? this.tokens.add(tokens, now) : undefined
+    this.rate.add(now, 1, tokens)
     this.upstream.spend(est)
     this.inFlight++
-    return this.lease(est, request, reservation)
+    return this.lease(est, now, request, reservation)
   }
 
   /** Learns the upstream's remaining budget and cooldown from a response's headers. */
@@ -129,6 +135,11 @@ export class ProviderLimiter {
     this.changed()
   }
 
+  /** Whether admission here depends on a request's token estimate (a TPM limit or a learned token budget). */
+  needsTokenEstimate(): boolean {
+    return this.limits.tpm !== undefined || this.upstream.countsTokens()
+  }
+
   inFlightCount(): number {
     return this.inFlight
   }
@@ -137,8 +148,8 @@ export class ProviderLimiter {
     return {
       inFlight: this.inFlight,
       maxConcurrent: this.limits.maxConcurrent,
-      rpm: { used: this.requests.used(now), limit: this.limits.rpm },
-      tpm: { used: this.tokens.used(now), limit: this.limits.tpm },
+      rpm: { used: this.limits.rpm !== undefined ? this.requests.used(now) : this.rate.used(now).requests, limit: this.limits.rpm },
+      tpm: { used: this.limits.tpm !== undefined ? this.tokens.used(now) : this.rate.used(now).tokens, limit: this.limits.tpm },
       upstream: this.upstream.view(now),
     }
   }
@@ -149,7 +160,7 @@ export class ProviderLimiter {
     return () => this.listeners.delete(listener)
   }
 
-  private lease(estimate: TokenEstimate, request: WindowEntry, reservation: WindowEntry): Lease {
+  private lease(estimate: TokenEstimate, at: number, request: WindowEntry | undefined, reservation: WindowEntry | undefined): Lease {
     let done = false
     const finish = (): boolean => {
       if (done) return false
@@ -157,6 +168,7 @@ export class ProviderLimiter {
       this.inFlight--
       return true
     }
+    const reserved = totalTokens(estimate)
     return {
       estimate,
       get done() {
@@ -164,13 +176,17 @@ export class ProviderLimiter {
       },
       settle: (actualTokens) => {
         if (!finish()) return
-        if (actualTokens !== undefined && Number.isFinite(actualTokens)) this.tokens.adjust(reservation, actualTokens)
+        if (actualTokens !== undefined && Number.isFinite(actualTokens)) {
+          if (reservation) this.tokens.adjust(reservation, actualTokens)
+          this.rate.adjust(at, 0, actualTokens - reserved, this.clock())
+        }
         this.changed()
       },
       cancel: () => {
         if (!finish()) return
-        this.requests.adjust(request, 0)
-        this.tokens.adjust(reservation, 0)
+        if (request) this.requests.adjust(request, 0)
+        if (reservation) this.tokens.adjust(reservation, 0)
+        this.rate.adjust(at, -1, -reserved, this.clock())
         this.upstream.refund(estimate)
         this.changed()
       },

@@ -58,6 +58,12 @@ export class UpstreamBudget {
     return waitMs > 0 ? { reason: 'upstream-budget', waitMs } : undefined
   }
 
+  /** Whether a learned budget counts tokens (then requests need a token estimate). */
+  countsTokens(): boolean {
+    for (const kind of this.budgets.keys()) if (kind !== 'requests') return true
+    return false
+  }
+
   spend(estimate: TokenEstimate): void {
     for (const [kind, budget] of this.budgets) budget.spent += cost(kind, estimate)
   }

@@ -17,13 +17,24 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'server',
 ])
 
-/** Upstream response headers worth passing on (rate-limit info, content type, provider ids). */
-export function passThroughResponseHeaders(upstream: IncomingHttpHeaders, into: Record<string, string | string[]>): void {
+/**
+ * Upstream response headers worth passing on (rate-limit info, content type, provider request
+ * ids) as a flat [name, value, ...] list, which writeHead takes without building an object.
+ */
+export function passThroughHeaderList(upstream: IncomingHttpHeaders, mode: 'bytes' | 'rewritten' | 'stream'): string[] {
+  const out: string[] = []
   for (const name in upstream) {
-    if (DROPPED_RESPONSE_HEADERS.has(name)) continue
+    if (DROPPED_RESPONSE_HEADERS.has(name)) {
+      if (!(mode === 'bytes' && name === 'content-length')) continue
+    }
+    if (mode === 'stream' && (name === 'cache-control' || name === 'x-accel-buffering')) continue // set by the gateway
+    if (mode === 'rewritten' && name === 'content-type') continue // set with the new length
     const value = upstream[name]
-    if (value !== undefined) into[name] = value
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const v of value) out.push(name, v)
+    else out.push(name, value)
   }
+  return out
 }
 
 // Request headers are an allowlist: the client's credentials, cookies, browser context and

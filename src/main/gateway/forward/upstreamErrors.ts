@@ -1,6 +1,8 @@
 // What an upstream failure means for the caller: transport errors become 502, and error bodies
 // in any of the shapes local servers use become OpenAI's `{"error":{...}}` with the same status.
 import { GatewayError, openAIErrorType } from '../errors'
+import { translateErrorResponse } from '../protocols/translate/plan'
+import type { ClientProtocol } from './clientResponse'
 
 const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'refused the connection',
@@ -49,4 +51,25 @@ export function normalizeUpstreamError(body: Buffer, status: number): Buffer | u
   const type = typeof obj.type === 'string' ? obj.type : openAIErrorType(status)
   const code = typeof obj.code === 'string' || typeof obj.code === 'number' ? obj.code : null
   return Buffer.from(JSON.stringify({ error: { message, type, code, param: null } }))
+}
+
+/**
+ * An upstream error body (any protocol's shape) for a client of `protocol`, keeping the status;
+ * undefined when the body is not JSON (an HTML error page: the caller answers 502 instead).
+ */
+export function upstreamErrorForClient(protocol: ClientProtocol, status: number, body: Buffer): { status: number; body: Buffer } | undefined {
+  if (protocol === 'openai') {
+    const normalized = normalizeUpstreamError(body, status)
+    // 529 (Anthropic's "overloaded") is not a status OpenAI clients know how to retry.
+    return normalized && { status: status === 529 ? 503 : status, body: normalized }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  if ((parsed as { type?: unknown }).type === 'error') return { status, body } // already Anthropic-shaped
+  return translateErrorResponse('anthropic', status, body)
 }

@@ -8,11 +8,18 @@ export interface Timeouts {
   idleMs: number
 }
 
+/** The wire protocol a backend's inference API speaks. */
+export type WireProtocol = 'openai' | 'anthropic'
+
 /** What differs between backend kinds; everything else is shared forwarding code. */
 export interface ProviderAdapter {
   readonly kind: ProviderKind
-  /** Base of the backend's OpenAI-compatible API (`.../v1`), derived from the configured baseUrl. */
-  openAIBase(baseUrl: string): URL
+  readonly protocol: WireProtocol
+  /**
+   * Base the request paths are appended to, derived from the configured baseUrl: the OpenAI API
+   * base (`.../v1`) for OpenAI-protocol kinds, the API root for Anthropic (paths start with /v1).
+   */
+  apiBase(baseUrl: string): URL
   authHeaders(apiKey: string | undefined): Record<string, string>
   readonly defaultTimeouts: Timeouts
 }

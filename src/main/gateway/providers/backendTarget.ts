@@ -38,7 +38,7 @@ function anthropicHeaders(headers: Record<string, string>): Record<string, strin
 
 /** `http://host:port/prefix` of vLLM's server, where /health and /metrics are (not under /v1). */
 export function vllmServerRoot(baseUrl: string): string {
-  const v1 = vllmAdapter.openAIBase(baseUrl)
+  const v1 = vllmAdapter.apiBase(baseUrl)
   return v1.origin + trimTrailingSlashes(v1.pathname).replace(/\/v1$/, '')
 }
 

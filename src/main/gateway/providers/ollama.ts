@@ -9,7 +9,8 @@ export function ollamaRoot(baseUrl: string): URL {
 
 export const ollamaAdapter: ProviderAdapter = {
   kind: 'ollama',
-  openAIBase(baseUrl) {
+  protocol: 'openai',
+  apiBase(baseUrl) {
     const url = ollamaRoot(baseUrl)
     url.pathname = `${trimTrailingSlashes(url.pathname)}/v1`
     return url

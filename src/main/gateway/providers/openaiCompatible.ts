@@ -3,7 +3,8 @@ import { bearerAuth, CLOUD_TIMEOUTS, trimTrailingSlashes, type ProviderAdapter }
 /** OpenAI, DeepSeek, OpenRouter, Groq, Gemini's OpenAI endpoint, LM Studio, llama.cpp: the base URL is used as given. */
 export const openAICompatibleAdapter: ProviderAdapter = {
   kind: 'openai-compatible',
-  openAIBase(baseUrl) {
+  protocol: 'openai',
+  apiBase(baseUrl) {
     const url = new URL(baseUrl)
     url.pathname = trimTrailingSlashes(url.pathname)
     return url

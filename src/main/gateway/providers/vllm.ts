@@ -3,7 +3,8 @@ import { bearerAuth, LOCAL_TIMEOUTS, trimTrailingSlashes, type ProviderAdapter }
 /** vLLM's OpenAI server lives under /v1; a base URL given without it is completed. */
 export const vllmAdapter: ProviderAdapter = {
   kind: 'vllm',
-  openAIBase(baseUrl) {
+  protocol: 'openai',
+  apiBase(baseUrl) {
     const url = new URL(baseUrl)
     const path = trimTrailingSlashes(url.pathname)
     url.pathname = path.endsWith('/v1') ? path : `${path}/v1`

@@ -161,7 +161,8 @@ export class Router {
 /** One request's walk down its ordered candidates. */
 export class RequestPlan {
   readonly attempts: AttemptRecord[] = []
-  private index = 0
+  /** Candidates not tried yet, best first. */
+  private pending: Candidate[]
 
   constructor(
     private readonly router: Router,
@@ -173,15 +174,35 @@ export class RequestPlan {
     readonly deadline?: number,
     /** When degraded: when the kept candidate is expected to recover (Retry-After for a final error). */
     readonly recoversAt?: number,
-  ) {}
+  ) {
+    this.pending = [...ordered]
+  }
+
+  /** Candidates not tried yet, best first (admission picks among them). */
+  remaining(): readonly Candidate[] {
+    return this.pending
+  }
 
   /** The next candidate to dispatch to (its slot already claimed), or undefined when none is left. */
   next(): Candidate | undefined {
-    while (this.index < this.ordered.length) {
-      const c = this.ordered[this.index++]!
-      if (this.router.health.acquire(c.providerId, this.degraded, this.router.now())) return c
+    while (this.pending.length > 0) {
+      const c = this.take(this.pending[0]!.providerId)
+      if (c) return c
     }
     return undefined
+  }
+
+  /**
+   * Takes the first untried candidate on `providerId` (the one admission granted) and claims its
+   * health slot (a half-open circuit lets one request through). Undefined when the slot was
+   * taken meanwhile; the candidate is dropped either way.
+   */
+  take(providerId: string): Candidate | undefined {
+    const i = this.pending.findIndex((c) => c.providerId === providerId)
+    if (i === -1) return undefined
+    const c = this.pending[i]!
+    this.pending.splice(i, 1)
+    return this.router.health.acquire(c.providerId, this.degraded, this.router.now()) ? c : undefined
   }
 
   /** Records an attempt's outcome and says whether to try the next candidate, after how long. */
@@ -192,7 +213,7 @@ export class RequestPlan {
       outcome: record.outcome,
       status: record.status,
       attempts: this.attempts.length,
-      remaining: this.ordered.length - this.index,
+      remaining: this.pending.length,
       firstByteSent: opts.firstByteSent,
       now: this.router.now(),
       deadline: this.deadline,

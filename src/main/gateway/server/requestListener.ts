@@ -1,14 +1,16 @@
-// The gateway's fixed request lifecycle: id -> guard (Host/Origin) -> CORS -> route -> handler.
-// Every failure becomes a GatewayError rendered in the caller's protocol in one place.
+// The gateway's fixed request lifecycle: guard (Host/Origin) -> CORS -> route -> handler.
+// Every failure becomes a GatewayError rendered in the caller's protocol.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { GatewayError, toGatewayError } from '../errors'
+import { GatewayError } from '../errors'
+import type { ClientProtocol } from '../forward/clientResponse'
 import type { Logger } from '../log'
+import { renderFailure } from '../pipeline/modelRequest'
 import type { OpenAIEndpoint } from '../protocols/openai/handler'
 import type { Runtime } from '../runtime'
 import type { HostRoutes, RequestContext } from './context'
 import { checkRequest } from './guard'
-import { sendJson, sendOpenAIError } from './respond'
+import { sendJson } from './respond'
 
 export interface ListenerDeps {
   runtime(): Runtime
@@ -16,14 +18,19 @@ export interface ListenerDeps {
     proxy(ctx: RequestContext, endpoint: OpenAIEndpoint): Promise<void>
     listModels(ctx: RequestContext): void
   }
+  anthropic: {
+    messages(ctx: RequestContext): Promise<void>
+    countTokens(ctx: RequestContext): Promise<void>
+  }
+  /** GET /metrics (Prometheus text). */
+  metrics(ctx: RequestContext): Promise<void>
   hostRoutes?: HostRoutes
   /** 503 for model traffic while paused (tray) or shutting down; admin routes keep working. */
   refusal(): GatewayError | undefined
-  onRejected(): void
   logger: Logger
 }
 
-const PROXY_PATHS: Record<string, OpenAIEndpoint> = {
+const OPENAI_PATHS: Record<string, OpenAIEndpoint> = {
   '/v1/chat/completions': '/chat/completions',
   '/v1/completions': '/completions',
   '/v1/embeddings': '/embeddings',
@@ -34,81 +41,68 @@ const PROXY_PATHS: Record<string, OpenAIEndpoint> = {
 }
 
 export function createRequestListener(deps: ListenerDeps) {
-  const fail = (ctx: RequestContext, err: unknown): void => {
-    const error = toGatewayError(err)
-    if (!(err instanceof GatewayError)) deps.logger.error({ reqId: ctx.requestId, err: (err as Error)?.message }, 'unexpected error')
-    if (error.code === 'body_too_large') ctx.res.shouldKeepAlive = false // do not read the rest of a huge upload
-    deps.onRejected()
-    if (ctx.res.headersSent || ctx.res.destroyed) {
-      ctx.res.destroy()
-      return
-    }
-    sendOpenAIError(ctx.res, error)
-  }
-
   return function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const requestId = randomUUID()
     const url = req.url ?? '/'
     const q = url.indexOf('?')
-    const ctx: RequestContext = { req, res, requestId, path: q === -1 ? url : url.slice(0, q), runtime: deps.runtime() }
-    res.setHeader('x-request-id', requestId)
+    const path = q === -1 ? url : url.slice(0, q)
+    const ctx: RequestContext = { req, res, requestId: randomUUID(), path, runtime: deps.runtime() }
+    const protocol: ClientProtocol = path.startsWith('/v1/messages') ? 'anthropic' : 'openai'
     try {
       checkRequest(req.headers, ctx.runtime.guard)
-    } catch (err) {
-      fail(ctx, err)
-      return
-    }
-    const origin = req.headers.origin
-    if (origin !== undefined) {
-      res.setHeader('access-control-allow-origin', origin)
-      res.setHeader('vary', 'origin')
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
-          'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type, authorization'),
-          'access-control-max-age': '600',
-        })
-        res.end()
-        return
+      const origin = req.headers.origin
+      if (origin !== undefined) {
+        res.setHeader('access-control-allow-origin', origin)
+        res.setHeader('vary', 'origin')
+        if (req.method === 'OPTIONS') return preflight(req, res)
       }
+      const handled = route(ctx, protocol)
+      if (handled instanceof Promise) handled.catch((err: unknown) => renderFailure(ctx, protocol, err, deps))
+    } catch (err) {
+      renderFailure(ctx, protocol, err, deps)
     }
-    const handled = route(ctx)
-    if (handled instanceof Promise) handled.catch((err: unknown) => fail(ctx, err))
   }
 
-  function route(ctx: RequestContext): void | Promise<void> {
+  function route(ctx: RequestContext, protocol: ClientProtocol): void | Promise<void> {
     const { req, path } = ctx
-    const endpoint = PROXY_PATHS[path]
-    try {
-      if (endpoint !== undefined) {
-        if (req.method !== 'POST') throw methodNotAllowed('POST')
-        const refusal = deps.refusal()
-        if (refusal) throw refusal
-        return deps.openai.proxy(ctx, endpoint)
-      }
-      if (path === '/v1/models' || path === '/models') {
-        if (req.method !== 'GET') throw methodNotAllowed('GET')
-        deps.openai.listModels(ctx)
-        return
-      }
-      if (path === '/health') {
-        sendJson(ctx.res, 200, { status: 'ok' })
-        return
-      }
-      if (deps.hostRoutes) {
-        const hosted = deps.hostRoutes(ctx)
-        if (hosted instanceof Promise) {
-          return hosted.then((ok) => {
-            if (!ok) throw notFound(path)
-          })
-        }
-        if (hosted) return
-      }
+    const endpoint = OPENAI_PATHS[path]
+    if (endpoint !== undefined || protocol === 'anthropic') {
+      if (req.method !== 'POST') throw methodNotAllowed('POST')
+      const refusal = deps.refusal()
+      if (refusal) throw refusal
+      if (endpoint !== undefined) return deps.openai.proxy(ctx, endpoint)
+      if (path === '/v1/messages') return deps.anthropic.messages(ctx)
+      if (path === '/v1/messages/count_tokens') return deps.anthropic.countTokens(ctx)
       throw notFound(path)
-    } catch (err) {
-      fail(ctx, err)
     }
+    if (path === '/v1/models' || path === '/models') {
+      if (req.method !== 'GET') throw methodNotAllowed('GET')
+      return deps.openai.listModels(ctx)
+    }
+    if (path === '/health') return sendJson(ctx.res, 200, { status: 'ok' })
+    if (path === '/metrics') {
+      if (req.method !== 'GET') throw methodNotAllowed('GET')
+      return deps.metrics(ctx)
+    }
+    if (deps.hostRoutes) {
+      const hosted = deps.hostRoutes(ctx)
+      if (hosted instanceof Promise) {
+        return hosted.then((ok) => {
+          if (!ok) throw notFound(path)
+        })
+      }
+      if (hosted) return
+    }
+    throw notFound(path)
   }
+}
+
+function preflight(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+    'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type, authorization'),
+    'access-control-max-age': '600',
+  })
+  res.end()
 }
 
 function methodNotAllowed(allowed: string): GatewayError {

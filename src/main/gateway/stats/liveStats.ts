@@ -9,28 +9,28 @@ export class LiveStats {
   private inFlight = 0
   private readonly providers = new Map<string, ProviderStats>()
 
-  requestStarted(providerId: string): void {
+  /** A model request entered the pipeline. */
+  requestStarted(): void {
     this.requestsTotal++
     this.inFlight++
+  }
+
+  requestEnded(failed: boolean): void {
+    this.inFlight--
+    if (failed) this.errorsTotal++
+  }
+
+  /** One upstream attempt (a failed-over request makes several, on different providers). */
+  attemptStarted(providerId: string): void {
     const p = this.provider(providerId)
     p.requests++
     p.inFlight++
   }
 
-  requestEnded(providerId: string, failed: boolean): void {
-    this.inFlight--
+  attemptEnded(providerId: string, failed: boolean): void {
     const p = this.provider(providerId)
     p.inFlight--
-    if (failed) {
-      p.errors++
-      this.errorsTotal++
-    }
-  }
-
-  /** A request that failed before it reached any provider (bad input, unknown model, ...). */
-  rejected(): void {
-    this.requestsTotal++
-    this.errorsTotal++
+    if (failed) p.errors++
   }
 
   inFlightFor(providerId: string): number {

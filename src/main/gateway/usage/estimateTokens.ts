@@ -2,6 +2,7 @@
 // without usage support). A real BPE tokenizer (o200k_base, via gpt-tokenizer) is loaded lazily,
 // the first time an estimate is needed, because loading it takes ~0.4 s and ~10 MB; until then, or
 // if it cannot load, a character heuristic stands in. Estimates are marked as such in the ledger.
+import { defaultTokenCounter } from '../admission/tokenCounter'
 import type { DeliveredText, ScanResult } from './usageScanner'
 import type { TokenUsage } from './types'
 
@@ -9,10 +10,9 @@ type CountTokens = (text: string) => number
 
 let tokenizer: Promise<CountTokens | undefined> | undefined
 
+// The same lazily loaded counter admission uses: one copy of the vocabulary in memory.
 function loadTokenizer(): Promise<CountTokens | undefined> {
-  tokenizer ??= import('gpt-tokenizer/encoding/o200k_base')
-    .then((m: { countTokens: CountTokens }) => m.countTokens)
-    .catch(() => undefined)
+  tokenizer ??= defaultTokenCounter.warmUp().then((ok) => (ok ? (text: string) => defaultTokenCounter.count(text) : undefined))
   return tokenizer
 }
 

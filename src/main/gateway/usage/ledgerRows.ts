@@ -7,22 +7,20 @@ export const HOUR_MS = 3_600_000
 const IN_FLIGHT_COLUMNS = 'request_id, ts, app, provider, route_model, upstream_model, endpoint, stream'
 const FINAL_COLUMNS = `${IN_FLIGHT_COLUMNS}, status, state, prompt_tokens, completion_tokens, cached_tokens,
   cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated`
-const FINAL_UPDATES = FINAL_COLUMNS.split(',')
-  .map((c) => c.trim())
-  .filter((c) => c !== 'request_id')
-  .map((c) => `${c} = excluded.${c}`)
+const FINAL_SETS = FINAL_COLUMNS.split(',')
+  .map((c) => `${c.trim()} = ?`)
   .join(', ')
 
 // Positional parameters, in the column order above: binding an array is about a third cheaper
 // than binding by name, and the flush is the one place where per-row cost adds up.
 export const LEDGER_SQL = {
   insertInFlight: `
-    INSERT INTO requests (${IN_FLIGHT_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_flight')
-    ON CONFLICT (request_id) DO NOTHING`,
-  upsertFinal: `
-    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(21).fill('?').join(', ')})
-    ON CONFLICT (request_id) DO UPDATE SET ${FINAL_UPDATES}
-    WHERE requests.state = 'in_flight'`,
+    INSERT INTO requests (${IN_FLIGHT_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_flight')`,
+  insertFinal: `
+    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(21).fill('?').join(', ')})`,
+  /** Turns a request's in-flight marker (by rowid, the last parameter) into its final row. */
+  updateFinal: `
+    UPDATE requests SET ${FINAL_SETS} WHERE id = ? AND state = 'in_flight'`,
   addRollup: `
     INSERT INTO rollups_hourly (hour, provider, app, model, requests, errors, prompt_tokens, completion_tokens,
       cached_tokens, cache_creation_tokens, reasoning_tokens, cost_usd)

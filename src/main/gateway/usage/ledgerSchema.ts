@@ -7,7 +7,7 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE requests (
     id INTEGER PRIMARY KEY,
-    request_id TEXT NOT NULL UNIQUE,
+    request_id TEXT NOT NULL,
     ts INTEGER NOT NULL,
     app TEXT NOT NULL,
     provider TEXT NOT NULL,
@@ -30,9 +30,10 @@ const MIGRATIONS: readonly string[] = [
     estimated INTEGER NOT NULL DEFAULT 0,
     exported INTEGER NOT NULL DEFAULT 0
   );
+  -- No unique index on request_id: a random UUID key costs every insert a B-tree walk; in-flight
+  -- markers are found by rowid instead (LedgerWriter keeps them in memory).
   CREATE INDEX requests_by_ts ON requests (ts);
   CREATE INDEX requests_in_flight ON requests (id) WHERE state = 'in_flight';
-  CREATE INDEX requests_unexported ON requests (ts) WHERE exported = 0;
 
   CREATE TABLE rollups_hourly (
     hour INTEGER NOT NULL,

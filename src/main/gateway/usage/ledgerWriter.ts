@@ -52,19 +52,31 @@ export class OpQueue {
 
 export class LedgerWriter {
   private readonly stmt
-  /** Writes the operations in one transaction; throws (and writes nothing) if any fails. */
-  readonly writeBatch: (ops: LedgerOp[]) => void
+  private readonly transaction: (ops: LedgerOp[]) => Map<string, number | bigint | undefined>
+  /** Rowids of in-flight markers written for requests not finished yet. */
+  private readonly markers = new Map<string, number | bigint>()
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
       insertInFlight: db.prepare(LEDGER_SQL.insertInFlight),
-      upsertFinal: db.prepare(LEDGER_SQL.upsertFinal),
+      insertFinal: db.prepare(LEDGER_SQL.insertFinal),
+      updateFinal: db.prepare(LEDGER_SQL.updateFinal),
       addRollup: db.prepare(LEDGER_SQL.addRollup),
       inFlightGroups: db.prepare(LEDGER_SQL.inFlightGroups),
       markInterrupted: db.prepare(LEDGER_SQL.markInterrupted),
       deleteOlderThan: db.prepare(LEDGER_SQL.deleteOlderThan),
     }
-    this.writeBatch = db.transaction((ops: LedgerOp[]) => this.apply(ops))
+    this.transaction = db.transaction((ops: LedgerOp[]) => this.apply(ops))
+  }
+
+  /** Writes the operations in one transaction; throws (and writes nothing) if any fails. */
+  writeBatch(ops: LedgerOp[]): void {
+    const markerChanges = this.transaction(ops)
+    // Only a committed batch changes what is known about markers on disk.
+    for (const [id, rowid] of markerChanges) {
+      if (rowid === undefined) this.markers.delete(id)
+      else this.markers.set(id, rowid)
+    }
   }
 
   /** Rows left in flight by a previous run become `interrupted` (and count in the rollups). */
@@ -85,20 +97,30 @@ export class LedgerWriter {
     return this.stmt.deleteOlderThan.run(ts).changes
   }
 
-  private apply(ops: LedgerOp[]): void {
+  /** Returns the in-flight markers it wrote (rowid) and consumed (undefined), applied after commit. */
+  private apply(ops: LedgerOp[]): Map<string, number | bigint | undefined> {
     const finished = new Set<string>()
     for (const op of ops) if (op.kind === 'final') finished.add(op.row.requestId)
+    const markerChanges = new Map<string, number | bigint | undefined>()
+    const done = new Set<string>()
     const rollups = new Map<string, RollupDelta>()
     for (const op of ops) {
+      const id = op.row.requestId
       if (op.kind === 'begin') {
         // A request that also finished in this batch needs no marker.
-        if (!finished.has(op.row.requestId)) this.stmt.insertInFlight.run(...inFlightParams(op.row))
+        if (!finished.has(id)) markerChanges.set(id, this.stmt.insertInFlight.run(...inFlightParams(op.row)).lastInsertRowid)
         continue
       }
-      // Only the first final row of a request counts (the upsert skips an already final row).
+      if (done.has(id)) continue // only the first final row of a request counts
+      done.add(id)
       const params = finalParams(op.row)
-      if (this.stmt.upsertFinal.run(...finalValues(params)).changes > 0) addToRollup(rollups, params)
+      const marker = markerChanges.has(id) ? markerChanges.get(id) : this.markers.get(id)
+      const values = finalValues(params)
+      const written = marker === undefined ? this.stmt.insertFinal.run(...values).changes : this.stmt.updateFinal.run(...values, marker).changes
+      if (marker !== undefined) markerChanges.set(id, undefined)
+      if (written > 0) addToRollup(rollups, params)
     }
     for (const delta of rollups.values()) this.stmt.addRollup.run(delta)
+    return markerChanges
   }
 }

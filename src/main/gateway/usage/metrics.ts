@@ -2,7 +2,8 @@
 // two gateways in one process — tests, Electron plus headless — do not collide). Label values are
 // bounded: providers come from config, statuses are HTTP codes, and apps beyond the first
 // `maxApps` distinct names fold into "other" (app names come from request headers).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import { HotCounter, HotHistogram } from './hotMetrics'
 import type { TokenUsage } from './types'
 
 export interface MetricsOptions {
@@ -31,10 +32,10 @@ const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 12
 
 export class GatewayMetrics {
   readonly registry = new Registry()
-  private readonly requests: Counter<'provider' | 'app' | 'status'>
-  private readonly tokens: Counter<'provider' | 'app' | 'kind'>
-  private readonly duration: Histogram<'provider'>
-  private readonly ttft: Histogram<'provider'>
+  private readonly requests: HotCounter
+  private readonly tokens: HotCounter
+  private readonly duration: HotHistogram
+  private readonly ttft: HotHistogram
   private readonly queueDepth: Gauge<'provider'>
   private readonly upstreamUp: Gauge<'provider'>
   private readonly apps = new Set<string>()
@@ -43,10 +44,10 @@ export class GatewayMetrics {
   constructor(opts: MetricsOptions = {}) {
     this.maxApps = opts.maxApps ?? 50
     const registers = [this.registry]
-    this.requests = new Counter({ name: 'switchyard_requests_total', help: 'Requests by provider, calling app and HTTP status.', labelNames: ['provider', 'app', 'status'], registers })
-    this.tokens = new Counter({ name: 'switchyard_tokens_total', help: 'Tokens by provider, app and kind (prompt, completion, cached, reasoning).', labelNames: ['provider', 'app', 'kind'], registers })
-    this.duration = new Histogram({ name: 'switchyard_request_duration_seconds', help: 'Request duration, from arrival to the last byte.', labelNames: ['provider'], buckets: DURATION_BUCKETS, registers })
-    this.ttft = new Histogram({ name: 'switchyard_ttft_seconds', help: 'Time to first token: from dispatch to the first upstream body byte.', labelNames: ['provider'], buckets: TTFT_BUCKETS, registers })
+    this.requests = new HotCounter('switchyard_requests_total', 'Requests by provider, calling app and HTTP status.', this.registry)
+    this.tokens = new HotCounter('switchyard_tokens_total', 'Tokens by provider, app and kind (prompt, completion, cached, reasoning).', this.registry)
+    this.duration = new HotHistogram('switchyard_request_duration_seconds', 'Request duration, from arrival to the last byte.', DURATION_BUCKETS, this.registry)
+    this.ttft = new HotHistogram('switchyard_ttft_seconds', 'Time to first token: from dispatch to the first upstream body byte.', TTFT_BUCKETS, this.registry)
     this.queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Requests waiting for admission, per provider.', labelNames: ['provider'], registers })
     this.upstreamUp = new Gauge({ name: 'switchyard_upstream_up', help: '1 when the provider is healthy, 0 when not.', labelNames: ['provider'], registers })
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' })
@@ -64,16 +65,19 @@ export class GatewayMetrics {
   observe(o: RequestObservation): void {
     const app = this.appLabel(o.app)
     const provider = o.provider || 'none'
-    this.requests.inc({ provider, app, status: String(o.status) })
-    const kinds: Array<[string, number]> = [
-      ['prompt', o.usage.promptTokens],
-      ['completion', o.usage.completionTokens],
-      ['cached', o.usage.cachedTokens],
-      ['reasoning', o.usage.reasoningTokens],
-    ]
-    for (const [kind, n] of kinds) if (n > 0) this.tokens.inc({ provider, app, kind }, n)
-    if (o.durationSec !== undefined && o.durationSec >= 0) this.duration.observe({ provider }, o.durationSec)
-    if (o.ttftSec !== undefined && o.ttftSec >= 0) this.ttft.observe({ provider }, o.ttftSec)
+    const status = o.status
+    this.requests.inc(`${provider}\u0000${app}\u0000${status}`, () => ({ provider, app, status: String(status) }))
+    const u = o.usage
+    if (u.promptTokens > 0) this.countTokens(provider, app, 'prompt', u.promptTokens)
+    if (u.completionTokens > 0) this.countTokens(provider, app, 'completion', u.completionTokens)
+    if (u.cachedTokens > 0) this.countTokens(provider, app, 'cached', u.cachedTokens)
+    if (u.reasoningTokens > 0) this.countTokens(provider, app, 'reasoning', u.reasoningTokens)
+    if (o.durationSec !== undefined && o.durationSec >= 0) this.duration.observe(provider, () => ({ provider }), o.durationSec)
+    if (o.ttftSec !== undefined && o.ttftSec >= 0) this.ttft.observe(provider, () => ({ provider }), o.ttftSec)
+  }
+
+  private countTokens(provider: string, app: string, kind: string, n: number): void {
+    this.tokens.inc(`${provider}\u0000${app}\u0000${kind}`, () => ({ provider, app, kind }), n)
   }
 
   setQueueDepth(provider: string, depth: number): void {

@@ -79,7 +79,8 @@ export class UsageScanner {
     readonly format: ScanFormat,
     opts: ScannerOptions = {},
   ) {
-    this.maxRawBytes = opts.maxRawBytes ?? 256 * 1024
+    // Small on purpose: a thousand open streams each keep this much; past it text is extrapolated.
+    this.maxRawBytes = opts.maxRawBytes ?? 16 * 1024
     this.maxJsonBytes = opts.maxJsonBytes ?? 16 * 1024 * 1024
     this.splitter = new EventSplitter(format === 'ollama-ndjson' ? lineEnd : sseEventEnd)
     this.textMatcher = format === 'json' ? undefined : stringValueMatcher(TEXT_KEYS[format])
@@ -223,7 +224,10 @@ export class UsageScanner {
 
   private jsonUsage(): TokenUsage | undefined {
     if (!this.jsonTail) {
-      const usage = usageFromJson(Buffer.concat(this.jsonChunks, this.jsonBytes), this.protocol)
+      const body = this.jsonChunks.length === 1 ? this.jsonChunks[0]! : Buffer.concat(this.jsonChunks, this.jsonBytes)
+      // Usage sits at the end of every protocol's body: read just that object when it is there.
+      const quick = usageFromTail(body.toString('latin1', Math.max(0, body.length - 1024)), this.protocol)
+      const usage = quick ?? usageFromJson(body, this.protocol)
       this.complete = usage !== undefined || this.complete
       return usage
     }

@@ -3,7 +3,7 @@
 // public, so this is an estimate: gpt-tokenizer's o200k_base over every text the model would read
 // (system, messages, tool calls and results, tool definitions), plus a few tokens of framing per
 // message and a flat cost per image. Good enough for context budgeting, not for billing.
-import { countTokens } from 'gpt-tokenizer'
+import { defaultTokenCounter } from '../../admission/tokenCounter'
 import { isRecord } from '../translate/mapping'
 import type { AnthropicRequest } from '../translate/types'
 
@@ -11,9 +11,6 @@ import type { AnthropicRequest } from '../translate/types'
 const TOKENS_PER_MESSAGE = 3
 /** Anthropic's vision docs: tokens ≈ width × height / 750, about 1,600 for a full-size image. */
 const TOKENS_PER_IMAGE = 1600
-/** Tokenizing is synchronous CPU work; beyond this many characters the rest is extrapolated. */
-const EXACT_CHAR_LIMIT = 512 * 1024
-const NO_SPECIAL = { disallowedSpecial: new Set<string>() }
 
 export function countAnthropicInputTokens(body: AnthropicRequest): number {
   const texts: string[] = []
@@ -68,8 +65,7 @@ export function countAnthropicInputTokens(body: AnthropicRequest): number {
   return countText(texts.join('\n')) + extra
 }
 
+/** The shared counter samples long texts, so a huge prompt costs a few ms, not a stalled event loop. */
 function countText(text: string): number {
-  if (text.length <= EXACT_CHAR_LIMIT) return countTokens(text, NO_SPECIAL)
-  const head = text.slice(0, EXACT_CHAR_LIMIT)
-  return Math.ceil((countTokens(head, NO_SPECIAL) * text.length) / head.length)
+  return defaultTokenCounter.count(text)
 }

@@ -1,0 +1,321 @@
+// One upstream attempt over undici's dispatch API. Until the first byte reaches the client an
+// attempt can still fail cleanly and the caller may try another candidate; after that it streams
+// to the end. Bytes first: SSE and JSON are written as they arrive, a slow client pauses the
+// upstream read (backpressure), and a client that leaves aborts the upstream at once.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Dispatcher } from 'undici'
+import { GatewayError } from '../errors'
+import type { ClientRequestInfo, Translation } from '../protocols/translate/plan'
+import type { AttemptOutcome } from '../routing/attempt'
+import type { Upstream } from '../runtime'
+import type { RequestMeter } from '../usage/requestMeter'
+import type { ClientResponse } from './clientResponse'
+import { passThroughHeaderList } from './headers'
+import { decodeBody } from './responseBody'
+import { streamMode, type StreamMode } from './streamModes'
+import { transportFailure, TimeoutError, upstreamErrorResult, type AttemptFailure } from './attemptFailure'
+import { sniffFirstEvent } from './sniff'
+
+export interface AttemptRequest {
+  dispatcher: Dispatcher
+  upstream: Upstream
+  providerId: string
+  /** Path under the upstream's API base. */
+  path: string
+  headers: Record<string, string>
+  body: Buffer
+  client: ClientResponse
+  translation: Translation
+  /** What the response side must know about the client's request (translation, model name). */
+  clientInfo?: ClientRequestInfo
+  /** Passthrough JSON answers: the client-facing model name to put back, when it differs. */
+  rewriteModel?: string
+  meter?: RequestMeter
+  /** Hold a stream's first event until it is known not to be an error (failover is still possible). */
+  sniffFirstEvent: boolean
+  inputTokens?: number
+  onUpstreamHeaders?(status: number, headers: IncomingHttpHeaders): void
+}
+
+export interface AttemptEnd {
+  status: number
+  errorCode?: string
+  clientAborted: boolean
+}
+
+export type AttemptResult =
+  | { kind: 'committed'; status: number; firstByteMs: number; done: Promise<AttemptEnd> }
+  | ({ kind: 'failed' } & AttemptFailure)
+
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+const MAX_ERROR_BODY_BYTES = 1024 * 1024
+
+type Mode = 'waiting' | 'sniffing' | 'stream' | 'bytes' | 'buffer' | 'error-body' | 'done'
+
+class ClientGoneError extends Error {}
+
+export function runAttempt(req: AttemptRequest): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    const handler = new AttemptHandler(req, resolve)
+    req.dispatcher.dispatch(
+      {
+        origin: req.upstream.origin,
+        path: req.upstream.basePath + req.path,
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        // One timer of our own covers first byte and idle gaps (undici's 300 s defaults must not apply).
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      },
+      handler,
+    )
+  })
+}
+
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private controller?: Dispatcher.DispatchController
+  private mode: Mode = 'waiting'
+  private status = 0
+  private head: string[] = []
+  private stream?: StreamMode
+  private chunks: Buffer[] = []
+  private buffered = 0
+  private timer: NodeJS.Timeout
+  private readonly startedAt = performance.now()
+  private firstByteMs?: number
+  private committed = false
+  private clientGone = false
+  private resolveDone?: (end: AttemptEnd) => void
+
+  constructor(
+    private readonly req: AttemptRequest,
+    private readonly resolveResult: (r: AttemptResult) => void,
+  ) {
+    this.timer = setTimeout(this.onTimeout, req.upstream.timeouts.firstByteMs)
+    req.client.res.on('close', this.onClientClose)
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller
+    // Already over: the client left, or the first-byte timer fired while the request queued in the pool.
+    if (this.mode === 'done') controller.abort(new ClientGoneError())
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    if (status < 200 || this.mode === 'done') return
+    const req = this.req
+    this.status = status
+    req.onUpstreamHeaders?.(status, headers)
+    const contentType = headerString(headers['content-type']).toLowerCase()
+    req.meter?.responseStarted(status, contentType)
+    if (status >= 400) {
+      this.mode = 'error-body'
+      return
+    }
+    const passthrough = req.translation === 'passthrough'
+    if (contentType.startsWith('text/event-stream') && (passthrough || req.clientInfo?.stream !== false)) {
+      this.stream = streamMode(req.translation, req.client.protocol, req.clientInfo, req.meter, req.inputTokens)
+      this.mode = req.sniffFirstEvent ? 'sniffing' : 'stream'
+      this.head = passthrough ? passThroughHeaderList(headers, 'stream') : ['content-type', this.stream.contentType!]
+      this.head.push('cache-control', 'no-cache', 'x-accel-buffering', 'no')
+    } else if (contentType.includes('json') && passthrough && req.rewriteModel === undefined) {
+      this.mode = 'bytes'
+      this.head = passThroughHeaderList(headers, 'bytes')
+    } else if (contentType === '' || contentType.includes('json')) {
+      this.mode = 'buffer'
+      this.head = passthrough ? passThroughHeaderList(headers, 'rewritten') : []
+    } else {
+      const type = contentType.split(';')[0]
+      this.failBeforeCommit({
+        outcome: 'bad_response',
+        status,
+        error: new GatewayError('upstream_bad_response', `provider "${req.providerId}" answered ${status} with ${type} instead of JSON; check its baseUrl`),
+      })
+      controller.abort(new ClientGoneError())
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.firstByteMs === undefined) {
+      this.firstByteMs = performance.now() - this.startedAt
+      clearTimeout(this.timer)
+      this.timer = setTimeout(this.onTimeout, this.req.upstream.timeouts.idleMs)
+    } else {
+      this.timer.refresh()
+    }
+    switch (this.mode) {
+      case 'stream':
+        this.req.meter?.upstreamChunk(chunk)
+        this.send(controller, this.stream!.push(chunk))
+        return
+      case 'bytes':
+        this.req.meter?.upstreamChunk(chunk)
+        this.send(controller, chunk)
+        return
+      case 'sniffing':
+        this.req.meter?.upstreamChunk(chunk)
+        this.chunks.push(chunk)
+        this.sniff(controller, false)
+        return
+      case 'buffer':
+      case 'error-body':
+        this.buffered += chunk.length
+        if (this.buffered > (this.mode === 'buffer' ? MAX_BUFFERED_BYTES : MAX_ERROR_BODY_BYTES)) {
+          this.failBeforeCommit({ outcome: 'bad_response', status: this.status, error: new GatewayError('upstream_bad_response', `provider "${this.req.providerId}" sent an oversized body`) })
+          controller.abort(new ClientGoneError())
+          return
+        }
+        this.chunks.push(chunk)
+        return
+      default:
+        return
+    }
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController): void {
+    clearTimeout(this.timer)
+    const client = this.req.client
+    switch (this.mode) {
+      case 'sniffing':
+        this.sniff(controller, true) // a stream that ended within its first event
+        if ((this.mode as Mode) === 'stream') this.endStream()
+        return
+      case 'stream':
+        this.endStream()
+        return
+      case 'bytes':
+        this.commit()
+        client.end()
+        this.finish()
+        return
+      case 'buffer':
+        this.endBuffered()
+        return
+      case 'error-body':
+        this.failBeforeCommit(upstreamErrorResult(this.req.providerId, client.protocol, this.status, Buffer.concat(this.chunks, this.buffered)))
+        return
+      case 'waiting':
+        this.failBeforeCommit({ outcome: 'bad_response', error: new GatewayError('upstream_bad_response', `provider "${this.req.providerId}" ended the response without a status`) })
+        return
+      default:
+        return
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    clearTimeout(this.timer)
+    if (this.mode === 'done') return
+    if (this.clientGone || err instanceof ClientGoneError) {
+      this.finish('client_aborted', 499)
+      return
+    }
+    const failure = transportFailure(err, this.req.providerId)
+    if (!this.committed) {
+      this.failBeforeCommit(failure)
+      return
+    }
+    // After the first byte there is no retry: the stream ends with an error event.
+    this.req.client.fail(failure.error, this.stream?.failure(failure.error))
+    this.finish(failure.error.code, failure.error.status)
+  }
+
+  /** Looks at the held start of a stream; commits it once its first event is known not to be an error. */
+  private sniff(controller: Dispatcher.DispatchController, ended: boolean): void {
+    const verdict = sniffFirstEvent(this.chunks, ended, this.req.providerId)
+    if (verdict === 'incomplete') return
+    if (verdict !== 'ok') {
+      this.failBeforeCommit(verdict)
+      if (!ended) controller.abort(new ClientGoneError())
+      return
+    }
+    this.mode = 'stream'
+    const held = this.chunks
+    this.chunks = []
+    for (const chunk of held) this.send(controller, this.stream!.push(chunk))
+  }
+
+  private endStream(): void {
+    this.commit()
+    this.req.client.end(this.stream!.end())
+    this.finish()
+  }
+
+  private endBuffered(): void {
+    const body = Buffer.concat(this.chunks, this.buffered)
+    this.chunks = []
+    const req = this.req
+    const decoded = decodeBody(body, req)
+    if (!decoded.ok) {
+      this.failBeforeCommit({ outcome: 'bad_response', status: this.status, error: decoded.error })
+      return
+    }
+    this.head.push('content-type', 'application/json', 'content-length', String(decoded.payload.length))
+    this.commit()
+    req.client.end(decoded.payload)
+    this.finish()
+  }
+
+  /** Writes client bytes, committing the head first; pauses the upstream when the client is slow. */
+  private send(controller: Dispatcher.DispatchController, out: Buffer | string): void {
+    if (out.length === 0) return
+    this.commit()
+    const client = this.req.client
+    if (!client.write(out)) {
+      controller.pause()
+      clearTimeout(this.timer) // a paused read is our doing, not an idle upstream
+      client.res.once('drain', () => {
+        this.timer = setTimeout(this.onTimeout, this.req.upstream.timeouts.idleMs)
+        controller.resume()
+      })
+    }
+  }
+
+  private commit(): void {
+    if (this.committed) return
+    this.committed = true
+    this.req.client.head(this.status, this.head)
+    const done = new Promise<AttemptEnd>((resolve) => (this.resolveDone = resolve))
+    this.resolveResult({ kind: 'committed', status: this.status, firstByteMs: this.firstByteMs ?? performance.now() - this.startedAt, done })
+  }
+
+  private failBeforeCommit(failure: AttemptFailure): void {
+    if (this.mode === 'done') return
+    this.mode = 'done'
+    clearTimeout(this.timer)
+    this.req.client.res.off('close', this.onClientClose)
+    this.chunks = []
+    this.resolveResult({ kind: 'failed', ...failure, latencyMs: failure.latencyMs ?? performance.now() - this.startedAt })
+  }
+
+  private finish(errorCode?: string, status = this.status): void {
+    if (this.mode === 'done') return
+    this.mode = 'done'
+    clearTimeout(this.timer)
+    this.req.client.res.off('close', this.onClientClose)
+    this.chunks = []
+    this.resolveDone?.({ status, errorCode, clientAborted: this.clientGone })
+  }
+
+  private readonly onTimeout = (): void => {
+    const firstByte = this.firstByteMs === undefined
+    const ms = firstByte ? this.req.upstream.timeouts.firstByteMs : this.req.upstream.timeouts.idleMs
+    const err = new TimeoutError(firstByte ? 'first-byte' : 'idle', ms)
+    if (this.controller) this.controller.abort(err)
+    else this.onResponseError(undefined as never, err)
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.mode === 'done' || this.req.client.res.writableFinished) return
+    this.clientGone = true
+    clearTimeout(this.timer)
+    // The GPU behind a local model must stop generating for a caller that has gone.
+    this.controller?.abort(new ClientGoneError())
+    if (this.committed) this.finish('client_aborted', 499)
+    else this.failBeforeCommit({ outcome: 'client_aborted' as AttemptOutcome, error: new GatewayError('upstream_error', 'client closed the connection', { status: 499 }) })
+  }
+}
+
+function headerString(value: string | string[] | undefined): string {
+  return value === undefined ? '' : Array.isArray(value) ? (value[0] ?? '') : value
+}

@@ -1,0 +1,29 @@
+// A complete (non-streamed) JSON answer: checked, metered, and translated or given back the
+// model name the client asked for.
+import { GatewayError } from '../errors'
+import { translateResponseBody } from '../protocols/translate/plan'
+import type { AttemptRequest } from './attempt'
+
+export type Decoded = { ok: true; payload: Buffer } | { ok: false; error: GatewayError }
+
+export function decodeBody(body: Buffer, req: Pick<AttemptRequest, 'translation' | 'clientInfo' | 'rewriteModel' | 'meter' | 'providerId'>): Decoded {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    return { ok: false, error: new GatewayError('upstream_bad_response', `provider "${req.providerId}" returned a body that is not JSON`) }
+  }
+  req.meter?.responseBody(parsed)
+  if (req.translation !== 'passthrough' && req.clientInfo) {
+    try {
+      return { ok: true, payload: translateResponseBody(req.translation, body, req.clientInfo) }
+    } catch (err) {
+      return { ok: false, error: err instanceof GatewayError ? err : new GatewayError('upstream_bad_response', `provider "${req.providerId}" returned an answer that cannot be translated`) }
+    }
+  }
+  const model = req.rewriteModel
+  if (model !== undefined && typeof parsed === 'object' && parsed !== null && 'model' in parsed) {
+    return { ok: true, payload: Buffer.from(JSON.stringify({ ...parsed, model })) }
+  }
+  return { ok: true, payload: body }
+}

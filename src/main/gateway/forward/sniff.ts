@@ -1,0 +1,18 @@
+// The held start of an upstream stream: is its first event an error (then another candidate may
+// still answer), fine (commit it to the client), or not complete yet?
+import { GatewayError } from '../errors'
+import { firstEventOutcome, inspectFirstSseEvent } from '../routing/firstEvent'
+import type { AttemptFailure } from './attemptFailure'
+
+export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: string): 'incomplete' | 'ok' | AttemptFailure {
+  const text = (held.length === 1 ? held[0]! : Buffer.concat(held)).toString('utf8')
+  const verdict = inspectFirstSseEvent(text)
+  if (verdict.state === 'incomplete') return ended ? 'ok' : 'incomplete'
+  if (verdict.state === 'ok') return 'ok'
+  const { outcome, status } = firstEventOutcome(verdict)
+  return {
+    outcome,
+    status,
+    error: new GatewayError('upstream_error', `provider "${providerId}" failed: ${verdict.message.slice(0, 500)}`, { status: status === 529 ? 503 : status }),
+  }
+}

@@ -1,0 +1,85 @@
+// How upstream SSE bytes become client bytes: untouched (minus a usage chunk the gateway asked
+// for on its own account), or translated event by event into the other protocol.
+import type { GatewayError } from '../errors'
+import { createStreamTranslator, type ClientRequestInfo, type Translation } from '../protocols/translate/plan'
+import type { StreamTranslator } from '../protocols/translate/streamTranslator'
+import type { RequestMeter } from '../usage/requestMeter'
+import { streamErrorEvent, type ClientProtocol } from './clientResponse'
+
+export interface StreamMode {
+  /** Client bytes for one upstream chunk (may be empty while a partial event is held back). */
+  push(chunk: Buffer): Buffer | string
+  /** Client bytes that close the stream when the upstream ended. */
+  end(): Buffer | string | undefined
+  /** Client bytes held back so far plus the error event, for a stream cut short. */
+  failure(err: GatewayError): string
+  /** Whether the client has seen only whole events (where an error event may start). */
+  readonly atEventBoundary: boolean
+  readonly contentType?: string
+}
+
+class PassthroughStream implements StreamMode {
+  private boundary = true
+  constructor(
+    private readonly protocol: ClientProtocol,
+    private readonly meter: RequestMeter | undefined,
+  ) {}
+
+  push(chunk: Buffer): Buffer {
+    const out = this.meter ? this.meter.clientChunk(chunk) : chunk
+    if (out.length > 0) this.boundary = endsWithBlankLine(out)
+    return out
+  }
+
+  end(): Buffer | undefined {
+    return this.meter?.clientFlush()
+  }
+
+  failure(err: GatewayError): string {
+    const held = this.meter?.clientFlush()
+    const prefix = held ? held.toString('utf8') : ''
+    const boundary = held ? endsWithBlankLine(held) : this.boundary
+    return `${prefix}${boundary ? '' : '\n\n'}${streamErrorEvent(this.protocol, err)}`
+  }
+
+  get atEventBoundary(): boolean {
+    return this.boundary && (this.meter?.clientAtEventBoundary ?? true)
+  }
+}
+
+class TranslatedStream implements StreamMode {
+  readonly contentType = 'text/event-stream; charset=utf-8'
+  constructor(private readonly translator: StreamTranslator) {}
+
+  push(chunk: Buffer): string {
+    return this.translator.push(chunk)
+  }
+
+  end(): string {
+    return this.translator.end()
+  }
+
+  failure(err: GatewayError): string {
+    return this.translator.fail(err.message, err.status)
+  }
+
+  get atEventBoundary(): boolean {
+    return true // the translator only ever emits whole events
+  }
+}
+
+export function streamMode(
+  translation: Translation,
+  clientProtocol: ClientProtocol,
+  clientInfo: ClientRequestInfo | undefined,
+  meter: RequestMeter | undefined,
+  inputTokens?: number,
+): StreamMode {
+  if (translation === 'passthrough' || !clientInfo) return new PassthroughStream(clientProtocol, meter)
+  return new TranslatedStream(createStreamTranslator(translation, clientInfo, { inputTokens }))
+}
+
+export function endsWithBlankLine(chunk: Buffer): boolean {
+  const n = chunk.length
+  return n >= 2 && chunk[n - 1] === 0x0a && (chunk[n - 2] === 0x0a || (n >= 3 && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a))
+}

@@ -1,0 +1,36 @@
+// Ingress stage: content type, body (size-limited), JSON, model, and who is calling. Fails with
+// a coded GatewayError the caller renders in the client's protocol.
+import { GatewayError } from '../errors'
+import type { ClientProtocol } from '../forward/clientResponse'
+import { isJsonContentType, parseJsonObject, readBody } from '../server/body'
+import type { RequestContext } from '../server/context'
+import { identifyApp, type AppKeyResolver } from '../usage/identifyApp'
+import type { ClientEndpoint, GatewayRequest } from './request'
+
+export interface IngressDeps {
+  appKeys?: AppKeyResolver
+  /** Only app-key holders may use the gateway (config, or bound beyond loopback). */
+  requireAppKey(): boolean
+}
+
+export async function readGatewayRequest(ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint, deps: IngressDeps): Promise<GatewayRequest> {
+  const { req } = ctx
+  const identity = identifyApp(req.headers, deps.appKeys)
+  if (!identity.ok) throw new GatewayError('unauthorized', 'unknown or revoked Switchyard app key')
+  if (identity.via !== 'app-key' && deps.requireAppKey()) {
+    throw new GatewayError('unauthorized', 'this gateway requires an app key: send it as `Authorization: Bearer sy-...` (or `x-api-key`)')
+  }
+  if (!isJsonContentType(req.headers['content-type'])) {
+    throw new GatewayError('unsupported_media_type', 'send the request body as JSON with Content-Type: application/json')
+  }
+  const raw = await readBody(req, ctx.runtime.maxBodyBytes)
+  const body = parseJsonObject(raw)
+  const model = body.model
+  if (typeof model !== 'string' || model === '') {
+    throw new GatewayError('invalid_request', '"model" is required and must be a string', { param: 'model' })
+  }
+  if (protocol === 'anthropic' && !Array.isArray(body.messages)) {
+    throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
+  }
+  return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app }
+}

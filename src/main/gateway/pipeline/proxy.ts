@@ -1,0 +1,240 @@
+// The request pipeline after ingress: route -> admit -> balance -> forward -> meter, with
+// failover before the first byte reached the client and never after.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Admission } from '../admission/admission'
+import type { Lease } from '../admission/providerLimiter'
+import { estimateRequestTokens, type RequestShape, type TokenEstimate } from '../admission/tokenEstimate'
+import { GatewayError } from '../errors'
+import { runAttempt } from '../forward/attempt'
+import type { AttemptFailure } from '../forward/attemptFailure'
+import { ClientResponse } from '../forward/clientResponse'
+import type { PoolRegistry } from '../forward/poolRegistry'
+import type { Logger } from '../log'
+import { retryDelayMs } from '../routing/retryAfter'
+import type { RequestPlan, Router } from '../routing/router'
+import type { LiveStats } from '../stats/liveStats'
+import type { RequestMeter } from '../usage/requestMeter'
+import type { UsageService } from '../usage/usageService'
+import { startKeepAlive, type KeepAlive } from './keepAlive'
+import type { GatewayRequest } from './request'
+import { prepareUpstreamCall } from './upstreamCall'
+
+export interface ProxyDeps {
+  pools: PoolRegistry
+  router: Router
+  admission: Admission
+  usage?: UsageService
+  stats: LiveStats
+  logger: Logger
+}
+
+const SHAPES: Record<GatewayRequest['endpoint'], RequestShape> = {
+  '/chat/completions': 'chat',
+  '/completions': 'completions',
+  '/embeddings': 'embeddings',
+  '/v1/messages': 'anthropic-messages',
+}
+
+/** Cloud kinds report rate limits in headers worth learning; local servers do not send them. */
+const LEARNS_FROM_HEADERS = new Set(['openai-compatible', 'anthropic'])
+
+/** Serves one parsed request; resolves to whether it failed (for the live error counters). */
+export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<boolean> {
+  const { ctx } = req
+  const client = new ClientResponse(ctx.res, req.protocol, ctx.requestId)
+  client.tagHeaders = ['x-request-id', ctx.requestId]
+  const meter = deps.usage?.startRequest({ requestId: ctx.requestId, app: req.app, routeModel: req.model, endpoint: req.endpoint, stream: req.stream, requestBody: req.body })
+  let plan: RequestPlan
+  try {
+    plan = deps.router.plan(ctx.runtime, req.model, { headers: ctx.req.headers, body: req.body })
+  } catch (err) {
+    const error = err instanceof GatewayError ? err : new GatewayError('internal_error', 'routing failed')
+    return finishWithError(client, meter, error, deps)
+  }
+  const gone = new ClientGone(ctx.res)
+  const keepAlive: KeepAlive | undefined = req.stream ? startKeepAlive(client) : undefined
+  try {
+    return await attempts(req, plan, client, meter, gone, keepAlive, deps)
+  } finally {
+    keepAlive?.stop()
+    gone.dispose()
+  }
+}
+
+/** An AbortSignal for "the client left", made only when something must wait (most requests never do). */
+class ClientGone {
+  private controller?: AbortController
+  constructor(private readonly res: GatewayRequest['ctx']['res']) {}
+
+  get aborted(): boolean {
+    return this.res.destroyed && !this.res.writableFinished
+  }
+
+  signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController()
+      if (this.aborted) this.onClose()
+      else this.res.on('close', this.onClose)
+    }
+    return this.controller.signal
+  }
+
+  dispose(): void {
+    if (this.controller) this.res.off('close', this.onClose)
+  }
+
+  private readonly onClose = (): void => {
+    if (!this.res.writableFinished) this.controller?.abort(new GatewayError('upstream_error', 'client closed the connection', { status: 499 }))
+  }
+}
+
+/** Walks the plan; resolves to whether the request failed. */
+async function attempts(
+  req: GatewayRequest,
+  plan: RequestPlan,
+  client: ClientResponse,
+  meter: RequestMeter | undefined,
+  gone: ClientGone,
+  keepAlive: KeepAlive | undefined,
+  deps: ProxyDeps,
+): Promise<boolean> {
+  const rt = req.ctx.runtime
+  let estimate: TokenEstimate | undefined
+  let last: AttemptFailure | undefined
+  for (;;) {
+    const remaining = plan.remaining()
+    if (remaining.length === 0) break
+    const ids = remaining.map((c) => c.providerId)
+    if (estimate === undefined) {
+      estimate = deps.admission.needsTokenEstimate(ids, req.app)
+        ? estimateRequestTokens(req.body, { shape: SHAPES[req.endpoint], model: req.model, defaultMaxTokens: rt.providers.get(ids[0]!)?.config.defaultMaxTokens })
+        : { input: 0, output: 0 }
+    }
+    let providerId: string
+    let lease: Lease
+    try {
+      const admitted = deps.admission.tryAcquire({ candidates: ids, estimate, app: req.app }) ?? (await deps.admission.acquire({ candidates: ids, estimate, signal: gone.signal(), app: req.app }))
+      providerId = admitted.providerId
+      lease = admitted.lease
+    } catch (err) {
+      if (gone.aborted) return finishAborted(meter)
+      return finishWithError(client, meter, err instanceof GatewayError ? err : new GatewayError('internal_error', 'admission failed'), deps)
+    }
+    const candidate = plan.take(providerId)
+    const provider = rt.providers.get(providerId)
+    if (!candidate || !provider) {
+      lease.cancel() // its half-open slot was taken meanwhile: try the others
+      continue
+    }
+    let call
+    try {
+      call = prepareUpstreamCall(req, provider, candidate.upstreamModel)
+    } catch (err) {
+      lease.cancel()
+      last = { outcome: 'http_error', status: 400, error: err instanceof GatewayError ? err : new GatewayError('invalid_request', 'request cannot be sent to this provider') }
+      continue
+    }
+    client.tagHeaders = ['x-request-id', req.ctx.requestId, 'x-switchyard-provider', providerId, 'x-switchyard-model', candidate.upstreamModel]
+    meter?.attempt({
+      provider: providerId,
+      providerKind: provider.config.kind,
+      upstreamModel: candidate.upstreamModel,
+      protocol: provider.adapter.protocol,
+      pricing: provider.config.pricing,
+      injectedUsage: call.injectedUsage,
+    })
+    let upstreamHeaders: IncomingHttpHeaders | undefined
+    const learns = LEARNS_FROM_HEADERS.has(provider.config.kind)
+    const startedAt = Date.now()
+    deps.stats.attemptStarted(providerId)
+    const result = await runAttempt({
+      dispatcher: deps.pools.get(provider.upstream),
+      upstream: provider.upstream,
+      providerId,
+      path: call.path,
+      headers: call.headers,
+      body: call.body,
+      client,
+      translation: call.translation,
+      clientInfo: call.clientInfo,
+      rewriteModel: call.rewriteModel,
+      meter,
+      sniffFirstEvent: req.stream && plan.remaining().length > 0,
+      inputTokens: estimate.input > 0 ? estimate.input : undefined,
+      onUpstreamHeaders(status, headers) {
+        upstreamHeaders = headers
+        if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers)
+      },
+    })
+
+    if (result.kind === 'committed') {
+      keepAlive?.stop()
+      plan.report({ providerId, model: candidate.upstreamModel, outcome: 'success', status: result.status, latencyMs: result.firstByteMs, startedAt }, { firstByteSent: true })
+      const end = await result.done
+      const failed = end.errorCode !== undefined && !end.clientAborted
+      deps.stats.attemptEnded(providerId, failed)
+      const row = await meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted })
+      lease.settle(row ? row.promptTokens + row.completionTokens : undefined)
+      if (failed) deps.logger.warn({ reqId: req.ctx.requestId, provider: providerId, code: end.errorCode }, 'stream failed after it began')
+      return failed
+    }
+
+    deps.stats.attemptEnded(providerId, result.outcome !== 'client_aborted')
+    if (result.outcome === 'connect_error' || result.outcome === 'client_aborted') lease.cancel()
+    else lease.settle(0)
+    const decision = plan.report(
+      {
+        providerId,
+        model: candidate.upstreamModel,
+        outcome: result.outcome,
+        status: result.status,
+        errorCode: result.error.code,
+        latencyMs: result.latencyMs ?? 0,
+        startedAt,
+        retryAfterMs: upstreamHeaders ? retryDelayMs(upstreamHeaders, Date.now(), result.status) : undefined,
+        message: result.error.message,
+      },
+      { firstByteSent: false },
+    )
+    if (result.outcome === 'client_aborted' || gone.aborted) return finishAborted(meter)
+    last = result
+    deps.logger.warn({ reqId: req.ctx.requestId, provider: providerId, outcome: result.outcome, status: result.status, retry: decision.retry }, 'upstream attempt failed')
+    if (!decision.retry) break
+    if (decision.delayMs > 0) await sleep(decision.delayMs, gone.signal())
+    if (gone.aborted) return finishAborted(meter)
+  }
+  if (!last) {
+    const retryAfterSec = plan.recoversAt === undefined ? 5 : Math.max(1, (plan.recoversAt - Date.now()) / 1000)
+    return finishWithError(client, meter, new GatewayError('upstream_unreachable', 'no provider of this model can take the request right now', { retryAfterSec }), deps)
+  }
+  if (last.upstreamError) {
+    client.sendUpstreamError(last.upstreamError.status, last.upstreamError.body)
+    void meter?.finish({ status: last.upstreamError.status, errorClass: `upstream_${last.status ?? last.upstreamError.status}` })
+    return true
+  }
+  return finishWithError(client, meter, last.error, deps)
+}
+
+function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps): true {
+  client.fail(err)
+  void meter?.finish({ status: err.status, errorClass: err.code })
+  if (err.status >= 500) deps.logger.warn({ reqId: client.requestId, code: err.code, status: err.status }, err.message)
+  return true
+}
+
+function finishAborted(meter: RequestMeter | undefined): false {
+  void meter?.finish({ status: 499, errorClass: 'client_aborted', clientAborted: true })
+  return false
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

@@ -1,0 +1,85 @@
+// What one attempt sends to one candidate: path, headers and body in the provider's protocol —
+// the client's bytes untouched when nothing must change, else re-encoded (model name, the usage
+// chunk the ledger needs) or translated between OpenAI and Anthropic.
+import { upstreamRequestHeaders } from '../forward/headers'
+import { anthropicUpstreamHeaders } from '../protocols/anthropic/upstream'
+import { chooseTranslation, prepareTranslatedRequest, unsupportedOnAnthropic, type ClientRequestInfo, type PrepareOptions, type Translation } from '../protocols/translate/plan'
+import type { ProviderRuntime } from '../runtime'
+import type { GatewayRequest } from './request'
+
+export interface UpstreamCall {
+  path: string
+  headers: Record<string, string>
+  body: Buffer
+  translation: Translation
+  clientInfo?: ClientRequestInfo
+  /** Passthrough non-streamed answers get the client's model name back. */
+  rewriteModel?: string
+  /** The gateway asked for a usage chunk the client did not (it is stripped from the stream). */
+  injectedUsage: boolean
+}
+
+const USAGE_ENDPOINTS = new Set(['/chat/completions', '/completions'])
+
+export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string): UpstreamCall {
+  const translation = chooseTranslation(req.protocol, provider.config.kind)
+  const { headers: clientHeaders } = req.ctx.req
+  const requestId = req.ctx.requestId
+  if (translation === 'passthrough') {
+    const anthropic = req.protocol === 'anthropic'
+    const injectUsage = !anthropic && req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
+    const modelChanges = upstreamModel !== req.model
+    const body =
+      injectUsage || modelChanges
+        ? Buffer.from(JSON.stringify(injectUsage ? { ...req.body, model: upstreamModel, stream_options: { ...objectOr(req.body.stream_options), include_usage: true } } : { ...req.body, model: upstreamModel }))
+        : req.raw
+    return {
+      path: req.endpoint,
+      headers: anthropic ? anthropicUpstreamHeaders(clientHeaders, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),
+      body,
+      translation,
+      rewriteModel: !req.stream && modelChanges ? req.model : undefined,
+      injectedUsage: injectUsage,
+    }
+  }
+  if (req.endpoint !== '/chat/completions' && req.endpoint !== '/v1/messages') throw unsupportedOnAnthropic(req.endpoint, provider.config.id)
+  const prepared = prepareTranslatedRequest(translation, req.body, { ...translationOptions(provider), upstreamModel })
+  const toAnthropic = translation === 'openai-to-anthropic'
+  return {
+    path: prepared.path,
+    headers: toAnthropic ? anthropicUpstreamHeaders({}, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),
+    body: prepared.body,
+    translation,
+    clientInfo: prepared.client,
+    injectedUsage: false,
+  }
+}
+
+function asksForUsage(body: Record<string, unknown>): boolean {
+  const options = body.stream_options as { include_usage?: unknown; continuous_usage_stats?: unknown } | null | undefined
+  return options?.include_usage === true || options?.continuous_usage_stats === true
+}
+
+function objectOr(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+}
+
+/** Per-backend quirks of the OpenAI dialect (where reasoning goes, which max-tokens field). */
+function translationOptions(provider: ProviderRuntime): Omit<PrepareOptions, 'upstreamModel'> {
+  const { kind, baseUrl, defaultMaxTokens } = provider.config
+  const host = hostOf(baseUrl)
+  if (kind === 'vllm') return { defaultMaxTokens, reasoningField: 'both' }
+  if (kind === 'ollama') return { defaultMaxTokens, reasoningField: 'reasoning' }
+  if (host.endsWith('deepseek.com')) return { defaultMaxTokens, reasoningField: 'reasoning_content', reasoningOnToolTurns: true }
+  if (host === 'api.openai.com') return { defaultMaxTokens, reasoningField: 'omit', maxTokensField: 'max_completion_tokens' }
+  return { defaultMaxTokens }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname
+  } catch {
+    return ''
+  }
+}
+

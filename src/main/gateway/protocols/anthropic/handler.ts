@@ -1,0 +1,66 @@
+// Anthropic ingress: POST /v1/messages (through the same pipeline as OpenAI requests) and
+// /v1/messages/count_tokens (answered by an Anthropic upstream when the model routes to one,
+// else counted here).
+import { GatewayError } from '../../errors'
+import { runAttempt } from '../../forward/attempt'
+import { ClientResponse } from '../../forward/clientResponse'
+import type { PoolRegistry } from '../../forward/poolRegistry'
+import type { Logger } from '../../log'
+import { renderFailure, type ModelRequestHandler } from '../../pipeline/modelRequest'
+import type { Router } from '../../routing/router'
+import { isJsonContentType, parseJsonObject, readBody } from '../../server/body'
+import type { RequestContext } from '../../server/context'
+import { sendJson } from '../../server/respond'
+import { defaultTokenCounter } from '../../admission/tokenCounter'
+import { countAnthropicInputTokens } from './countTokens'
+import { validateAnthropicRequest } from './request'
+import { anthropicUpstreamHeaders } from './upstream'
+
+export interface AnthropicHandlerDeps {
+  handle: ModelRequestHandler
+  router: Router
+  pools: PoolRegistry
+  logger: Logger
+}
+
+export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
+  async function countTokens(ctx: RequestContext): Promise<void> {
+    try {
+      if (!isJsonContentType(ctx.req.headers['content-type'])) {
+        throw new GatewayError('unsupported_media_type', 'send the request body as JSON with Content-Type: application/json')
+      }
+      const raw = await readBody(ctx.req, ctx.runtime.maxBodyBytes)
+      const body = validateAnthropicRequest(parseJsonObject(raw), { countTokens: true })
+      const candidate = deps.router.plan(ctx.runtime, body.model, {}).ordered[0]
+      const provider = candidate && ctx.runtime.providers.get(candidate.providerId)
+      if (!candidate || !provider || provider.config.kind !== 'anthropic') {
+        await defaultTokenCounter.warmUp() // count exactly, not with the fallback heuristic
+        sendJson(ctx.res, 200, { input_tokens: countAnthropicInputTokens(body) })
+        return
+      }
+      const client = new ClientResponse(ctx.res, 'anthropic', ctx.requestId)
+      client.tagHeaders = ['x-request-id', ctx.requestId, 'x-switchyard-provider', provider.config.id]
+      const result = await runAttempt({
+        dispatcher: deps.pools.get(provider.upstream),
+        upstream: provider.upstream,
+        providerId: provider.config.id,
+        path: '/v1/messages/count_tokens',
+        headers: anthropicUpstreamHeaders(ctx.req.headers, provider.upstream.headers, ctx.requestId),
+        body: candidate.upstreamModel === body.model ? raw : Buffer.from(JSON.stringify({ ...body, model: candidate.upstreamModel })),
+        client,
+        translation: 'passthrough',
+        sniffFirstEvent: false,
+      })
+      if (result.kind === 'committed') return
+      if (result.upstreamError) client.sendUpstreamError(result.upstreamError.status, result.upstreamError.body)
+      else if (result.outcome !== 'client_aborted') client.fail(result.error)
+    } catch (err) {
+      renderFailure(ctx, 'anthropic', err, deps)
+    }
+  }
+
+  return {
+    messages: (ctx: RequestContext) => deps.handle(ctx, 'anthropic', '/v1/messages'),
+    countTokens,
+  }
+}
