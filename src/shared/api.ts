@@ -1,7 +1,8 @@
 // The app API: every operation the UI can call, declared once. Main's handlers, the preload
-// bridge, the headless web bridge and the renderer client are all checked against this table.
+// bridge, the headless web bridge and the renderer client are all checked against this table,
+// and the HTTP mapping of each operation (apiHttp.ts) is derived from it.
 import { z } from 'zod'
-import type { Config, ProviderKind } from './config'
+import { PROVIDER_KINDS, type Config, type ProviderInput, type ProviderKind, type Strategy } from './config'
 
 export type GatewayState = 'starting' | 'listening' | 'paused' | 'error' | 'stopped'
 
@@ -14,6 +15,22 @@ export interface GatewayStatus {
   error?: string
   activeProvider?: string
   version: string
+  /** Where config.json, usage.db and logs live. */
+  dataDir?: string
+  /** Accounting is degraded (database locked or full): proxying goes on, rows wait in a bounded backlog. */
+  ledgerWarning?: string
+}
+
+export type HealthState = 'closed' | 'open' | 'half-open'
+
+export interface ProviderHealthView {
+  state: HealthState
+  available: boolean
+  consecutiveFailures: number
+  ejectedUntil?: number
+  cooldownUntil?: number
+  lastError?: { message: string; at: number }
+  lastProbe?: { ok: boolean; at: number; latencyMs?: number }
 }
 
 export interface ProviderView {
@@ -26,13 +43,28 @@ export interface ProviderView {
   /** Whether a key is configured; the key itself never leaves the main process. */
   keySet: boolean
   models: string[]
+  /** Models the backend reported (discovery), besides the configured ones. */
+  discoveredModels: string[]
   defaultModel?: string
+  weight: number
+  health?: ProviderHealthView
 }
 
 export interface ProviderStats {
   requests: number
   inFlight: number
   errors: number
+  queued: number
+  /** Requests and tokens over the last 60 s, and the configured limits. */
+  rpm: { used: number; limit?: number }
+  tpm: { used: number; limit?: number }
+  maxConcurrent?: number
+  /** Recent request latency (ms) and queue wait (ms) percentiles. */
+  latencyMs: { p50: number; p95: number }
+  queueWaitMs: { p50: number; p95: number }
+  admitted: number
+  rejected: number
+  health?: HealthState
 }
 
 export interface StatsSnapshot {
@@ -41,7 +73,92 @@ export interface StatsSnapshot {
   requestsTotal: number
   errorsTotal: number
   inFlight: number
+  /** Requests per second over the last 10 s. */
+  requestsPerSec: number
+  /** Tokens (prompt + completion) over the last 60 s. */
+  tokensPerMin: number
+  /** Share of failed requests over the last 60 s (0..1). */
+  errorRate: number
+  latencyMs: { p50: number; p95: number }
   providers: Record<string, ProviderStats>
+}
+
+export interface UsageTotals {
+  requests: number
+  promptTokens: number
+  completionTokens: number
+  totalTokens: number
+  costUsd: number
+}
+
+export type UsageGroupKey = 'provider' | 'app' | 'model' | 'hour' | 'day'
+
+export interface UsageRow extends UsageTotals {
+  provider?: string
+  app?: string
+  model?: string
+  hour?: string
+  day?: string
+}
+
+export interface TodayUsage extends UsageTotals {
+  day: string
+  providers: Record<string, UsageTotals>
+}
+
+export interface RequestLogEntry {
+  requestId: string
+  ts: number
+  app: string
+  provider: string
+  routeModel: string
+  upstreamModel: string
+  endpoint: string
+  stream: boolean
+  status: number
+  state: string
+  promptTokens: number
+  completionTokens: number
+  cachedTokens: number
+  reasoningTokens: number
+  costUsd: number
+  latencyMs: number | null
+  ttftMs: number | null
+  attempts: number
+  errorClass: string | null
+  estimated: boolean
+}
+
+export interface AppKeyView {
+  name: string
+  prefix: string
+  createdAt: number
+  lastUsedAt?: number
+  rpm?: number
+  tpm?: number
+  priority: 'high' | 'normal'
+}
+
+export interface ProviderTestResult {
+  ok: boolean
+  latencyMs?: number
+  models: string[]
+  error?: string
+}
+
+export interface ResolutionView {
+  model: string
+  via?: 'route' | 'provider' | 'active'
+  route?: string
+  strategy?: Strategy
+  candidates: Array<{ provider: string; upstreamModel: string; available: boolean }>
+  error?: string
+}
+
+export interface ExportFile {
+  filename: string
+  contentType: string
+  body: string
 }
 
 export interface ApiError {
@@ -57,10 +174,13 @@ export interface OperationSpec<Args, Result> {
     method: HttpMethod
     /** Path under the web bridge; `:name` segments become args fields. */
     path: string
-    /** 'args': the JSON body is the whole argument. Otherwise args come from path params (and the query when `query`). */
-    body?: 'args'
-    /** Read arguments from the query string (GET operations with filters); other operations ignore it. */
-    query?: true
+    /**
+     * Where a JSON body goes: 'args' = it is the whole argument; a field name = it becomes that
+     * field, the others coming from the path. Without `body`, args come from path and query.
+     */
+    body?: 'args' | string
+    /** The result is a file (ExportFile): the web bridge sends its body raw, as a download. */
+    file?: true
   }
   args: z.ZodType<Args>
   /** Phantom field carrying the result type; never set at runtime. */
@@ -72,18 +192,62 @@ function operation<Args, Result>(spec: OperationSpec<Args, Result>): OperationSp
 }
 
 const noArgs = z.undefined().or(z.strictObject({})).transform(() => undefined)
+const providerId = z.string().min(1).max(64)
+const isoTime = z.string().max(40).optional()
+const groupBy = z.string().regex(/^(provider|app|model|hour|day)(,(provider|app|model|hour|day))*$/, 'comma-separated: provider, app, model, hour, day').optional()
+const appName = z.string().min(1).max(64)
+/** Provider drafts are validated by the config schema where the stored secrets are; here only their shape. */
+const providerDraft = z.object({ kind: z.enum(PROVIDER_KINDS), baseUrl: z.string().max(2048) }).loose()
 
 export const api = {
   getStatus: operation<undefined, GatewayStatus>({ http: { method: 'GET', path: '/status' }, args: noArgs }),
+  setPaused: operation<{ paused: boolean }, GatewayStatus>({ http: { method: 'POST', path: '/pause', body: 'args' }, args: z.strictObject({ paused: z.boolean() }) }),
   getConfig: operation<undefined, Config>({ http: { method: 'GET', path: '/config' }, args: noArgs }),
   // The config is validated by the shared config schema in the handler, where the stored secrets are.
   replaceConfig: operation<unknown, Config>({ http: { method: 'PUT', path: '/config', body: 'args' }, args: z.unknown() }),
   listProviders: operation<undefined, { items: ProviderView[] }>({ http: { method: 'GET', path: '/providers' }, args: noArgs }),
+  upsertProvider: operation<{ id: string; provider: ProviderInput }, ProviderView>({
+    http: { method: 'PUT', path: '/providers/:id', body: 'provider' },
+    args: z.strictObject({ id: providerId, provider: providerDraft as unknown as z.ZodType<ProviderInput> }),
+  }),
+  removeProvider: operation<{ id: string }, { items: ProviderView[] }>({ http: { method: 'DELETE', path: '/providers/:id' }, args: z.strictObject({ id: providerId }) }),
+  testProvider: operation<{ id: string }, ProviderTestResult>({ http: { method: 'POST', path: '/providers/:id/test' }, args: z.strictObject({ id: providerId }) }),
+  /** Tests a provider that is not saved yet (the add/edit form). */
+  testProviderDraft: operation<ProviderInput, ProviderTestResult>({
+    http: { method: 'POST', path: '/providers/test', body: 'args' },
+    args: providerDraft as unknown as z.ZodType<ProviderInput>,
+  }),
+  discoverModels: operation<{ id: string }, { models: string[] }>({ http: { method: 'POST', path: '/providers/:id/discover' }, args: z.strictObject({ id: providerId }) }),
   setActiveProvider: operation<{ id: string }, GatewayStatus>({
     http: { method: 'POST', path: '/active-provider', body: 'args' },
-    args: z.strictObject({ id: z.string().min(1).max(64) }),
+    args: z.strictObject({ id: providerId }),
   }),
+  resolveModel: operation<{ model: string }, ResolutionView>({ http: { method: 'GET', path: '/resolve' }, args: z.strictObject({ model: z.string().min(1).max(256) }) }),
   getStats: operation<undefined, StatsSnapshot>({ http: { method: 'GET', path: '/stats' }, args: noArgs }),
+  getUsage: operation<{ from?: string; to?: string; groupBy?: string }, { rows: UsageRow[] }>({
+    http: { method: 'GET', path: '/usage' },
+    args: z.strictObject({ from: isoTime, to: isoTime, groupBy }),
+  }),
+  getTodayUsage: operation<undefined, TodayUsage>({ http: { method: 'GET', path: '/usage/today' }, args: noArgs }),
+  exportUsage: operation<{ format: 'csv' | 'json'; from?: string; to?: string }, ExportFile>({
+    http: { method: 'GET', path: '/usage/export', file: true },
+    args: z.strictObject({ format: z.enum(['csv', 'json']), from: isoTime, to: isoTime }),
+  }),
+  listRequests: operation<{ limit?: number }, { items: RequestLogEntry[] }>({
+    http: { method: 'GET', path: '/requests' },
+    args: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }).or(noArgs) as unknown as z.ZodType<{ limit?: number }>,
+  }),
+  listApps: operation<undefined, { items: AppKeyView[] }>({ http: { method: 'GET', path: '/apps' }, args: noArgs }),
+  createApp: operation<{ name: string; rpm?: number; tpm?: number; priority?: 'high' | 'normal' }, { name: string; key: string }>({
+    http: { method: 'POST', path: '/apps', body: 'args' },
+    args: z.strictObject({
+      name: appName,
+      rpm: z.number().int().positive().optional(),
+      tpm: z.number().int().positive().optional(),
+      priority: z.enum(['high', 'normal']).optional(),
+    }),
+  }),
+  revokeApp: operation<{ name: string }, { items: AppKeyView[] }>({ http: { method: 'DELETE', path: '/apps/:name' }, args: z.strictObject({ name: appName }) }),
 } as const
 
 export type Api = typeof api
@@ -118,4 +282,29 @@ export const operationNames = Object.keys(api) as OperationName[]
 export interface PreloadBridge {
   invoke: { [K in OperationName]: (args?: unknown) => Promise<ApiResult<ResultOf<K>>> }
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
+}
+
+/** How one call travels over HTTP: shared by the renderer's client and the web bridge. */
+export function httpRequestFor(name: OperationName, args: unknown): { method: HttpMethod; path: string; query: Record<string, string>; body?: unknown } {
+  const spec = api[name].http
+  const fields: Record<string, unknown> = args !== null && typeof args === 'object' && !Array.isArray(args) ? { ...(args as Record<string, unknown>) } : {}
+  const path = spec.path.replace(/:([A-Za-z0-9_]+)/g, (_m, key: string) => {
+    const value = fields[key]
+    delete fields[key]
+    return encodeURIComponent(String(value ?? ''))
+  })
+  if (spec.body === 'args') return { method: spec.method, path, query: {}, body: args ?? null }
+  if (spec.body !== undefined) return { method: spec.method, path, query: {}, body: fields[spec.body] ?? null }
+  const query: Record<string, string> = {}
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) query[key] = String(value)
+  return { method: spec.method, path, query }
+}
+
+/** The arguments of a call that arrived over HTTP (before validation with the operation's schema). */
+export function argsFromHttp(name: OperationName, params: Record<string, string>, query: Record<string, string>, body: unknown): unknown {
+  const spec = api[name].http
+  if (spec.body === 'args') return body
+  if (spec.body !== undefined) return { ...params, [spec.body]: body }
+  const fields = { ...query, ...params }
+  return Object.keys(fields).length > 0 ? fields : undefined
 }

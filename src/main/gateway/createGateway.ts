@@ -1,12 +1,13 @@
 // Composition root of the gateway core: (configStore, secrets, dataDir, logger) -> Gateway.
 // Runs identically inside Electron's main process and under plain Node.
-import type { ApiHandlers, GatewayStatus } from '../../shared/api'
+import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../shared/api'
 import type { Config } from '../../shared/config'
 import { Admission } from './admission/admission'
 import { createApiHandlers } from './api/handlers'
 import { GatewayError } from './errors'
 import { EventHub } from './events'
 import { PoolRegistry } from './forward/poolRegistry'
+import { BackendClient } from './providers/backendClient'
 import type { Logger } from './log'
 import { createModelRequestHandler } from './pipeline/modelRequest'
 import { createAnthropicHandlers } from './protocols/anthropic/handler'
@@ -95,7 +96,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
       error: lastError,
       activeProvider: runtime.config.activeProvider,
       version,
+      dataDir: opts.dataDir,
+      ledgerWarning: ledgerWarning(),
     }
+  }
+  const ledgerWarning = (): string | undefined => {
+    const h = usage.health()
+    return h.state !== 'degraded' ? undefined : `usage accounting is ${h.state}: ${h.lastError ?? 'the database is not writable'} (${h.backlog} rows waiting)`
   }
   const publishStatus = (): void => events.emit('status', status())
 
@@ -112,7 +119,26 @@ export function createGateway(opts: GatewayOptions): Gateway {
   })
   const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
   const anthropic = createAnthropicHandlers({ handle, router, pools, logger })
-  const api = createApiHandlers({ configStore, stats, status })
+  let backendClient: BackendClient | undefined
+  const statsSnapshot = (): StatsSnapshot =>
+    stats.snapshot({
+      admission: admission.snapshot(),
+      health: new Map(router.status().map((s) => [s.providerId, s.health.state])),
+      providerIds: runtime.config.providers.map((p) => p.id),
+    })
+  const api = createApiHandlers({
+    configStore,
+    secrets,
+    status,
+    setPaused: (next) => gateway.setPaused(next),
+    stats: statsSnapshot,
+    router,
+    admission,
+    usage,
+    runtime: () => runtime,
+    backendClient: () => (backendClient ??= new BackendClient()),
+  })
+  for (const app of usage.appKeys.list()) if (app.rpm !== undefined || app.tpm !== undefined) admission.setAppLimits(app.name, { rpm: app.rpm, tpm: app.tpm })
 
   const gateway: Gateway = {
     api,
@@ -150,7 +176,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const unsubscribe = configStore.subscribe((config) => void applyConfig(config))
   const statsTicker = setInterval(() => {
-    if (events.count('stats') > 0) events.emit('stats', stats.snapshot())
+    if (events.count('stats') > 0) events.emit('stats', statsSnapshot())
   }, 1000)
   statsTicker.unref()
 
@@ -228,7 +254,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     clearInterval(statsTicker)
     await server?.close(graceMs)
     admission.close()
-    await Promise.all([pools.close(), router.close()])
+    await Promise.all([pools.close(), router.close(), backendClient?.close()])
     await usage.close()
     listening = undefined
     state = 'stopped'

@@ -45,19 +45,7 @@ export function buildRuntime(config: Config, secrets: SecretResolver, bindHost: 
   const providers = new Map<string, ProviderRuntime>()
   const modelOwners = new Map<string, ProviderRuntime[]>()
   for (const p of config.providers) {
-    const adapter = adapterFor(p.kind)
-    const base = adapter.apiBase(p.baseUrl)
-    const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
-    const runtime: ProviderRuntime = {
-      config: p,
-      adapter,
-      upstream: {
-        origin: base.origin,
-        basePath: base.pathname === '/' ? '' : base.pathname,
-        headers: { ...lowercaseKeys(p.headers), ...adapter.authHeaders(apiKey) },
-        timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
-      },
-    }
+    const runtime = providerRuntime(p, secrets)
     providers.set(p.id, runtime)
     if (!p.enabled) continue
     for (const model of servedModels(p)) {
@@ -82,6 +70,23 @@ export function buildRuntime(config: Config, secrets: SecretResolver, bindHost: 
     active: active?.config.enabled ? active : undefined,
     guard: buildGuardPolicy(bindHost, config.server.allowedOrigins),
     maxBodyBytes: config.server.maxBodyBytes,
+  }
+}
+
+/** How the gateway reaches one provider: adapter, API base, auth and timeouts. */
+export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): ProviderRuntime {
+  const adapter = adapterFor(p.kind)
+  const base = adapter.apiBase(p.baseUrl)
+  const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
+  return {
+    config: p,
+    adapter,
+    upstream: {
+      origin: base.origin,
+      basePath: base.pathname === '/' ? '' : base.pathname,
+      headers: { ...lowercaseKeys(p.headers), ...adapter.authHeaders(apiKey) },
+      timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
+    },
   }
 }
 

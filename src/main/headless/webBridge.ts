@@ -5,6 +5,8 @@ import type { ServerResponse } from 'node:http'
 import {
   api,
   apiEventNames,
+  argsFromHttp,
+  type ExportFile,
   operationNames,
   WEB_BRIDGE_PREFIX,
   WEB_EVENTS_PATH,
@@ -71,15 +73,13 @@ export function createWebBridge(deps: WebBridgeDeps) {
       return true
     }
     const spec = api[match.op.name]
-    let rawArgs: unknown
-    if (spec.http.body === 'args') {
+    let body: unknown
+    if (spec.http.body !== undefined) {
       if (!isJsonContentType(req.headers['content-type'])) throw new GatewayError('unsupported_media_type', 'send JSON with Content-Type: application/json')
-      rawArgs = parseJsonObject(await readBody(req, MAX_ADMIN_BODY))
-    } else {
-      const query = spec.http.query ? Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams) : {}
-      const fromPath = { ...query, ...match.params }
-      rawArgs = Object.keys(fromPath).length > 0 ? fromPath : undefined
+      body = parseJsonObject(await readBody(req, MAX_ADMIN_BODY))
     }
+    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams)
+    const rawArgs = argsFromHttp(match.op.name, match.params, query, body)
     const parsed = spec.args.safeParse(rawArgs)
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')
@@ -88,7 +88,9 @@ export function createWebBridge(deps: WebBridgeDeps) {
     }
     try {
       const handler = deps.handlers[match.op.name] as (args: unknown) => Promise<unknown>
-      sendJson(res, 200, await handler(parsed.data))
+      const result = await handler(parsed.data)
+      if (spec.http.file) sendFile(res, result as ExportFile)
+      else sendJson(res, 200, result)
     } catch (err) {
       if (err instanceof ApiFailure) {
         sendJson(res, failureStatus[err.code], { error: { message: err.message, type: openAIErrorType(failureStatus[err.code]), code: err.code, param: null } })
@@ -118,6 +120,17 @@ export function createWebBridge(deps: WebBridgeDeps) {
   }
 
   return handle
+}
+
+function sendFile(res: ServerResponse, file: ExportFile): void {
+  const body = Buffer.from(file.body, 'utf8')
+  res.writeHead(200, {
+    'content-type': file.contentType,
+    'content-length': body.length,
+    'content-disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+    'cache-control': 'no-store',
+  })
+  res.end(body)
 }
 
 function splitPath(path: string): string[] {

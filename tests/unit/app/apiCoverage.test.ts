@@ -8,6 +8,7 @@ import type { IpcMainInvokeEvent } from 'electron'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   api,
+  httpRequestFor,
   ipcChannel,
   operationNames,
   WEB_BRIDGE_PREFIX,
@@ -28,11 +29,25 @@ import { buildBridge } from '../../../src/preload/bridge'
 /** One valid call per operation; a new operation in api.ts does not compile until it is added here. */
 const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
   getStatus: undefined,
+  setPaused: { paused: true },
   getConfig: undefined,
   replaceConfig: { version: 1, providers: [] },
   listProviders: undefined,
+  upsertProvider: { id: 'beta', provider: { id: 'beta', kind: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1' } },
+  removeProvider: { id: 'beta' },
+  testProvider: { id: 'beta' },
+  testProviderDraft: { id: 'draft', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434' },
+  discoverModels: { id: 'beta' },
   setActiveProvider: { id: 'beta' },
+  resolveModel: { model: 'local' },
   getStats: undefined,
+  getUsage: { from: '2026-11-01T00:00:00Z', groupBy: 'provider,day' },
+  getTodayUsage: undefined,
+  exportUsage: { format: 'csv', from: '2026-11-01T00:00:00Z' },
+  listRequests: { limit: 20 },
+  listApps: undefined,
+  createApp: { name: 'aider', rpm: 30, priority: 'high' },
+  revokeApp: { name: 'aider' },
 }
 
 /** Handlers that answer with their own name and the args they got, so each route is traceable. */
@@ -44,6 +59,7 @@ function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][
       async (args: unknown) => {
         calls.push([name, args])
         if (name === 'setActiveProvider' && (args as { id: string }).id === 'missing') throw new ApiFailure('not_found', 'no provider with id "missing"')
+        if (api[name].http.file) return { filename: 'export.csv', contentType: 'text/csv', body: JSON.stringify({ op: name, args: args ?? null }) }
         return { op: name, args: args ?? null }
       },
     ]),
@@ -51,7 +67,10 @@ function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][
   return { handlers, calls }
 }
 
-const expectedResult = (name: OperationName) => ({ op: name, args: sampleArgs[name] ?? null })
+const expectedResult = (name: OperationName) => {
+  const recorded = { op: name, args: sampleArgs[name] ?? null }
+  return api[name].http.file ? { filename: 'export.csv', contentType: 'text/csv', body: JSON.stringify(recorded) } : recorded
+}
 
 describe('IPC: a main registration and a preload method for every operation', () => {
   it('round-trips each operation from the preload bridge through the IPC wrapper to its handler', async () => {
@@ -88,13 +107,14 @@ describe('web bridge: a route for every operation', () => {
 
   /** Calls an operation the way api.ts declares its route: path params, query or JSON body. */
   async function call(name: OperationName, args: unknown, auth = `Bearer ${token}`): Promise<Response> {
-    const spec = api[name].http
-    const fields = { ...(args as Record<string, unknown> | undefined) }
-    const path = spec.path.replace(/:(\w+)/g, (_m, key: string) => encodeURIComponent(String(fields[key])))
-    const url = new URL(WEB_BRIDGE_PREFIX + path, baseUrl)
-    const init: RequestInit = { method: spec.method, headers: { authorization: auth } }
-    if (spec.body === 'args') init.body = JSON.stringify(args)
-    if (spec.body === 'args') init.headers = { authorization: auth, 'content-type': 'application/json' }
+    const request = httpRequestFor(name, args)
+    const url = new URL(WEB_BRIDGE_PREFIX + request.path, baseUrl)
+    for (const [key, value] of Object.entries(request.query)) url.searchParams.set(key, value)
+    const init: RequestInit = { method: request.method, headers: { authorization: auth } }
+    if (request.body !== undefined) {
+      init.body = JSON.stringify(request.body)
+      init.headers = { authorization: auth, 'content-type': 'application/json' }
+    }
     return fetch(url, init)
   }
 
@@ -120,7 +140,13 @@ describe('web bridge: a route for every operation', () => {
     for (const name of operationNames) {
       const res = await call(name, sampleArgs[name])
       expect(res.status, name).toBe(200)
-      expect(await res.json()).toEqual(expectedResult(name))
+      if (api[name].http.file) {
+        // Files go out raw, as a download; the client rebuilds the ExportFile from the headers.
+        expect(res.headers.get('content-disposition')).toBe('attachment; filename="export.csv"')
+        expect(await res.text()).toBe((expectedResult(name) as { body: string }).body)
+      } else {
+        expect(await res.json(), name).toEqual(expectedResult(name))
+      }
     }
     expect(recorded.calls.map(([name]) => name)).toEqual([...operationNames])
   })
@@ -139,7 +165,7 @@ describe('web bridge: a route for every operation', () => {
     const res = await fetch(`${baseUrl}${WEB_BRIDGE_PREFIX}/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal })
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     await vi.waitFor(() => expect(events.count('stats')).toBe(1))
-    const snapshot: StatsSnapshot = { at: 1, uptimeMs: 2, requestsTotal: 3, errorsTotal: 0, inFlight: 1, providers: {} }
+    const snapshot: StatsSnapshot = { at: 1, uptimeMs: 2, requestsTotal: 3, errorsTotal: 0, inFlight: 1, requestsPerSec: 0, tokensPerMin: 0, errorRate: 0, latencyMs: { p50: 0, p95: 0 }, providers: {} }
     events.emit('stats', snapshot)
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
     let text = ''

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import App from '../../../src/renderer/src/App.vue'
 import { clientKey } from '../../../src/renderer/src/api/injection'
 import { ApiClientError } from '../../../src/renderer/src/api/types'
-import { fakeClient, provider, snapshot } from './fakeClient'
+import { fakeClient, provider, providerStats, snapshot } from './fakeClient'
 
 async function render(fake: ReturnType<typeof fakeClient>) {
   const wrapper = mount(App, { global: { provide: { [clientKey as symbol]: fake.client } }, attachTo: document.body })
@@ -18,7 +18,7 @@ describe('status page', () => {
     const fake = fakeClient({
       providers: [provider('vllm-a', { name: 'vLLM A', kind: 'vllm', keySet: true }), provider('ollama', { kind: 'ollama', enabled: false })],
       activeProvider: 'vllm-a',
-      stats: snapshot({ requestsTotal: 12, inFlight: 2, errorsTotal: 1, providers: { 'vllm-a': { requests: 12, inFlight: 2, errors: 1 } } }),
+      stats: snapshot({ requestsTotal: 12, inFlight: 2, errorsTotal: 1, providers: { 'vllm-a': providerStats({ requests: 12, inFlight: 2, errors: 1 }) } }),
     })
     const wrapper = await render(fake)
     expect(byTestId(wrapper, 'status-state').text()).toBe('Listening')
@@ -38,7 +38,7 @@ describe('status page', () => {
     expect(o.text()).toContain('no key')
     expect(o.find('input[type="radio"]').attributes('disabled')).toBeDefined()
 
-    fake.emit('stats', snapshot({ at: 2000, requestsTotal: 13, providers: { 'vllm-a': { requests: 13, inFlight: 0, errors: 1 } } }))
+    fake.emit('stats', snapshot({ at: 2000, requestsTotal: 13, providers: { 'vllm-a': providerStats({ requests: 13, inFlight: 0, errors: 1 }) } }))
     await flushPromises()
     expect(byTestId(wrapper, 'requests-total').text()).toBe('13')
     expect(byTestId(wrapper, 'provider-requests-vllm-a').text()).toBe('13')

@@ -1,14 +1,30 @@
 // An in-memory UiClient for component tests: a tiny gateway with providers, status and stats.
 import { vi } from 'vitest'
-import type { ApiEvents, EventName, GatewayStatus, ProviderView, StatsSnapshot } from '../../../src/shared/api'
+import type { ApiEvents, EventName, GatewayStatus, ProviderStats, ProviderView, StatsSnapshot } from '../../../src/shared/api'
 import { ApiClientError, type UiClient } from '../../../src/renderer/src/api/types'
 
 export function provider(id: string, over: Partial<ProviderView> = {}): ProviderView {
-  return { id, name: id, kind: 'openai-compatible', baseUrl: `http://127.0.0.1:9/${id}/v1`, enabled: true, active: false, keySet: false, models: [], ...over }
+  return { id, name: id, kind: 'openai-compatible', baseUrl: `http://127.0.0.1:9/${id}/v1`, enabled: true, active: false, keySet: false, models: [], discoveredModels: [], weight: 1, ...over }
+}
+
+export function providerStats(over: Partial<ProviderStats> = {}): ProviderStats {
+  return {
+    requests: 0,
+    inFlight: 0,
+    errors: 0,
+    queued: 0,
+    rpm: { used: 0 },
+    tpm: { used: 0 },
+    latencyMs: { p50: 0, p95: 0 },
+    queueWaitMs: { p50: 0, p95: 0 },
+    admitted: 0,
+    rejected: 0,
+    ...over,
+  }
 }
 
 export function snapshot(over: Partial<StatsSnapshot> = {}): StatsSnapshot {
-  return { at: 1000, uptimeMs: 5000, requestsTotal: 0, errorsTotal: 0, inFlight: 0, providers: {}, ...over }
+  return { at: 1000, uptimeMs: 5000, requestsTotal: 0, errorsTotal: 0, inFlight: 0, requestsPerSec: 0, tokensPerMin: 0, errorRate: 0, latencyMs: { p50: 0, p95: 0 }, providers: {}, ...over }
 }
 
 export function fakeClient(initial: { providers?: ProviderView[]; activeProvider?: string; stats?: StatsSnapshot } = {}) {

@@ -25,11 +25,17 @@ export class RateCounter {
   }
 
   used(now: number): { requests: number; tokens: number } {
+    return this.usedSince(now, BUCKETS * 1000)
+  }
+
+  /** Totals of the last `spanMs` (whole seconds, up to a minute). */
+  usedSince(now: number, spanMs: number): { requests: number; tokens: number } {
     const current = Math.floor(now / 1000)
+    const span = Math.min(BUCKETS, Math.max(1, Math.round(spanMs / 1000)))
     let requests = 0
     let tokens = 0
     for (let i = 0; i < BUCKETS; i++) {
-      if (current - this.seconds[i]! < BUCKETS) {
+      if (current - this.seconds[i]! < span) {
         requests += this.requests[i]!
         tokens += this.tokens[i]!
       }

@@ -1,43 +1,45 @@
 // The app API implemented once against the gateway; IPC (Electron) and the web bridge
 // (headless) both call these. Failures are ApiFailures with a stable code and a safe message.
-import type { ApiHandlers, GatewayStatus, ProviderView } from '../../../shared/api'
-import { maskSecrets, parseConfig, restoreMaskedSecrets, type Config } from '../../../shared/config'
-import type { LiveStats } from '../stats/liveStats'
-import type { ConfigStore } from '../types'
+import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../../shared/api'
+import type { Admission } from '../admission/admission'
+import type { BackendClient } from '../providers/backendClient'
+import type { Router } from '../routing/router'
+import type { Runtime } from '../runtime'
+import type { ConfigStore, SecretResolver } from '../types'
+import type { UsageService } from '../usage/usageService'
+import { ApiFailure } from './apiFailure'
+import { createConfigHandlers } from './configHandlers'
+import { createProviderHandlers } from './providerHandlers'
+import { createUsageHandlers } from './usageHandlers'
 
-export class ApiFailure extends Error {
-  constructor(
-    readonly code: 'invalid_argument' | 'not_found' | 'conflict' | 'internal',
-    message: string,
-  ) {
-    super(message)
-  }
-}
+export { ApiFailure } from './apiFailure'
+export { providerViews } from './configHandlers'
 
 export interface HandlerDeps {
   configStore: ConfigStore
-  stats: LiveStats
+  secrets: SecretResolver
   status(): GatewayStatus
+  setPaused(paused: boolean): void
+  stats(): StatsSnapshot
+  router: Router
+  admission: Admission
+  usage: UsageService
+  runtime(): Runtime
+  backendClient(): BackendClient
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
-  const { configStore, stats } = deps
+  const { configStore } = deps
   return {
+    ...createConfigHandlers(deps),
+    ...createProviderHandlers(deps),
+    ...createUsageHandlers(deps),
     async getStatus() {
       return deps.status()
     },
-    async getConfig() {
-      return maskSecrets(configStore.get())
-    },
-    async replaceConfig(raw) {
-      const parsed = parseConfig(raw)
-      if (!parsed.ok) throw new ApiFailure('invalid_argument', `invalid config: ${parsed.errors.join('; ')}`)
-      const next = restoreMaskedSecrets(parsed.config, configStore.get())
-      await configStore.replace(next)
-      return maskSecrets(next)
-    },
-    async listProviders() {
-      return { items: providerViews(configStore.get()) }
+    async setPaused({ paused }) {
+      deps.setPaused(paused)
+      return deps.status()
     },
     async setActiveProvider({ id }) {
       const config = configStore.get()
@@ -46,21 +48,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
       return deps.status()
     },
     async getStats() {
-      return stats.snapshot()
+      return deps.stats()
     },
   }
-}
-
-export function providerViews(config: Config): ProviderView[] {
-  return config.providers.map((p) => ({
-    id: p.id,
-    name: p.name ?? p.id,
-    kind: p.kind,
-    baseUrl: p.baseUrl,
-    enabled: p.enabled,
-    active: config.activeProvider === p.id,
-    keySet: p.apiKey !== undefined && p.apiKey !== '',
-    models: p.models,
-    defaultModel: p.defaultModel,
-  }))
 }

@@ -8,7 +8,7 @@ import { identifyApp, type AppKeyResolver } from '../usage/identifyApp'
 import type { ClientEndpoint, GatewayRequest } from './request'
 
 export interface IngressDeps {
-  appKeys?: AppKeyResolver
+  appKeys?: AppKeyResolver & { policy(app: string): { priority?: 'high' | 'normal' } | undefined }
   /** Only app-key holders may use the gateway (config, or bound beyond loopback). */
   requireAppKey(): boolean
 }
@@ -32,5 +32,6 @@ export async function readGatewayRequest(ctx: RequestContext, protocol: ClientPr
   if (protocol === 'anthropic' && !Array.isArray(body.messages)) {
     throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
   }
-  return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app }
+  const priority = identity.via === 'app-key' ? (deps.appKeys?.policy(identity.app)?.priority ?? 'normal') : 'normal'
+  return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app, priority }
 }

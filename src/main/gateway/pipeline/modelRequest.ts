@@ -4,7 +4,7 @@ import { GatewayError, toGatewayError } from '../errors'
 import { sendProtocolError, type ClientProtocol } from '../forward/clientResponse'
 import type { RequestContext } from '../server/context'
 import { readGatewayRequest, type IngressDeps } from './ingress'
-import { proxy, type ProxyDeps } from './proxy'
+import { proxy, type ProxyDeps, type ProxyOutcome } from './proxy'
 import type { ClientEndpoint } from './request'
 
 export type ModelRequestHandler = (ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint) => Promise<void>
@@ -12,18 +12,19 @@ export type ModelRequestHandler = (ctx: RequestContext, protocol: ClientProtocol
 export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelRequestHandler {
   return async function handleModelRequest(ctx, protocol, endpoint) {
     deps.stats.requestStarted()
-    let failed = true
+    const started = Date.now()
+    let outcome: ProxyOutcome = { failed: true, tokens: 0 }
     try {
       const req = await readGatewayRequest(ctx, protocol, endpoint, deps)
       if (ctx.res.destroyed) {
-        failed = false // the client left while sending its body: nothing to answer, nothing dispatched
+        outcome = { failed: false, tokens: 0 } // the client left while sending its body: nothing to answer, nothing dispatched
         return
       }
-      failed = await proxy(req, deps)
+      outcome = await proxy(req, deps)
     } catch (err) {
       renderFailure(ctx, protocol, err, deps)
     } finally {
-      deps.stats.requestEnded(failed)
+      deps.stats.requestEnded(outcome.failed, Date.now() - started, outcome.tokens)
     }
   }
 }

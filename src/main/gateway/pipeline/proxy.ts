@@ -38,8 +38,17 @@ const SHAPES: Record<GatewayRequest['endpoint'], RequestShape> = {
 /** Cloud kinds report rate limits in headers worth learning; local servers do not send them. */
 const LEARNS_FROM_HEADERS = new Set(['openai-compatible', 'anthropic'])
 
-/** Serves one parsed request; resolves to whether it failed (for the live error counters). */
-export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<boolean> {
+/** How a request ended, for the live counters. */
+export interface ProxyOutcome {
+  failed: boolean
+  tokens: number
+}
+
+const FAILED: ProxyOutcome = { failed: true, tokens: 0 }
+const ABORTED: ProxyOutcome = { failed: false, tokens: 0 }
+
+/** Serves one parsed request. */
+export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<ProxyOutcome> {
   const { ctx } = req
   const client = new ClientResponse(ctx.res, req.protocol, ctx.requestId)
   client.tagHeaders = ['x-request-id', ctx.requestId]
@@ -88,7 +97,7 @@ class ClientGone {
   }
 }
 
-/** Walks the plan; resolves to whether the request failed. */
+/** Walks the plan to an answer (or an error) for the client. */
 async function attempts(
   req: GatewayRequest,
   plan: RequestPlan,
@@ -97,7 +106,7 @@ async function attempts(
   gone: ClientGone,
   keepAlive: KeepAlive | undefined,
   deps: ProxyDeps,
-): Promise<boolean> {
+): Promise<ProxyOutcome> {
   const rt = req.ctx.runtime
   let estimate: TokenEstimate | undefined
   let last: AttemptFailure | undefined
@@ -113,7 +122,8 @@ async function attempts(
     let providerId: string
     let lease: Lease
     try {
-      const admitted = deps.admission.tryAcquire({ candidates: ids, estimate, app: req.app }) ?? (await deps.admission.acquire({ candidates: ids, estimate, signal: gone.signal(), app: req.app }))
+      const ask = { candidates: ids, estimate, app: req.app, priority: req.priority }
+      const admitted = deps.admission.tryAcquire(ask) ?? (await deps.admission.acquire({ ...ask, signal: gone.signal() }))
       providerId = admitted.providerId
       lease = admitted.lease
     } catch (err) {
@@ -172,11 +182,12 @@ async function attempts(
       plan.report({ providerId, model: candidate.upstreamModel, outcome: 'success', status: result.status, latencyMs: result.firstByteMs, startedAt }, { firstByteSent: true })
       const end = await result.done
       const failed = end.errorCode !== undefined && !end.clientAborted
-      deps.stats.attemptEnded(providerId, failed)
+      deps.stats.attemptEnded(providerId, failed, Date.now() - startedAt)
       const row = await meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted })
-      lease.settle(row ? row.promptTokens + row.completionTokens : undefined)
+      const tokens = row ? row.promptTokens + row.completionTokens : 0
+      lease.settle(row ? tokens : undefined)
       if (failed) deps.logger.warn({ reqId: req.ctx.requestId, provider: providerId, code: end.errorCode }, 'stream failed after it began')
-      return failed
+      return { failed, tokens }
     }
 
     deps.stats.attemptEnded(providerId, result.outcome !== 'client_aborted')
@@ -210,21 +221,21 @@ async function attempts(
   if (last.upstreamError) {
     client.sendUpstreamError(last.upstreamError.status, last.upstreamError.body)
     void meter?.finish({ status: last.upstreamError.status, errorClass: `upstream_${last.status ?? last.upstreamError.status}` })
-    return true
+    return FAILED
   }
   return finishWithError(client, meter, last.error, deps)
 }
 
-function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps): true {
+function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps): ProxyOutcome {
   client.fail(err)
   void meter?.finish({ status: err.status, errorClass: err.code })
   if (err.status >= 500) deps.logger.warn({ reqId: client.requestId, code: err.code, status: err.status }, err.message)
-  return true
+  return FAILED
 }
 
-function finishAborted(meter: RequestMeter | undefined): false {
+function finishAborted(meter: RequestMeter | undefined): ProxyOutcome {
   void meter?.finish({ status: 499, errorClass: 'client_aborted', clientAborted: true })
-  return false
+  return ABORTED
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

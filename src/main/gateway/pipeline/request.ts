@@ -15,4 +15,6 @@ export interface GatewayRequest {
   model: string
   stream: boolean
   app: string
+  /** Queue priority: apps whose key says so go before batch jobs. */
+  priority: 'high' | 'normal'
 }

@@ -17,6 +17,17 @@ export interface AppKeyInfo {
   lastUsedAt?: number
   /** The first characters of the key, to tell keys apart in a list. */
   prefix: string
+  rpm?: number
+  tpm?: number
+  priority: AppPriority
+}
+
+export type AppPriority = 'high' | 'normal'
+
+export interface AppPolicy {
+  rpm?: number
+  tpm?: number
+  priority?: AppPriority
 }
 
 export type AppKeyLookup = { ok: true; app: string } | { ok: false; reason: 'unknown_app_key' }
@@ -36,6 +47,9 @@ interface KeyRow {
   prefix: string
   created_at: number
   last_used_at: number | null
+  rpm: number | null
+  tpm: number | null
+  priority: string
 }
 
 export function hashAppKey(key: string): string {
@@ -63,13 +77,18 @@ export class AppKeyStore {
 
   /** Re-reads the table (e.g. after another process changed it). */
   reload(): void {
-    const rows = this.db.prepare('SELECT name, key_hash, prefix, created_at, last_used_at FROM app_keys').all() as KeyRow[]
+    const rows = this.db.prepare('SELECT name, key_hash, prefix, created_at, last_used_at, rpm, tpm, priority FROM app_keys').all() as KeyRow[]
     this.byHash = new Map(rows.map((r) => [r.key_hash, r.name]))
-    this.info = new Map(rows.map((r) => [r.name, { name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at ?? undefined, prefix: r.prefix }]))
+    this.info = new Map(
+      rows.map((r) => [
+        r.name,
+        { name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at ?? undefined, prefix: r.prefix, rpm: r.rpm ?? undefined, tpm: r.tpm ?? undefined, priority: r.priority === 'high' ? 'high' : 'normal' },
+      ]),
+    )
   }
 
   /** Creates a key for a new app. The returned key is shown once and never stored. */
-  create(name: string): { name: string; key: string } {
+  create(name: string, policy: AppPolicy = {}): { name: string; key: string } {
     const clean = name.trim()
     if (!NAME.test(clean)) throw new AppKeyError('invalid_name', 'app name: 1-64 letters, digits, spaces or . _ - @ : /')
     if (this.info.has(clean)) throw new AppKeyError('name_taken', `an app named "${clean}" already has a key; revoke it first`)
@@ -77,10 +96,19 @@ export class AppKeyStore {
     const hash = hashAppKey(key)
     const createdAt = this.now()
     const prefix = key.slice(0, SHOWN_PREFIX_CHARS)
-    this.db.prepare('INSERT INTO app_keys (name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)').run(clean, hash, prefix, createdAt)
+    const priority: AppPriority = policy.priority === 'high' ? 'high' : 'normal'
+    this.db
+      .prepare('INSERT INTO app_keys (name, key_hash, prefix, created_at, rpm, tpm, priority) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(clean, hash, prefix, createdAt, policy.rpm ?? null, policy.tpm ?? null, priority)
     this.byHash.set(hash, clean)
-    this.info.set(clean, { name: clean, createdAt, prefix })
+    this.info.set(clean, { name: clean, createdAt, prefix, rpm: policy.rpm, tpm: policy.tpm, priority })
     return { name: clean, key }
+  }
+
+  /** Limits and priority an app key carries (undefined for apps without a key). */
+  policy(name: string): AppPolicy | undefined {
+    const i = this.info.get(name)
+    return i && { rpm: i.rpm, tpm: i.tpm, priority: i.priority }
   }
 
   list(): AppKeyInfo[] {

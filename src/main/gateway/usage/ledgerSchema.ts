@@ -56,7 +56,11 @@ const MIGRATIONS: readonly string[] = [
     key_hash TEXT NOT NULL UNIQUE,
     prefix TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    last_used_at INTEGER
+    last_used_at INTEGER,
+    -- Optional per-app limits and queue priority (interactive tools before batch jobs).
+    rpm INTEGER,
+    tpm INTEGER,
+    priority TEXT NOT NULL DEFAULT 'normal'
   );
 
   CREATE TABLE meta (

@@ -1,5 +1,5 @@
 // The API over the headless web bridge: /admin/api/<path from api.ts>, JSON, Bearer admin token.
-import { api, operationNames, WEB_BRIDGE_PREFIX, type OperationName } from '../../../shared/api'
+import { api, httpRequestFor, operationNames, WEB_BRIDGE_PREFIX, type OperationName } from '../../../shared/api'
 import { openEventStream, type EventStreamOptions } from './eventStream'
 import { ApiClientError, type UiClient } from './types'
 
@@ -11,19 +11,12 @@ export interface HttpClientOptions {
   events?: Omit<EventStreamOptions, 'url' | 'headers' | 'fetch'>
 }
 
-/** Method, URL and body for one operation call; path `:params` are taken from the arguments. */
+/** Method, URL and body for one operation call (the mapping lives in api.ts, shared with the web bridge). */
 export function buildRequest(name: OperationName, args: unknown, baseUrl: string): { method: string; url: string; body?: string } {
-  const spec = api[name].http
-  const fields: Record<string, unknown> = args !== null && typeof args === 'object' ? { ...(args as Record<string, unknown>) } : {}
-  const path = spec.path.replace(/:([A-Za-z0-9_]+)/g, (_m, key: string) => {
-    const value = fields[key]
-    delete fields[key]
-    return encodeURIComponent(String(value ?? ''))
-  })
-  const url = new URL(WEB_BRIDGE_PREFIX + path, baseUrl)
-  if (spec.body === 'args') return { method: spec.method, url: url.href, body: JSON.stringify(args ?? null) }
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) url.searchParams.set(key, String(value))
-  return { method: spec.method, url: url.href }
+  const request = httpRequestFor(name, args)
+  const url = new URL(WEB_BRIDGE_PREFIX + request.path, baseUrl)
+  for (const [key, value] of Object.entries(request.query)) url.searchParams.set(key, value)
+  return { method: request.method, url: url.href, body: request.body === undefined ? undefined : JSON.stringify(request.body) }
 }
 
 export function createHttpClient(opts: HttpClientOptions): UiClient {
@@ -42,6 +35,11 @@ export function createHttpClient(opts: HttpClientOptions): UiClient {
       })
     } catch {
       throw new ApiClientError('unreachable', 'Cannot reach the Switchyard gateway. Is it still running?')
+    }
+    if (response.ok && api[name].http.file) {
+      const disposition = response.headers.get('content-disposition') ?? ''
+      const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'switchyard-export'
+      return { filename, contentType: response.headers.get('content-type') ?? 'application/octet-stream', body: await response.text() }
     }
     const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined
     if (response.ok) return body

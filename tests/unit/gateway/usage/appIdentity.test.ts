@@ -32,7 +32,7 @@ describe('app keys', () => {
     expect(stored).toHaveLength(1)
     expect(stored[0].key_hash).toBe(hashAppKey(key))
     expect(JSON.stringify(stored)).not.toContain(key)
-    expect(keys.list()).toEqual([{ name: 'aider', createdAt: 1_700_000_000_000, prefix: key.slice(0, 8) }])
+    expect(keys.list()).toEqual([{ name: 'aider', createdAt: 1_700_000_000_000, prefix: key.slice(0, 8), priority: 'normal', rpm: undefined, tpm: undefined }])
     expect(JSON.stringify(keys.list())).not.toContain(key)
   })
 

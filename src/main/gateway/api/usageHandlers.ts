@@ -1,0 +1,88 @@
+// Usage queries, the request log, exports and app keys, over the usage service.
+import type { ApiHandlers, AppKeyView, RequestLogEntry } from '../../../shared/api'
+import type { Admission } from '../admission/admission'
+import { AppKeyError } from '../usage/appKeys'
+import type { StoredUsageRow } from '../usage/types'
+import type { UsageService } from '../usage/usageService'
+import { ApiFailure } from './apiFailure'
+
+type UsageHandlers = Pick<ApiHandlers, 'getUsage' | 'getTodayUsage' | 'exportUsage' | 'listRequests' | 'listApps' | 'createApp' | 'revokeApp'>
+
+export function createUsageHandlers(deps: { usage: UsageService; admission: Admission }): UsageHandlers {
+  const { usage } = deps
+  const apps = (): { items: AppKeyView[] } => ({
+    items: usage.appKeys.list().map((a) => ({ name: a.name, prefix: a.prefix, createdAt: a.createdAt, lastUsedAt: a.lastUsedAt, rpm: a.rpm, tpm: a.tpm, priority: a.priority })),
+  })
+  return {
+    async getUsage(query) {
+      return rangeErrors(() => usage.queries.usage(query))
+    },
+    async getTodayUsage() {
+      return usage.queries.today()
+    },
+    async exportUsage({ format, from, to }) {
+      const body = rangeErrors(() => [...usage.export(format, { from, to })].join(''))
+      const stamp = new Date().toISOString().slice(0, 10)
+      return { filename: `switchyard-usage-${stamp}.${format}`, contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json', body }
+    },
+    async listRequests(args) {
+      return { items: usage.queries.recent(args?.limit ?? 100).map(logEntry) }
+    },
+    async listApps() {
+      return apps()
+    },
+    async createApp({ name, rpm, tpm, priority }) {
+      const created = appKeyErrors(() => usage.appKeys.create(name, { rpm, tpm, priority }))
+      if (rpm !== undefined || tpm !== undefined) deps.admission.setAppLimits(created.name, { rpm, tpm })
+      return created
+    },
+    async revokeApp({ name }) {
+      appKeyErrors(() => usage.appKeys.revoke(name))
+      deps.admission.setAppLimits(name, undefined)
+      return apps()
+    },
+  }
+}
+
+function logEntry(r: StoredUsageRow): RequestLogEntry {
+  return {
+    requestId: r.requestId,
+    ts: r.ts,
+    app: r.app,
+    provider: r.provider,
+    routeModel: r.routeModel,
+    upstreamModel: r.upstreamModel,
+    endpoint: r.endpoint,
+    stream: r.stream,
+    status: r.status,
+    state: r.state,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+    cachedTokens: r.cachedTokens,
+    reasoningTokens: r.reasoningTokens,
+    costUsd: r.costUsd,
+    latencyMs: r.latencyMs,
+    ttftMs: r.ttftMs,
+    attempts: r.attempts,
+    errorClass: r.errorClass,
+    estimated: r.estimated,
+  }
+}
+
+function rangeErrors<T>(f: () => T): T {
+  try {
+    return f()
+  } catch (err) {
+    if (err instanceof RangeError) throw new ApiFailure('invalid_argument', err.message)
+    throw err
+  }
+}
+
+function appKeyErrors<T>(f: () => T): T {
+  try {
+    return f()
+  } catch (err) {
+    if (err instanceof AppKeyError) throw new ApiFailure(err.code === 'not_found' ? 'not_found' : err.code === 'name_taken' ? 'conflict' : 'invalid_argument', err.message)
+    throw err
+  }
+}
