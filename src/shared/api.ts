@@ -120,6 +120,8 @@ export interface RequestLogEntry {
   promptTokens: number
   completionTokens: number
   cachedTokens: number
+  /** Prompt tokens written to a prompt cache (Anthropic's cache_creation_input_tokens). */
+  cacheCreationTokens: number
   reasoningTokens: number
   costUsd: number
   latencyMs: number | null
@@ -159,6 +161,21 @@ export interface ExportFile {
   filename: string
   contentType: string
   body: string
+}
+
+/** Settings of the desktop app itself (not the gateway config); headless mode has none. */
+export interface DesktopSettings {
+  /** False in headless mode: the dashboard hides what belongs to the desktop app. */
+  available: boolean
+  launchAtLogin?: boolean
+  /** Whether this OS lets the app change launch at login. */
+  launchAtLoginSupported?: boolean
+  /** Native notifications when a provider goes down / comes back or a limit is saturated (opt-in). */
+  notifications?: boolean
+  /** How typed-in provider keys are kept: the OS keychain, Linux's obfuscation-only fallback, or not at all. */
+  secretStorage?: 'os' | 'basic_text' | 'unavailable'
+  /** Things the user should know, e.g. that a damaged config file was replaced by the last good copy. */
+  notices: string[]
 }
 
 export interface ApiError {
@@ -248,6 +265,11 @@ export const api = {
     }),
   }),
   revokeApp: operation<{ name: string }, { items: AppKeyView[] }>({ http: { method: 'DELETE', path: '/apps/:name' }, args: z.strictObject({ name: appName }) }),
+  getDesktopSettings: operation<undefined, DesktopSettings>({ http: { method: 'GET', path: '/desktop-settings' }, args: noArgs }),
+  updateDesktopSettings: operation<{ launchAtLogin?: boolean; notifications?: boolean }, DesktopSettings>({
+    http: { method: 'PUT', path: '/desktop-settings', body: 'args' },
+    args: z.strictObject({ launchAtLogin: z.boolean().optional(), notifications: z.boolean().optional() }),
+  }),
 } as const
 
 export type Api = typeof api

@@ -86,6 +86,35 @@ export const RouteSchema = z.strictObject({
   affinity: z.boolean().default(false),
 })
 
+/** An IANA time zone the runtime knows (`Europe/Berlin`, `UTC`). */
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}, 'not a time zone this system knows (use an IANA name such as "Europe/Berlin" or "UTC")')
+
+export const DEFAULT_RETENTION_DAYS = 365
+
+const UsageWebhookSchema = z.strictObject({
+  /** Ledger rows are POSTed here in batches (JSON `{ records: [...] }`). */
+  url: httpUrl,
+  /** Extra headers for the receiver (its own auth); values may be `env:NAME` references. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string().max(4096)).optional(),
+  /** Rows per POST (default 100). */
+  batchSize: z.number().int().min(1).max(1000).optional(),
+})
+
+const UsageSchema = z.strictObject({
+  /** Days of per-request ledger rows kept (hourly rollups are kept forever); 0 keeps every row. */
+  retentionDays: z.number().int().min(0).max(36_500).default(DEFAULT_RETENTION_DAYS),
+  /** Zone of the `day` buckets in usage queries and of "today"; the machine's own when absent. */
+  timeZone: timeZone.optional(),
+  webhook: UsageWebhookSchema.optional(),
+})
+
 const ServerSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
@@ -107,6 +136,7 @@ export const ConfigSchema = z
     activeProvider: id.optional(),
     providers: z.array(ProviderSchema).default([]),
     routes: z.array(RouteSchema).default([]),
+    usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>()
@@ -134,6 +164,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>
 export type ProviderConfig = z.output<typeof ProviderSchema>
 export type ProviderInput = z.input<typeof ProviderSchema>
 export type RouteConfig = z.output<typeof RouteSchema>
+export type UsageConfig = z.output<typeof UsageSchema>
+export type UsageWebhookConfig = z.output<typeof UsageWebhookSchema>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
 export type Strategy = (typeof STRATEGIES)[number]
 
@@ -188,21 +220,40 @@ export function isSecretReference(value: string): boolean {
   return value.startsWith('env:')
 }
 
-/** The config as the UI and the admin API may see it: literal keys replaced by SECRET_MASK. */
+/** The config as the UI and the admin API may see it: literal keys (and webhook header values) replaced by SECRET_MASK. */
 export function maskSecrets(config: Config): Config {
+  const webhook = config.usage?.webhook
   return {
     ...config,
     providers: config.providers.map((p) =>
       p.apiKey === undefined || isSecretReference(p.apiKey) ? p : { ...p, apiKey: SECRET_MASK },
     ),
+    ...(webhook?.headers
+      ? { usage: { ...config.usage, webhook: { ...webhook, headers: mapValues(webhook.headers, (v) => (isSecretReference(v) ? v : SECRET_MASK)) } } }
+      : {}),
   }
+}
+
+function mapValues(record: Record<string, string>, f: (v: string, k: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v, k)]))
 }
 
 /** Puts back the stored keys wherever an incoming config carries SECRET_MASK for the same provider id. */
 export function restoreMaskedSecrets(incoming: Config, current: Config): Config {
   const stored = new Map(current.providers.map((p) => [p.id, p.apiKey]))
+  const webhook = incoming.usage?.webhook
+  const storedHeaders = current.usage?.webhook?.headers ?? {}
   return {
     ...incoming,
     providers: incoming.providers.map((p) => (p.apiKey === SECRET_MASK ? { ...p, apiKey: stored.get(p.id) } : p)),
+    ...(webhook?.headers
+      ? {
+          usage: {
+            ...incoming.usage,
+            // A masked header keeps its stored value (dropped if there is none: never send the mask).
+            webhook: { ...webhook, headers: Object.fromEntries(Object.entries(webhook.headers).flatMap(([k, v]) => (v !== SECRET_MASK ? [[k, v]] : storedHeaders[k] !== undefined ? [[k, storedHeaders[k]]] : []))) },
+          },
+        }
+      : {}),
   }
 }

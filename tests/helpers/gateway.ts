@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { parseConfig, type Config } from '../../src/shared/config'
-import { createGateway, type Gateway } from '../../src/main/gateway/createGateway'
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/main/gateway/createGateway'
 import { createLogger } from '../../src/main/gateway/log'
 import type { ConfigStore, SecretResolver } from '../../src/main/gateway/types'
 
@@ -57,7 +57,10 @@ export interface TestGateway {
   close(graceMs?: number): Promise<void>
 }
 
-export async function startTestGateway(config: unknown, opts: { secrets?: SecretResolver; sideChannels?: boolean } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  config: unknown,
+  opts: { secrets?: SecretResolver; sideChannels?: boolean; routing?: GatewayOptions['routing']; admission?: GatewayOptions['admission']; keepAlive?: GatewayOptions['keepAlive'] } = {},
+): Promise<TestGateway> {
   const store = memoryConfigStore(config)
   const { lines, stream } = captureLogs()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-'))
@@ -69,6 +72,9 @@ export async function startTestGateway(config: unknown, opts: { secrets?: Secret
     version: 'test',
     // Probes and discovery are tested on their own; here they would only add background traffic.
     sideChannels: opts.sideChannels ?? false,
+    routing: opts.routing,
+    admission: opts.admission,
+    keepAlive: opts.keepAlive,
   })
   const status = await gateway.start({ host: '127.0.0.1', port: 0 })
   return {

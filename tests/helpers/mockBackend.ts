@@ -28,6 +28,10 @@ export interface Behavior {
   errorStatus?: number
   /** Take over completely (fault injection). */
   custom?: (req: http.IncomingMessage, res: http.ServerResponse, body: Record<string, unknown> | undefined) => void
+  /** vLLM: the Prometheus text served at GET /metrics (none = 404, like a server started without it). */
+  metrics?: () => string
+  /** Ollama: the models reported loaded by GET /api/ps (`name`s; default none loaded). */
+  loaded?: string[]
 }
 
 export interface MockBackend {
@@ -39,10 +43,18 @@ export interface MockBackend {
   port: number
   requests: RecordedRequest[]
   behavior: Behavior
-  usage: { prompt_tokens: number; completion_tokens: number }
+  usage: MockUsage
   /** Resolves when a completion request's connection was closed early by the client. */
   waitForAbort(timeoutMs?: number): Promise<RecordedRequest>
   close(): Promise<void>
+}
+
+/** Usage the mock reports; the optional details appear in bodies and usage chunks when set. */
+export interface MockUsage {
+  prompt_tokens: number
+  completion_tokens: number
+  prompt_tokens_details?: { cached_tokens: number }
+  completion_tokens_details?: { reasoning_tokens: number }
 }
 
 const DEFAULT_BEHAVIOR: Behavior = { words: ['Hello', ' from', ' the', ' mock'], chunkDelayMs: 0, headerDelayMs: 0 }
@@ -126,13 +138,22 @@ function route(mock: MockBackend, models: string[], req: http.IncomingMessage, r
   }
   if (mock.flavor === 'ollama' && req.method === 'GET' && path === '/api/version') return json(res, 200, { version: '0.12.6' })
   if (mock.flavor === 'vllm' && req.method === 'GET' && path === '/health') return void res.writeHead(200).end()
+  if (mock.flavor === 'vllm' && req.method === 'GET' && path === '/metrics' && b.metrics) {
+    return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(b.metrics())
+  }
+  if (mock.flavor === 'ollama' && req.method === 'GET' && path === '/api/ps') {
+    const expires = new Date(Date.now() + 5 * 60_000).toISOString()
+    return json(res, 200, { models: (b.loaded ?? []).map((m) => ({ name: m, model: m, size: 3_338_801_804, digest: 'a80c4f17acd5', details: { format: 'gguf', family: 'llama' }, expires_at: expires, size_vram: 3_338_801_804 })) })
+  }
   const endpoint = path.replace(/^\/v1/, '')
   if (req.method !== 'POST' || !['/chat/completions', '/completions', '/embeddings'].includes(endpoint)) {
     return errorResponse(mock, res, 404, `no route ${req.method} ${path}`)
   }
   const model = typeof body?.model === 'string' ? body.model : ''
   if (b.errorStatus) return void setTimeout(() => errorResponse(mock, res, b.errorStatus!, `mock failure for ${model}`), b.headerDelayMs)
-  if (!models.includes(model)) return errorResponse(mock, res, 404, modelMissingMessage(mock.flavor, model))
+  // Ollama resolves a bare name to its `:latest` tag, as the real server does.
+  const known = models.includes(model) || (mock.flavor === 'ollama' && models.includes(`${model}:latest`))
+  if (!known) return errorResponse(mock, res, 404, modelMissingMessage(mock.flavor, model))
   setTimeout(() => {
     if (endpoint === '/embeddings') return json(res, 200, embedding(mock, model))
     if (body?.stream === true) return void streamCompletion(mock, res, model, endpoint, body)
@@ -161,12 +182,12 @@ function completion(mock: MockBackend, model: string, endpoint: string): unknown
   }
   const base = { id: 'chatcmpl-mock1', object: 'chat.completion', created: 1_732_000_001, model }
   if (mock.flavor === 'vllm') {
-    return { ...base, choices: [{ index: 0, message: { role: 'assistant', content: text, tool_calls: [] }, logprobs: null, finish_reason: 'stop', stop_reason: null }], usage: { ...usage, prompt_tokens_details: null }, prompt_logprobs: null, answeredBy: mock.name }
+    return { ...base, choices: [{ index: 0, message: { role: 'assistant', content: text, tool_calls: [] }, logprobs: null, finish_reason: 'stop', stop_reason: null }], usage: { ...usage, prompt_tokens_details: usage.prompt_tokens_details ?? null }, prompt_logprobs: null, answeredBy: mock.name }
   }
   if (mock.flavor === 'ollama') {
     return { ...base, system_fingerprint: 'fp_ollama', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage, answeredBy: mock.name }
   }
-  return { ...base, system_fingerprint: 'fp_mock', choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { ...usage, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } }, answeredBy: mock.name }
+  return { ...base, system_fingerprint: 'fp_mock', choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { ...usage, prompt_tokens_details: usage.prompt_tokens_details ?? { cached_tokens: 0 }, completion_tokens_details: usage.completion_tokens_details ?? { reasoning_tokens: 0 } }, answeredBy: mock.name }
 }
 
 function embedding(mock: MockBackend, model: string): unknown {

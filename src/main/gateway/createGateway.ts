@@ -2,7 +2,7 @@
 // Runs identically inside Electron's main process and under plain Node.
 import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../shared/api'
 import type { Config } from '../../shared/config'
-import { Admission } from './admission/admission'
+import { Admission, type AdmissionOptions } from './admission/admission'
 import { createApiHandlers } from './api/handlers'
 import { GatewayError } from './errors'
 import { EventHub } from './events'
@@ -10,9 +10,10 @@ import { PoolRegistry } from './forward/poolRegistry'
 import { BackendClient } from './providers/backendClient'
 import type { Logger } from './log'
 import { createModelRequestHandler } from './pipeline/modelRequest'
+import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './protocols/anthropic/handler'
 import { createOpenAIHandlers } from './protocols/openai/handler'
-import { Router } from './routing/router'
+import { Router, type RouterOptions } from './routing/router'
 import { usableModels } from './routing/resolve'
 import { buildRuntime, type Runtime } from './runtime'
 import type { HostRoutes } from './server/context'
@@ -34,6 +35,15 @@ export interface GatewayOptions {
   hostRoutes?: (gateway: Gateway) => HostRoutes
   /** Health probes, load metrics and model discovery against the backends (default on). */
   sideChannels?: boolean
+  /**
+   * Routing tunables passed to the Router: side-channel intervals, breaker/ejection options (via
+   * `health`), failover policy, clock and randomness. Defaults are the product's; tests shorten them.
+   */
+  routing?: Omit<RouterOptions, 'inFlight' | 'sideChannels' | 'onModelsChanged'>
+  /** Admission tunables (window length, clock, scheduler); defaults are the product's, tests shorten them. */
+  admission?: Omit<AdmissionOptions, 'providers'>
+  /** SSE keep-alive timing for streaming callers that wait (default: after 5 s, every 10 s). */
+  keepAlive?: KeepAliveTiming
 }
 
 export interface ListenOverride {
@@ -66,12 +76,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const stats = new LiveStats()
   const events = new EventHub()
   const pools = new PoolRegistry()
-  const usage = new UsageService({ dataDir: opts.dataDir, logger })
-  void usage.setWebhook(undefined)
+  const initialUsage = configStore.get().usage
+  const usage = new UsageService({
+    dataDir: opts.dataDir,
+    logger,
+    timeZone: initialUsage?.timeZone,
+    // A ledger that cannot write (locked, disk full) shows as status().ledgerWarning at once.
+    ledger: { retentionDays: initialUsage?.retentionDays, onHealthChange: () => publishStatus() },
+  })
   let override: ListenOverride = {}
   let runtime = buildRuntime(configStore.get(), secrets)
-  const admission = new Admission({ providers: admissionConfig(runtime.config) })
+  const admission = new Admission({ ...opts.admission, providers: admissionConfig(runtime.config) })
   const router = new Router({
+    ...opts.routing,
     inFlight: (id) => stats.inFlightFor(id),
     sideChannels: opts.sideChannels ?? true,
     onModelsChanged: () => publishStatus(),
@@ -102,7 +119,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
   const ledgerWarning = (): string | undefined => {
     const h = usage.health()
-    return h.state !== 'degraded' ? undefined : `usage accounting is ${h.state}: ${h.lastError ?? 'the database is not writable'} (${h.backlog} rows waiting)`
+    const lost = h.dropped > 0 ? `; ${h.dropped} request rows were lost` : ''
+    if (h.state === 'degraded') return `usage accounting is degraded: ${h.lastError ?? 'the database is not writable'} (${h.backlog} rows waiting${lost})`
+    // Once writable again, accounting stays incomplete for this run: keep saying so.
+    return lost ? `usage accounting is incomplete${lost} while usage.db was not writable` : undefined
   }
   const publishStatus = (): void => events.emit('status', status())
 
@@ -113,6 +133,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     usage,
     stats,
     logger,
+    keepAlive: opts.keepAlive,
     appKeys: usage.appKeys,
     // Beyond loopback, only app-key holders may use the gateway (DESIGN §7).
     requireAppKey: () => runtime.config.server.requireAppKey || !isLoopbackHost(listening?.host ?? runtime.config.server.host),
@@ -174,6 +195,26 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger,
   })
 
+  let webhookKey: string | undefined
+  /** The config's `usage` section: retention and day zone, and the webhook (restarted only when it changed). */
+  function applyUsageConfig(config: Config): void {
+    const section = config.usage
+    usage.configure({ retentionDays: section?.retentionDays, timeZone: section?.timeZone })
+    const hook = section?.webhook
+    const headers: Record<string, string> = {}
+    for (const [name, stored] of Object.entries(hook?.headers ?? {})) {
+      const value = secrets.resolve(stored, 'usage.webhook')
+      if (value !== undefined) headers[name] = value
+    }
+    const settings = hook && { url: hook.url, headers, batchSize: hook.batchSize }
+    const key = settings ? JSON.stringify(settings) : ''
+    if (key === webhookKey) return
+    webhookKey = key
+    const providerBaseUrl = (id: string): string | undefined => runtime.providers.get(id)?.config.baseUrl
+    usage.setWebhook(settings && { ...settings, providerBaseUrl }).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'usage webhook could not be (re)started'))
+  }
+  applyUsageConfig(configStore.get())
+
   const unsubscribe = configStore.subscribe((config) => void applyConfig(config))
   const statsTicker = setInterval(() => {
     if (events.count('stats') > 0) events.emit('stats', statsSnapshot())
@@ -195,6 +236,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       logger.error({ err: (err as Error).message }, 'config rejected; keeping the previous one')
       return
     }
+    applyUsageConfig(config)
     pools.retainOnly([...runtime.providers.values()].map((p) => p.upstream))
     admission.configure(admissionConfig(config))
     router.applyRuntime(runtime)

@@ -79,13 +79,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`listening on ${handle.url}\ndashboard: ${handle.dashboardUrl}\n`)
   return new Promise<number>((resolve) => {
-    let stopping = false
+    let stoppingAt = 0
     const stop = (signal: string): void => {
-      if (stopping) {
+      if (stoppingAt !== 0) {
+        // conf -> atomically -> when-exit hooks these signals too and re-raises the first one at
+        // once: that echo is not a second request, and exiting on it would skip the ledger flush.
+        if (Date.now() - stoppingAt < 500) return
         process.stderr.write(`switchyard: ${signal} again, exiting now\n`)
         process.exit(1)
       }
-      stopping = true
+      stoppingAt = Date.now()
       logger.info({ signal }, 'shutting down')
       void handle.close(DEFAULT_GRACE_MS).then(() => resolve(0))
     }

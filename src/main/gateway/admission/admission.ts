@@ -21,10 +21,13 @@ export interface AdmissionOptions {
   clock?: Clock
   scheduler?: Scheduler
   providers?: readonly ProviderAdmissionConfig[]
+  /** RPM/TPM window length (default 60 s); shorter only so loopback tests need not wait a minute. */
+  windowMs?: number
 }
 
 export class Admission {
   private readonly clock: Clock
+  private readonly windowMs: number | undefined
   private readonly lines = new Map<string, ProviderLine>()
   private readonly apps = new Map<string, { limiter: ProviderLimiter; unsubscribe: () => void }>()
   private readonly stats = new AdmissionStats()
@@ -33,6 +36,7 @@ export class Admission {
 
   constructor(opts: AdmissionOptions = {}) {
     this.clock = opts.clock ?? systemClock
+    this.windowMs = opts.windowMs
     this.room = new WaitingRoom(this.lines, this.clock, opts.scheduler ?? systemScheduler, this.stats, (line, waiter, now) =>
       waiter.resolve(this.grant(line, waiter.estimate, waiter.app, now, now - waiter.enqueuedAt)),
     )
@@ -70,7 +74,7 @@ export class Admission {
     } else if (existing) {
       existing.limiter.setLimits(limits)
     } else {
-      const limiter = new ProviderLimiter(limits, this.clock)
+      const limiter = new ProviderLimiter(limits, this.clock, this.windowMs)
       this.apps.set(app, { limiter, unsubscribe: limiter.onChange(() => this.room.pump()) })
     }
     this.room.pump()
@@ -231,7 +235,7 @@ export class Admission {
   }
 
   private createLine(id: string, limits: Limits, policy: QueuePolicy): ProviderLine {
-    const limiter = new ProviderLimiter(limits, this.clock)
+    const limiter = new ProviderLimiter(limits, this.clock, this.windowMs)
     return { id, limiter, queue: new WaitQueue(), policy, unsubscribe: limiter.onChange(() => this.room.pump()) }
   }
 }

@@ -10,7 +10,7 @@
 // would make a request impossible to serve at all because of a local protection setting; a
 // cloud upstream whose real limit it exceeds will say so itself with its own message.
 import { RateCounter } from './rateCounter'
-import { SlidingWindow, type WindowEntry } from './slidingWindow'
+import { SlidingWindow, WINDOW_MS, type WindowEntry } from './slidingWindow'
 import { UpstreamBudget, type UpstreamBudgetView } from './upstreamBudget'
 import { parseRateLimitHeaders, type HeaderSource } from './upstreamHeaders'
 import { toEstimate, totalTokens, type EstimateInput, type TokenEstimate } from './tokenEstimate'
@@ -62,8 +62,8 @@ export interface LimiterSnapshot {
 
 export class ProviderLimiter {
   private limits: Limits
-  private readonly requests = new SlidingWindow()
-  private readonly tokens = new SlidingWindow()
+  private readonly requests: SlidingWindow
+  private readonly tokens: SlidingWindow
   private readonly upstream = new UpstreamBudget()
   /** What the UI shows when no limit needs the exact windows (which cost an object per request for 60 s). */
   private readonly rate = new RateCounter()
@@ -73,8 +73,12 @@ export class ProviderLimiter {
   constructor(
     limits: Limits = {},
     private readonly clock: Clock = systemClock,
+    /** The RPM/TPM window length; 60 s except in tests that cannot wait a minute. */
+    windowMs: number = WINDOW_MS,
   ) {
     this.limits = normalizeLimits(limits)
+    this.requests = new SlidingWindow(windowMs)
+    this.tokens = new SlidingWindow(windowMs)
   }
 
   /** New limits apply from now on; windows and in-flight leases carry over untouched. */

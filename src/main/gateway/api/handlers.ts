@@ -50,5 +50,12 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     async getStats() {
       return deps.stats()
     },
+    // The desktop app replaces these two (src/main/app/desktopSettings.ts); a headless host has no such settings.
+    async getDesktopSettings() {
+      return { available: false, notices: [] }
+    },
+    async updateDesktopSettings() {
+      throw new ApiFailure('invalid_argument', 'launch at login and notifications are settings of the Switchyard desktop app')
+    },
   }
 }

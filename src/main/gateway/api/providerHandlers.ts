@@ -63,14 +63,15 @@ export function createProviderHandlers(deps: ProviderHandlerDeps): ProviderHandl
     async resolveModel({ model }) {
       const rt = deps.runtime()
       try {
-        const plan = deps.router.plan(rt, model, {})
-        const usable = new Set(plan.ordered.map((c) => c.key))
+        // preview, not plan: a read must not advance the balancer (round-robin cursors, weights).
+        const { set, usable: ordered } = deps.router.preview(rt, model)
+        const usable = new Set(ordered.map((c) => c.key))
         return {
           model,
-          via: plan.set.via,
-          route: plan.set.route,
-          strategy: plan.set.strategy,
-          candidates: plan.set.candidates.map((c) => ({ provider: c.providerId, upstreamModel: c.upstreamModel, available: usable.has(c.key) })),
+          via: set.via,
+          route: set.route,
+          strategy: set.strategy,
+          candidates: set.candidates.map((c) => ({ provider: c.providerId, upstreamModel: c.upstreamModel, available: usable.has(c.key) })),
         }
       } catch (err) {
         return { model, candidates: [], error: err instanceof GatewayError ? err.message : 'cannot resolve' }

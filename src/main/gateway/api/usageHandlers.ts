@@ -59,6 +59,7 @@ function logEntry(r: StoredUsageRow): RequestLogEntry {
     promptTokens: r.promptTokens,
     completionTokens: r.completionTokens,
     cachedTokens: r.cachedTokens,
+    cacheCreationTokens: r.cacheCreationTokens,
     reasoningTokens: r.reasoningTokens,
     costUsd: r.costUsd,
     latencyMs: r.latencyMs,

@@ -40,6 +40,8 @@ export interface AttemptRequest {
 export interface AttemptEnd {
   status: number
   errorCode?: string
+  /** What broke a stream after its first byte (for the provider's health: lastError). */
+  errorMessage?: string
   clientAborted: boolean
 }
 
@@ -207,7 +209,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     clearTimeout(this.timer)
     if (this.mode === 'done') return
     if (this.clientGone || err instanceof ClientGoneError) {
-      this.finish('client_aborted', 499)
+      // undici may call this synchronously from controller.abort() in onClientClose: an attempt
+      // not committed yet must still resolve its result, or the request (and its lease) hangs.
+      if (this.committed) this.finish('client_aborted', 499)
+      else this.failBeforeCommit(clientAbortedFailure())
       return
     }
     const failure = transportFailure(err, this.req.providerId)
@@ -217,7 +222,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     }
     // After the first byte there is no retry: the stream ends with an error event.
     this.req.client.fail(failure.error, this.stream?.failure(failure.error))
-    this.finish(failure.error.code, failure.error.status)
+    this.finish(failure.error.code, failure.error.status, failure.error.message)
   }
 
   /** Looks at the held start of a stream; commits it once its first event is known not to be an error. */
@@ -288,13 +293,13 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     this.resolveResult({ kind: 'failed', ...failure, latencyMs: failure.latencyMs ?? performance.now() - this.startedAt })
   }
 
-  private finish(errorCode?: string, status = this.status): void {
+  private finish(errorCode?: string, status = this.status, errorMessage?: string): void {
     if (this.mode === 'done') return
     this.mode = 'done'
     clearTimeout(this.timer)
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
-    this.resolveDone?.({ status, errorCode, clientAborted: this.clientGone })
+    this.resolveDone?.({ status, errorCode, errorMessage, clientAborted: this.clientGone })
   }
 
   private readonly onTimeout = (): void => {
@@ -312,8 +317,12 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     // The GPU behind a local model must stop generating for a caller that has gone.
     this.controller?.abort(new ClientGoneError())
     if (this.committed) this.finish('client_aborted', 499)
-    else this.failBeforeCommit({ outcome: 'client_aborted' as AttemptOutcome, error: new GatewayError('upstream_error', 'client closed the connection', { status: 499 }) })
+    else this.failBeforeCommit(clientAbortedFailure())
   }
+}
+
+function clientAbortedFailure(): AttemptFailure {
+  return { outcome: 'client_aborted' as AttemptOutcome, error: new GatewayError('upstream_error', 'client closed the connection', { status: 499 }) }
 }
 
 function headerString(value: string | string[] | undefined): string {

@@ -98,15 +98,19 @@ export class ClientResponse {
     res.destroy() // a JSON body already half-sent cannot be repaired
   }
 
-  /** An upstream error answer (already in the client's protocol) for a request nothing was sent for yet. */
-  sendUpstreamError(status: number, body: Buffer): void {
+  /**
+   * An upstream error answer (already in the client's protocol) for a request nothing was sent for
+   * yet. `retryAfterSec` becomes a `Retry-After` header (DESIGN §2: 429/503 always carry one).
+   */
+  sendUpstreamError(status: number, body: Buffer, retryAfterSec?: number): void {
     if (this.started) {
       // Only keep-alives went out: the error becomes the stream's last event.
       const text = body.toString('utf8')
       this.res.end(this.protocol === 'anthropic' ? `event: error\ndata: ${text}\n\n` : `data: ${text}\n\n`)
       return
     }
-    this.res.writeHead(status, ['content-type', 'application/json', 'content-length', String(body.length), ...this.tagHeaders])
+    const retryAfter = retryAfterSec === undefined ? [] : ['retry-after', String(Math.max(1, Math.ceil(retryAfterSec)))]
+    this.res.writeHead(status, ['content-type', 'application/json', 'content-length', String(body.length), ...retryAfter, ...this.tagHeaders])
     this.res.end(body)
   }
 }

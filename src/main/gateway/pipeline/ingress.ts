@@ -33,5 +33,6 @@ export async function readGatewayRequest(ctx: RequestContext, protocol: ClientPr
     throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
   }
   const priority = identity.via === 'app-key' ? (deps.appKeys?.policy(identity.app)?.priority ?? 'normal') : 'normal'
-  return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app, priority }
+  const keyedApp = identity.via === 'app-key' ? identity.app : undefined
+  return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app, keyedApp, priority }
 }

@@ -7,6 +7,11 @@ import type { ClientResponse } from '../forward/clientResponse'
 export const KEEPALIVE_GRACE_MS = 5_000
 export const KEEPALIVE_EVERY_MS = 10_000
 
+export interface KeepAliveTiming {
+  graceMs?: number
+  everyMs?: number
+}
+
 export interface KeepAlive {
   stop(): void
 }

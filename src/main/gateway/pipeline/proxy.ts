@@ -10,12 +10,14 @@ import type { AttemptFailure } from '../forward/attemptFailure'
 import { ClientResponse } from '../forward/clientResponse'
 import type { PoolRegistry } from '../forward/poolRegistry'
 import type { Logger } from '../log'
+import { outcomeFromGatewayCode } from '../routing/attempt'
+import { requestDeadline } from '../routing/deadline'
 import { retryDelayMs } from '../routing/retryAfter'
 import type { RequestPlan, Router } from '../routing/router'
 import type { LiveStats } from '../stats/liveStats'
 import type { RequestMeter } from '../usage/requestMeter'
 import type { UsageService } from '../usage/usageService'
-import { startKeepAlive, type KeepAlive } from './keepAlive'
+import { startKeepAlive, type KeepAlive, type KeepAliveTiming } from './keepAlive'
 import type { GatewayRequest } from './request'
 import { prepareUpstreamCall } from './upstreamCall'
 
@@ -26,6 +28,7 @@ export interface ProxyDeps {
   usage?: UsageService
   stats: LiveStats
   logger: Logger
+  keepAlive?: KeepAliveTiming
 }
 
 const SHAPES: Record<GatewayRequest['endpoint'], RequestShape> = {
@@ -55,15 +58,21 @@ export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<Proxy
   const meter = deps.usage?.startRequest({ requestId: ctx.requestId, app: req.app, routeModel: req.model, endpoint: req.endpoint, stream: req.stream, requestBody: req.body })
   let plan: RequestPlan
   try {
-    plan = deps.router.plan(ctx.runtime, req.model, { headers: ctx.req.headers, body: req.body })
+    // The caller's own timeout, when it sends one, bounds failover (see routing/deadline.ts).
+    const deadline = requestDeadline(ctx.req.headers, Date.now())
+    plan = deps.router.plan(ctx.runtime, req.model, { headers: ctx.req.headers, body: req.body, deadline })
   } catch (err) {
     const error = err instanceof GatewayError ? err : new GatewayError('internal_error', 'routing failed')
     return finishWithError(client, meter, error, deps)
   }
   const gone = new ClientGone(ctx.res)
-  const keepAlive: KeepAlive | undefined = req.stream ? startKeepAlive(client) : undefined
+  const keepAlive: KeepAlive | undefined = req.stream ? startKeepAlive(client, deps.keepAlive?.graceMs, deps.keepAlive?.everyMs) : undefined
   try {
     return await attempts(req, plan, client, meter, gone, keepAlive, deps)
+  } catch (err) {
+    // Whatever went wrong, the request is over: its ledger row must not stay in flight.
+    void meter?.finish({ status: client.started ? 200 : 500, errorClass: 'internal_error' })
+    throw err
   } finally {
     keepAlive?.stop()
     gone.dispose()
@@ -115,14 +124,14 @@ async function attempts(
     if (remaining.length === 0) break
     const ids = remaining.map((c) => c.providerId)
     if (estimate === undefined) {
-      estimate = deps.admission.needsTokenEstimate(ids, req.app)
+      estimate = deps.admission.needsTokenEstimate(ids, req.keyedApp)
         ? estimateRequestTokens(req.body, { shape: SHAPES[req.endpoint], model: req.model, defaultMaxTokens: rt.providers.get(ids[0]!)?.config.defaultMaxTokens })
         : { input: 0, output: 0 }
     }
     let providerId: string
     let lease: Lease
     try {
-      const ask = { candidates: ids, estimate, app: req.app, priority: req.priority }
+      const ask = { candidates: ids, estimate, app: req.keyedApp, priority: req.priority }
       const admitted = deps.admission.tryAcquire(ask) ?? (await deps.admission.acquire({ ...ask, signal: gone.signal() }))
       providerId = admitted.providerId
       lease = admitted.lease
@@ -179,9 +188,12 @@ async function attempts(
 
     if (result.kind === 'committed') {
       keepAlive?.stop()
-      plan.report({ providerId, model: candidate.upstreamModel, outcome: 'success', status: result.status, latencyMs: result.firstByteMs, startedAt }, { firstByteSent: true })
+      const record = { providerId, model: candidate.upstreamModel, outcome: 'success' as const, status: result.status, latencyMs: result.firstByteMs, startedAt }
+      plan.commit(record)
       const end = await result.done
       const failed = end.errorCode !== undefined && !end.clientAborted
+      // The breaker hears about the stream once it is over: a mid-stream stall or reset counts against the backend.
+      plan.settle(record, failed ? { outcome: outcomeFromGatewayCode(end.errorCode, end.status), errorCode: end.errorCode, message: end.errorMessage } : undefined)
       deps.stats.attemptEnded(providerId, failed, Date.now() - startedAt)
       const row = await meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted })
       const tokens = row ? row.promptTokens + row.completionTokens : 0
@@ -219,11 +231,25 @@ async function attempts(
     return finishWithError(client, meter, new GatewayError('upstream_unreachable', 'no provider of this model can take the request right now', { retryAfterSec }), deps)
   }
   if (last.upstreamError) {
-    client.sendUpstreamError(last.upstreamError.status, last.upstreamError.body)
+    client.sendUpstreamError(last.upstreamError.status, last.upstreamError.body, busyRetryAfterSec(last.upstreamError.status, plan, deps.router))
     void meter?.finish({ status: last.upstreamError.status, errorClass: `upstream_${last.status ?? last.upstreamError.status}` })
     return FAILED
   }
   return finishWithError(client, meter, last.error, deps)
+}
+
+/**
+ * Retry-After for a passed-through 429/503 (the upstream's own header is not forwarded): when the
+ * first of the busy providers this request tried comes out of its cooldown — which is the
+ * provider's Retry-After / rate-limit reset when it sent one (HealthRegistry) — else 1 s.
+ */
+function busyRetryAfterSec(status: number, plan: RequestPlan, router: Router): number | undefined {
+  if (status !== 429 && status !== 503) return undefined
+  const now = Date.now()
+  const tried = new Set(plan.attempts.filter((a) => a.outcome === 'busy').map((a) => a.providerId))
+  let soonest = Infinity
+  for (const h of router.health.snapshot(tried, now)) if (h.cooldownUntil !== undefined) soonest = Math.min(soonest, h.cooldownUntil)
+  return Number.isFinite(soonest) ? Math.max(1, (soonest - now) / 1000) : 1
 }
 
 function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps): ProxyOutcome {

@@ -15,6 +15,11 @@ export interface GatewayRequest {
   model: string
   stream: boolean
   app: string
+  /**
+   * The app whose own limits (app key rpm/tpm) apply: set only when it presented its app key, so a
+   * caller that merely names itself after a keyed app neither spends nor is held by its budget.
+   */
+  keyedApp?: string
   /** Queue priority: apps whose key says so go before batch jobs. */
   priority: 'high' | 'normal'
 }

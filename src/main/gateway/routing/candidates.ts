@@ -59,6 +59,8 @@ export function candidateKey(providerId: string, upstreamModel: string): string 
 export interface ResolveOptions {
   /** Providers whose discovered model list has `model` (ModelCatalog.providersFor); joins the configured owners. */
   discoveredOwners?: (model: string) => readonly string[]
+  /** Every discovered model name (ModelCatalog.allModels), for the 404's "available" hint. */
+  discoveredModels?: () => readonly string[]
 }
 
 export function resolveCandidates(rt: Runtime, model: string, opts: ResolveOptions = {}): CandidateSet {
@@ -91,7 +93,8 @@ export function resolveCandidates(rt: Runtime, model: string, opts: ResolveOptio
     const upstreamModel = p.config.modelMap?.[model] ?? p.config.defaultModel ?? model
     return { candidates: [providerCandidate(p, upstreamModel)], strategy: 'failover', affinity: false, via: 'active', stateKey: 'active' }
   }
-  const usable = usableModels(rt)
+  // Discovered models resolve too (ownersOf), so the hint lists them next to the configured ones.
+  const usable = [...new Set([...usableModels(rt), ...(opts.discoveredModels?.() ?? [])])].sort()
   const hint = usable.length > 0 ? `available: ${usable.slice(0, 50).join(', ')}` : 'no provider is configured to serve models yet'
   throw new GatewayError('model_not_found', `model "${model.slice(0, 200)}" is not served here; ${hint}`, { param: 'model' })
 }

@@ -96,7 +96,7 @@ export class Router {
   /** Resolves, filters by health and orders the candidates of one request. Throws model_not_found. */
   plan(rt: Runtime, model: string, req: { headers?: IncomingHttpHeaders; body?: Record<string, unknown>; deadline?: number } = {}): RequestPlan {
     const now = this.clock()
-    const set = resolveCandidates(rt, model, { discoveredOwners: this.catalog && ((m) => this.catalog!.providersFor(m)) })
+    const set = this.resolve(rt, model)
     const availability = this.health.filterAvailable(set.candidates, now)
     const affinityKey = set.affinity && req.body ? conversationKey(req.headers ?? {}, req.body) : undefined
     const ctx = this.context(now, affinityKey)
@@ -106,6 +106,26 @@ export class Router {
     )
     this.failover.onRequest(now)
     return new RequestPlan(this, set, ordered, availability.degraded, req.deadline, availability.recoversAt)
+  }
+
+  /**
+   * Resolution and health of a model's candidates WITHOUT balancing: for read-only views (the app
+   * API's resolveModel). plan() advances round-robin cursors and smooth-weighted scores and feeds
+   * the retry budget, so a UI polling it would skew which backend real requests get.
+   * Throws model_not_found like plan().
+   */
+  preview(rt: Runtime, model: string): { set: CandidateSet; usable: readonly Candidate[]; degraded: boolean } {
+    const set = this.resolve(rt, model)
+    const availability = this.health.filterAvailable(set.candidates, this.clock())
+    return { set, usable: availability.candidates, degraded: availability.degraded }
+  }
+
+  /** Configured resolution plus what discovery found (models only the backends know about route too). */
+  private resolve(rt: Runtime, model: string): CandidateSet {
+    return resolveCandidates(rt, model, {
+      discoveredOwners: this.catalog && ((m) => this.catalog!.providersFor(m)),
+      discoveredModels: this.catalog && (() => this.catalog!.allModels()),
+    })
   }
 
   /** The StrategyContext at `now` (exported for benchmarks and tests). */
@@ -135,8 +155,18 @@ export class Router {
 
   /** @internal RequestPlan feeds outcomes back through here. */
   recordOutcome(record: AttemptRecord): void {
+    this.recordHealth(record)
+    this.recordLatency(record)
+  }
+
+  /** @internal The circuit breaker's part of recordOutcome. */
+  recordHealth(record: AttemptRecord): void {
+    this.health.record(record, this.clock())
+  }
+
+  /** @internal The latency tracker's part of recordOutcome. */
+  recordLatency(record: AttemptRecord): void {
     const now = this.clock()
-    this.health.record(record, now)
     const signal = healthSignal(record.outcome, record.status)
     if (signal === 'success') this.latency.record(record.providerId, record.latencyMs, now)
     else if (signal === 'failure') this.latency.recordFailure(record.providerId, now)
@@ -203,6 +233,25 @@ export class RequestPlan {
     const c = this.pending[i]!
     this.pending.splice(i, 1)
     return this.router.health.acquire(c.providerId, this.degraded, this.router.now()) ? c : undefined
+  }
+
+  /**
+   * The attempt's first byte reached the client: no failover from here on. Records the attempt
+   * and its time to first byte now, but leaves the breaker's verdict to `settle()` at the end of
+   * the stream: a success recorded at the first byte would reset the provider's failure count on
+   * every request, so a backend that always stalls or dies mid-stream would never be ejected.
+   */
+  commit(record: AttemptRecord): void {
+    this.attempts.push(record)
+    this.router.recordLatency(record)
+  }
+
+  /**
+   * The committed attempt is over. `failure`: it broke after its first byte (idle timeout, reset);
+   * a client that left is not the backend's fault and counts as the success it was so far.
+   */
+  settle(record: AttemptRecord, failure?: Pick<AttemptRecord, 'outcome' | 'errorCode' | 'message'>): void {
+    this.router.recordHealth(failure ? { ...record, ...failure, status: undefined } : record)
   }
 
   /** Records an attempt's outcome and says whether to try the next candidate, after how long. */

@@ -48,6 +48,9 @@ export interface LedgerHealth {
 }
 
 const MAX_RETRY_DELAY_MS = 5_000
+// Retention deletes at most this many rows per statement, and this many statements per turn.
+const RETENTION_CHUNK_ROWS = 5_000
+const RETENTION_CHUNKS_PER_TURN = 4
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 
@@ -61,6 +64,7 @@ export class UsageLedger {
   private timer: NodeJS.Timeout | undefined
   private immediate: NodeJS.Immediate | undefined
   private readonly housekeeping: NodeJS.Timeout[] = []
+  private retentionMore: NodeJS.Immediate | undefined
   private failures = 0
   private dropped = 0
   private lastError: string | undefined
@@ -148,15 +152,40 @@ export class UsageLedger {
     }
   }
 
-  /** Deletes per-request rows older than the retention window; rollups stay. */
+  /** Changes the retention window (config change) and applies it now. 0 keeps every row. */
+  setRetentionDays(days: number): void {
+    const next = Number.isFinite(days) ? Math.max(0, Math.floor(days)) : 0
+    if (next === this.opts.retentionDays) return
+    this.opts.retentionDays = next
+    if (!this.closed) this.applyRetention()
+  }
+
+  get retentionDays(): number {
+    return this.opts.retentionDays
+  }
+
+  /**
+   * Deletes per-request rows older than the retention window; rollups stay. Deletes in chunks
+   * (each its own short statement) and, when more is left, continues on a later turn of the event
+   * loop, so a first run over years of rows never stalls proxying. Returns the rows deleted now.
+   */
   applyRetention(now = this.opts.now()): number {
-    if (this.opts.retentionDays <= 0) return 0
+    if (this.opts.retentionDays <= 0 || this.closed) return 0
+    if (this.retentionMore) clearImmediate(this.retentionMore)
+    this.retentionMore = undefined
+    const cutoff = now - this.opts.retentionDays * DAY_MS
+    let deleted = 0
     try {
-      return this.writer.deleteOlderThan(now - this.opts.retentionDays * DAY_MS)
+      for (let i = 0; i < RETENTION_CHUNKS_PER_TURN; i++) {
+        const n = this.writer.deleteOlderThan(cutoff, RETENTION_CHUNK_ROWS)
+        deleted += n
+        if (n < RETENTION_CHUNK_ROWS) return deleted
+      }
+      this.retentionMore = setImmediate(() => this.applyRetention(now))
     } catch (err) {
       this.logger?.warn({ err: (err as Error).message }, 'usage retention skipped')
-      return 0
     }
+    return deleted
   }
 
   /** Folds the WAL back into the database file and truncates it (best effort: a reader may hold it). */
@@ -186,6 +215,7 @@ export class UsageLedger {
     this.closed = true
     this.clearTimers()
     for (const t of this.housekeeping) clearInterval(t)
+    if (this.retentionMore) clearImmediate(this.retentionMore)
     this.checkpoint()
     this.db.close()
     this.onHealthChange?.(this.health())

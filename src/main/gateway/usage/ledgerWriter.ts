@@ -93,8 +93,9 @@ export class LedgerWriter {
     })()
   }
 
-  deleteOlderThan(ts: number): number {
-    return this.stmt.deleteOlderThan.run(ts).changes
+  /** Deletes up to `limit` finished rows that started before `ts` (oldest first). */
+  deleteOlderThan(ts: number, limit: number): number {
+    return this.stmt.deleteOlderThan.run(ts, limit).changes
   }
 
   /** Returns the in-flight markers it wrote (rowid) and consumed (undefined), applied after commit. */

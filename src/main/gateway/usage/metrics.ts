@@ -39,13 +39,14 @@ export class GatewayMetrics {
   private readonly queueDepth: Gauge<'provider'>
   private readonly upstreamUp: Gauge<'provider'>
   private readonly apps = new Set<string>()
+  private readonly gaugeProviders = new Set<string>()
   private readonly maxApps: number
 
   constructor(opts: MetricsOptions = {}) {
     this.maxApps = opts.maxApps ?? 50
     const registers = [this.registry]
     this.requests = new HotCounter('switchyard_requests_total', 'Requests by provider, calling app and HTTP status.', this.registry)
-    this.tokens = new HotCounter('switchyard_tokens_total', 'Tokens by provider, app and kind (prompt, completion, cached, reasoning).', this.registry)
+    this.tokens = new HotCounter('switchyard_tokens_total', 'Tokens by provider, app and kind (prompt, completion, cached, cache_creation, reasoning).', this.registry)
     this.duration = new HotHistogram('switchyard_request_duration_seconds', 'Request duration, from arrival to the last byte.', DURATION_BUCKETS, this.registry)
     this.ttft = new HotHistogram('switchyard_ttft_seconds', 'Time to first token: from dispatch to the first upstream body byte.', TTFT_BUCKETS, this.registry)
     this.queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Requests waiting for admission, per provider.', labelNames: ['provider'], registers })
@@ -71,6 +72,7 @@ export class GatewayMetrics {
     if (u.promptTokens > 0) this.countTokens(provider, app, 'prompt', u.promptTokens)
     if (u.completionTokens > 0) this.countTokens(provider, app, 'completion', u.completionTokens)
     if (u.cachedTokens > 0) this.countTokens(provider, app, 'cached', u.cachedTokens)
+    if (u.cacheCreationTokens > 0) this.countTokens(provider, app, 'cache_creation', u.cacheCreationTokens)
     if (u.reasoningTokens > 0) this.countTokens(provider, app, 'reasoning', u.reasoningTokens)
     if (o.durationSec !== undefined && o.durationSec >= 0) this.duration.observe(provider, () => ({ provider }), o.durationSec)
     if (o.ttftSec !== undefined && o.ttftSec >= 0) this.ttft.observe(provider, () => ({ provider }), o.ttftSec)
@@ -81,10 +83,12 @@ export class GatewayMetrics {
   }
 
   setQueueDepth(provider: string, depth: number): void {
+    this.gaugeProviders.add(provider)
     this.queueDepth.set({ provider }, depth)
   }
 
   setUpstreamUp(provider: string, up: boolean): void {
+    this.gaugeProviders.add(provider)
     this.upstreamUp.set({ provider }, up ? 1 : 0)
   }
 
@@ -92,6 +96,13 @@ export class GatewayMetrics {
   removeProvider(provider: string): void {
     this.queueDepth.remove({ provider })
     this.upstreamUp.remove({ provider })
+    this.gaugeProviders.delete(provider)
+  }
+
+  /** Drops the gauges of every provider not in `current` (called before a scrape). */
+  retainProviders(current: Iterable<string>): void {
+    const keep = new Set(current)
+    for (const p of [...this.gaugeProviders]) if (!keep.has(p)) this.removeProvider(p)
   }
 
   private appLabel(app: string): string {

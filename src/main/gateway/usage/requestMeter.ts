@@ -141,7 +141,9 @@ export class RequestMeter {
     this.finished = true
     const endedAt = this.now()
     try {
-      const { usage, estimated } = await this.usage()
+      const { usage, estimated, streamError } = await this.usage()
+      // A stream that ended with an error event failed, although its HTTP exchange ended cleanly.
+      if (streamError && !outcome.errorClass && outcome.status < 400) outcome = { ...outcome, errorClass: `upstream_${streamError}` }
       const t = this.target
       const price = t ? priceFor({ kind: t.providerKind, pricing: t.pricing }, t.upstreamModel) : undefined
       const start = this.start
@@ -186,11 +188,12 @@ export class RequestMeter {
   }
 
   /** Tokens of a response that began successfully: reported, or estimated from what was delivered. Else zero. */
-  private async usage(): Promise<{ usage: TokenUsage; estimated: boolean }> {
+  private async usage(): Promise<{ usage: TokenUsage; estimated: boolean; streamError?: string }> {
     if (this.bodyUsage) return { usage: this.bodyUsage, estimated: false }
     if (this.parsedBody) return usageWithEstimate({ complete: true, delivered: this.parsedBody }, this.start.requestBody)
     if (!this.scanner) return { usage: { ...ZERO_USAGE }, estimated: false }
-    return usageWithEstimate(this.scanner.result(), this.start.requestBody)
+    const scan = this.scanner.result()
+    return { ...(await usageWithEstimate(scan, this.start.requestBody)), streamError: scan.streamError }
   }
 
   private inFlight(): InFlightRow {

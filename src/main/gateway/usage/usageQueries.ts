@@ -71,6 +71,11 @@ export class UsageQueries {
     this.now = opts.now ?? Date.now
   }
 
+  /** IANA zone for `day` buckets and "today" (config change); undefined: the machine's zone. */
+  setTimeZone(timeZone: string | undefined): void {
+    this.opts.timeZone = timeZone
+  }
+
   /** Throws RangeError on a malformed range or an unknown group key (a 400 for the caller). */
   usage(query: UsageQuery = {}): { rows: UsageAggregate[] } {
     const { from, to } = parseRange(query, this.now())

@@ -18,6 +18,12 @@ export interface ScanResult {
   complete: boolean
   /** Filled only when `usage` is missing (see deliveredText()); empty otherwise. */
   delivered: DeliveredText
+  /**
+   * The stream carried an error event (Anthropic `event: error`, OpenAI/vLLM `data: {"error":...}`):
+   * the upstream failed mid-response although the HTTP exchange ended normally. A short code
+   * (`overloaded_error`), never the message.
+   */
+  streamError?: string
 }
 
 export interface DeliveredText {
@@ -47,6 +53,8 @@ const TEXT_KEYS: Record<Exclude<ScanFormat, 'json'>, readonly string[]> = {
   'ollama-ndjson': ['content', 'response', 'thinking'],
 }
 const DONE_KEY = key('done')
+const ERROR_DATA = 'data: {"error"'
+const ERROR_DATA_NO_SPACE = 'data:{"error"'
 const JSON_TAIL_BYTES = 64 * 1024
 
 /** Picks the format from the protocol and the response content type. */
@@ -70,6 +78,7 @@ export class UsageScanner {
   // The last event that carries usage (latin1 view of its bytes): parsed once, in result().
   private lastUsageEvent: string | undefined
   private anthropicStart: Record<string, unknown> | undefined
+  private errorEvent: string | undefined
   private jsonChunks: Buffer[] = []
   private jsonBytes = 0
   private jsonTail: Buffer | undefined
@@ -100,7 +109,8 @@ export class UsageScanner {
     if (this.format !== 'json') this.splitter.flush(this.onEvent)
     const partialUsage = this.format === 'anthropic-sse' && !this.lastUsageEvent ? mergeAnthropicStreamUsage(this.anthropicStart, undefined) : undefined
     const usage = this.format === 'json' ? this.jsonUsage() : this.streamUsage()
-    return { usage, partialUsage, complete: this.complete, delivered: usage ? NOTHING_DELIVERED : this.deliveredText() }
+    const streamError = this.errorEvent === undefined ? undefined : errorCode(this.errorEvent)
+    return { usage, partialUsage, complete: this.complete, delivered: usage ? NOTHING_DELIVERED : this.deliveredText(), streamError }
   }
 
   /** The completion text delivered so far, decoded now from the kept events. */
@@ -142,6 +152,11 @@ export class UsageScanner {
       this.complete = true
       return
     }
+    // An error event replaces the chunks (`data: {"error": ...}`): a constant-time check per event.
+    if (s.startsWith(ERROR_DATA, start) || s.startsWith(ERROR_DATA_NO_SPACE, start)) {
+      this.errorEvent = s.slice(start, end)
+      return
+    }
     this.keepContent(s, start, end)
   }
 
@@ -160,6 +175,9 @@ export class UsageScanner {
         return
       case 'message_stop':
         this.complete = true
+        return
+      case 'error':
+        this.errorEvent = s.slice(start, end)
         return
       default:
         return
@@ -233,6 +251,13 @@ export class UsageScanner {
     }
     return usageFromTail(this.jsonTail.toString('utf8'), this.protocol)
   }
+}
+
+/** The error type of an error event (`overloaded_error`, `server_error`), safe to store; else `stream_error`. */
+function errorCode(event: string): string {
+  const doc = parseJson(sseData(event, 0, event.length)) as { error?: { type?: unknown; code?: unknown } } | undefined
+  const type = doc?.error?.type ?? doc?.error?.code
+  return typeof type === 'string' && /^[a-z][a-z0-9_]{0,39}$/.test(type) ? type : 'stream_error'
 }
 
 /** Usage from the last bytes of a body too big to keep: the last `"usage"` object, brace-matched. */

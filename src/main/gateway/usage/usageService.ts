@@ -2,6 +2,9 @@
 // queries, export and app keys; one metrics registry; an optional webhook. createGateway opens
 // it with the data dir and closes it last on shutdown (after the server drained), which flushes
 // every acknowledged row.
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
 import { AppKeyStore } from './appKeys'
 import { preloadTokenizer } from './estimateTokens'
 import { UsageLedger, type LedgerHealth, type LedgerLogger, type LedgerOptions } from './ledger'
@@ -10,7 +13,7 @@ import { GatewayMetrics, type MetricsOptions } from './metrics'
 import { RequestMeter, type MeterStart } from './requestMeter'
 import type { TimeRangeInput } from './timeRange'
 import { UsageQueries } from './usageQueries'
-import { dropWebhookIndex, UsageWebhook, type WebhookOptions } from './usageWebhook'
+import { dropWebhookIndex, UsageWebhook, type WebhookOptions, type WebhookStatus } from './usageWebhook'
 
 export interface UsageServiceOptions {
   dataDir: string
@@ -30,6 +33,7 @@ export class UsageService {
   readonly appKeys: AppKeyStore
   readonly metrics: GatewayMetrics
   private webhook: UsageWebhook | undefined
+  private webhookChain: Promise<void> = Promise.resolve()
   private readonly now: () => number
 
   constructor(private readonly opts: UsageServiceOptions) {
@@ -50,15 +54,59 @@ export class UsageService {
     return this.ledger.health()
   }
 
+  /** Applies the config's `usage` section that the ledger and queries read (retention, day zone). */
+  configure(settings: { retentionDays?: number; timeZone?: string }): void {
+    if (settings.retentionDays !== undefined) this.ledger.setRetentionDays(settings.retentionDays)
+    this.queries.setTimeZone(settings.timeZone)
+  }
+
+  /**
+   * A consistent copy of usage.db at `file` (SQLite's online backup: the gateway keeps serving and
+   * writing meanwhile). Everything recorded so far is flushed first; the copy appears at `file`
+   * only when complete (written beside it, then renamed).
+   */
+  async backupTo(file: string): Promise<void> {
+    const target = path.resolve(file)
+    if (target === path.resolve(this.ledger.file)) throw new Error('backupTo: the destination is the live database')
+    this.ledger.flushAll()
+    const partial = `${target}.partial-${process.pid}`
+    try {
+      await this.ledger.backup(partial)
+      // A rollback-journal database is one self-contained file: right for an export.
+      const copy = new Database(partial)
+      try {
+        copy.pragma('journal_mode = DELETE')
+      } finally {
+        copy.close()
+      }
+      fs.renameSync(partial, target)
+    } catch (err) {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(partial + suffix, { force: true })
+      throw err
+    }
+  }
+
   /** CSV or JSON text pieces of the per-request ledger; throws RangeError on a bad range. */
   export(format: ExportFormat, range: TimeRangeInput = {}): Generator<string> {
     return exportLedger(this.ledger.db, format, range, this.now())
   }
 
-  /** (Re)configures the webhook; undefined turns it off. */
-  async setWebhook(opts: Omit<WebhookOptions, 'db'> | undefined): Promise<void> {
+  /** (Re)configures the webhook; undefined turns it off. Calls take effect one after another, in order. */
+  setWebhook(opts: Omit<WebhookOptions, 'db'> | undefined): Promise<void> {
+    const next = this.webhookChain.then(() => this.replaceWebhook(opts))
+    this.webhookChain = next.catch(() => undefined)
+    return next
+  }
+
+  /** Delivery state of the webhook (undefined when none is configured). */
+  webhookStatus(): WebhookStatus | undefined {
+    return this.webhook?.status()
+  }
+
+  private async replaceWebhook(opts: Omit<WebhookOptions, 'db'> | undefined): Promise<void> {
     await this.webhook?.close()
     this.webhook = undefined
+    if (!this.ledger.db.open) return
     if (!opts) {
       dropWebhookIndex(this.ledger.db)
       return
@@ -68,7 +116,10 @@ export class UsageService {
   }
 
   async close(): Promise<void> {
-    await this.setWebhook(undefined)
+    // Stop the webhook but keep its index: the next start would rebuild it over the whole table.
+    await this.webhookChain
+    await this.webhook?.close()
+    this.webhook = undefined
     this.appKeys.close()
     this.ledger.close()
   }

@@ -20,6 +20,14 @@ describe('ProviderLimiter', () => {
     expect(l.check(0, T0 + WINDOW_MS).ok).toBe(true)
   })
 
+  it('takes a shorter window length (loopback tests) for both rpm and tpm', () => {
+    const l = new ProviderLimiter({ rpm: 1, tpm: 100 }, () => T0, 1_000)
+    l.admit(100, T0)
+    expect(l.check(1, T0 + 400)).toMatchObject({ ok: false, retryAfterMs: 600 })
+    expect(l.check(1, T0 + 1_000).ok).toBe(true)
+    expect(l.snapshot(T0 + 1_000)).toMatchObject({ rpm: { used: 0, limit: 1 }, tpm: { used: 0, limit: 100 } })
+  })
+
   it('enforces tpm on the estimate (input + output)', () => {
     const l = new ProviderLimiter({ tpm: 1000 })
     l.admit({ input: 300, output: 300 }, T0)

@@ -143,6 +143,58 @@ describe('Router request plans', () => {
     expect(picks.filter((p) => p === 'b').length).toBeGreaterThan(190)
   })
 
+  it('a committed attempt gets its health verdict when its stream ends: failing mid-stream counts, a departed client does not', () => {
+    const t = setup()
+    const health = () => t.router.health.snapshot(['a'])[0]!
+    for (let i = 0; i < 2; i++) {
+      const plan = t.router.plan(rt, 'chain')
+      const c = plan.next()!
+      const record = rec(c.providerId, 'success', { status: 200 })
+      plan.commit(record)
+      expect(plan.attempts).toEqual([record])
+      plan.settle(record, { outcome: 'timeout', errorCode: 'upstream_timeout', message: 'upstream stalled for 200 ms mid-response' })
+    }
+    expect(health()).toMatchObject({ state: 'closed', consecutiveFailures: 2, lastError: { message: 'upstream stalled for 200 ms mid-response' } })
+    // A stream the client walked away from is not held against the backend.
+    const left = t.router.plan(rt, 'chain')
+    const record = rec(left.next()!.providerId, 'success', { status: 200 })
+    left.commit(record)
+    left.settle(record)
+    expect(health().consecutiveFailures).toBe(0)
+    // Three mid-stream failures in a row open the circuit.
+    for (let i = 0; i < 3; i++) {
+      const plan = t.router.plan(rt, 'chain')
+      const r = rec(plan.next()!.providerId, 'success', { status: 200 })
+      plan.commit(r)
+      plan.settle(r, { outcome: 'reset' })
+    }
+    expect(health().state).toBe('open')
+    expect(t.router.plan(rt, 'chain').ordered[0]!.providerId).toBe('b')
+  })
+
+  it('preview() resolves without advancing the balancer or the retry budget', () => {
+    const t = setup()
+    const rr = buildRuntime(
+      config({
+        providers: ['a', 'b'].map((id, i) => ({ id, kind: 'vllm', baseUrl: `http://127.0.0.1:${9100 + i}/v1` })),
+        routes: [{ model: 'rr', strategy: 'round-robin', targets: [{ provider: 'a' }, { provider: 'b' }] }],
+      }),
+      literalSecrets,
+    )
+    t.router.applyRuntime(rr)
+    const budget = t.router.failover.budget.available(t.now)
+    const picks: string[] = []
+    for (let i = 0; i < 4; i++) {
+      picks.push(t.router.plan(rr, 'rr').ordered[0]!.providerId)
+      const view = t.router.preview(rr, 'rr')
+      expect(view.set.strategy).toBe('round-robin')
+      expect(view.usable.map((c) => c.providerId)).toEqual(['a', 'b'])
+    }
+    expect(picks).toEqual(['a', 'b', 'a', 'b'])
+    expect(t.router.failover.budget.available(t.now)).toBeCloseTo(Math.min(100, budget + 4 * 0.2))
+    expect(() => t.router.preview(rr, 'nope')).toThrow(/not served here/)
+  })
+
   it('resolves models served by several providers and 404s unknown ones', () => {
     const { router } = setup()
     expect(router.plan(rt, 'shared').ordered.map((c) => c.providerId)).toEqual(['a', 'b', 'c'])

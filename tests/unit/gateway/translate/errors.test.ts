@@ -18,7 +18,7 @@ describe('Anthropic error types by status', () => {
     [500, 'api_error'],
     [502, 'api_error'],
     [503, 'overloaded_error'],
-    [504, 'api_error'],
+    [504, 'timeout_error'],
     [529, 'overloaded_error'],
   ])('%i -> %s', (status, type) => expect(anthropicErrorType(status)).toBe(type))
 
@@ -31,7 +31,7 @@ describe('Anthropic error types by status', () => {
     expect(anthropicErrorBody(new GatewayError('body_too_large', 'too big')).error.type).toBe('request_too_large')
     expect(anthropicErrorBody(new GatewayError('queue_full', 'busy', { retryAfterSec: 2 })).error.type).toBe('overloaded_error')
     expect(anthropicStreamError(new GatewayError('upstream_timeout', 'slow'))).toBe(
-      'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"slow"}}\n\n',
+      'event: error\ndata: {"type":"error","error":{"type":"timeout_error","message":"slow"}}\n\n',
     )
   })
 })

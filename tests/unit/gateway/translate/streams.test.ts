@@ -77,7 +77,7 @@ describe('stream translator edge cases', () => {
     const t = openAIStreamToAnthropic({ model: 'm' })
     t.push(Buffer.from('data: {"id":"x","choices":[{"index":0,"delta":{"content":"a"}}]}\n\n'))
     expect(readEvents(t.fail('upstream stalled for 120000 ms mid-response', 504))).toEqual([
-      { event: 'error', data: { type: 'error', error: { type: 'api_error', message: 'upstream stalled for 120000 ms mid-response' } } },
+      { event: 'error', data: { type: 'error', error: { type: 'timeout_error', message: 'upstream stalled for 120000 ms mid-response' } } },
     ])
     expect(t.push(Buffer.from('data: [DONE]\n\n'))).toBe('')
     expect(t.end()).toBe('')

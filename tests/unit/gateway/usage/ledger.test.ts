@@ -254,3 +254,26 @@ describe('housekeeping', () => {
     copy.close()
   })
 })
+
+describe('UsageLedger retention settings', () => {
+  it('setRetentionDays applies at once; large deletes go in chunks across event-loop turns', async () => {
+    const now = Date.UTC(2026, 5, 1)
+    const l = ledger({ now: () => now, retentionDays: 365 })
+    const insert = l.db.prepare("INSERT INTO requests (request_id, ts, app, provider, route_model, upstream_model, endpoint, stream, state) VALUES (?, ?, 'a', 'p', 'm', 'm', '/chat/completions', 0, 'ok')")
+    l.db.transaction(() => {
+      for (let i = 0; i < 25_000; i++) insert.run(`old${i}`, now - 100 * 86_400_000 - i)
+      insert.run('fresh', now - 86_400_000)
+      insert.run('running', now - 200 * 86_400_000)
+    })()
+    l.db.prepare("UPDATE requests SET state = 'in_flight' WHERE request_id = 'running'").run()
+    const count = () => (l.db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n
+    l.setRetentionDays(30)
+    expect(l.retentionDays).toBe(30)
+    // The first turn deleted a bounded number of rows; the rest follows on later turns.
+    expect(count()).toBeGreaterThan(2)
+    for (let i = 0; i < 20 && count() > 2; i++) await new Promise((r) => setImmediate(r))
+    expect((l.db.prepare('SELECT request_id FROM requests ORDER BY request_id').all() as Array<{ request_id: string }>).map((r) => r.request_id)).toEqual(['fresh', 'running'])
+    l.setRetentionDays(0) // keep everything from now on
+    expect(l.applyRetention(now + 1000 * 86_400_000)).toBe(0)
+  })
+})

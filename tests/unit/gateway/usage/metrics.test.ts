@@ -35,4 +35,17 @@ describe('GatewayMetrics', () => {
     expect(text).toContain('switchyard_requests_total{provider="p",app="other",status="200"} 2')
     expect(text).not.toContain('app="c"')
   })
+
+  it('counts cache writes as their own kind and forgets the gauges of removed providers', async () => {
+    const m = new GatewayMetrics()
+    m.observe({ provider: 'claude', app: 'x', status: 200, usage: { ...usage, cacheCreationTokens: 300 } })
+    m.setUpstreamUp('claude', true)
+    m.setQueueDepth('gone', 1)
+    m.setUpstreamUp('gone', false)
+    m.retainProviders(['claude'])
+    const text = await m.exposition()
+    expect(text).toContain('switchyard_tokens_total{provider="claude",app="x",kind="cache_creation"} 300')
+    expect(text).toContain('switchyard_upstream_up{provider="claude"} 1')
+    expect(text).not.toContain('provider="gone"')
+  })
 })

@@ -154,3 +154,30 @@ describe('RequestMeter stripping scope', () => {
     expect(meter.clientFlush()).toBeUndefined()
   })
 })
+
+describe('RequestMeter: error events inside a stream', () => {
+  it.each([
+    ['Anthropic `event: error`', 'anthropic', 'text/event-stream', `${anthropicStream({ input: 30, output: 50, cacheRead: 8 }, { cutAfterDeltas: 2 })}event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded, try later"}}\n\n`, 'upstream_overloaded_error'],
+    ['vLLM `data: {"error": ...}`', 'openai', 'text/event-stream', `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\ndata: {"error": {"object": "error", "message": "CUDA out of memory", "type": "InternalServerError", "code": 500}}\n\n`, 'upstream_stream_error'],
+    ['OpenAI `data: {"error":...}`', 'openai', 'text/event-stream', `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\ndata: {"error":{"message":"The server had an error","type":"server_error"}}\n\n`, 'upstream_server_error'],
+  ] as const)('%s: the row is an error (a code, never the message), with estimated usage', async (_label, protocol, type, stream, errorClass) => {
+    const { s } = sink()
+    const meter = new RequestMeter({ ledger: s, now }, start)
+    meter.attempt({ ...openai, protocol, injectedUsage: false })
+    meter.responseStarted(200, type)
+    pump(meter, stream)
+    const row = await meter.finish({ status: 200 })
+    expect(row).toMatchObject({ state: 'error', errorClass, estimated: true, status: 200 })
+    expect(JSON.stringify(row)).not.toMatch(/Overloaded|CUDA|server had/)
+    if (protocol === 'anthropic') expect(row).toMatchObject({ promptTokens: 38, cachedTokens: 8 })
+  })
+
+  it('a clean stream that merely mentions "error" in its text stays ok', async () => {
+    const { s } = sink()
+    const meter = new RequestMeter({ ledger: s, now }, start)
+    meter.attempt({ ...openai, injectedUsage: false })
+    meter.responseStarted(200, 'text/event-stream')
+    pump(meter, openAIStream({ flavor: 'openai', includeUsage: true, usage: { prompt_tokens: 5, completion_tokens: 6 }, words: ['{"error": no', ' problem'] }))
+    expect(await meter.finish({ status: 200 })).toMatchObject({ state: 'ok', errorClass: null, estimated: false })
+  })
+})

@@ -22,8 +22,9 @@ export const ANTHROPIC_ERROR_TYPES = new Set([
 
 /**
  * Status -> Anthropic error type. 503 (queue full, paused, shutting down) and 529 mean "try again
- * shortly", which is what `overloaded_error` tells Anthropic clients; 502/504 are upstream
- * failures (`api_error`). The HTTP status itself is kept: the SDKs retry 408/409/429/5xx alike.
+ * shortly", which is what `overloaded_error` tells Anthropic clients; 504 (first-byte or idle
+ * timeout) is Anthropic's documented `timeout_error`; 502 and other 5xx are upstream failures
+ * (`api_error`). The HTTP status itself is kept: the SDKs retry 408/409/429/5xx alike.
  */
 export function anthropicErrorType(status: number): string {
   switch (status) {
@@ -44,6 +45,8 @@ export function anthropicErrorType(status: number): string {
     case 503:
     case 529:
       return 'overloaded_error'
+    case 504:
+      return 'timeout_error'
     default:
       return status >= 500 ? 'api_error' : 'invalid_request_error'
   }

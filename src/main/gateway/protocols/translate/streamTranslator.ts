@@ -18,7 +18,7 @@ export interface StreamTranslator {
   end(): string
   /**
    * A transport failure mid-stream (timeout, reset): the error event in the client's protocol.
-   * `status` picks the error type (504 timeout -> api_error, 503 -> overloaded_error, …).
+   * `status` picks the error type (504 timeout -> timeout_error, 503 -> overloaded_error, …).
    */
   fail(message: string, status?: number): string
   /** Output that may precede the first upstream byte (Anthropic's message_start, for keep-alive pings). */
