@@ -22,6 +22,7 @@ import { HttpServer } from './server/httpServer'
 import { createRequestListener } from './server/requestListener'
 import { LiveStats } from './stats/liveStats'
 import type { ConfigStore, SecretResolver } from './types'
+import { identifyApp } from './usage/identifyApp'
 import { UsageService } from './usage/usageService'
 import { serveMetrics } from './usage/metricsRoute'
 
@@ -126,6 +127,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
   const publishStatus = (): void => events.emit('status', status())
 
+  // Beyond loopback, only app-key holders may use the gateway (DESIGN §7).
+  const appKeyRequired = (): boolean => runtime.config.server.requireAppKey || !isLoopbackHost(listening?.host ?? runtime.config.server.host)
   const handle = createModelRequestHandler({
     pools,
     router,
@@ -135,8 +138,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger,
     keepAlive: opts.keepAlive,
     appKeys: usage.appKeys,
-    // Beyond loopback, only app-key holders may use the gateway (DESIGN §7).
-    requireAppKey: () => runtime.config.server.requireAppKey || !isLoopbackHost(listening?.host ?? runtime.config.server.host),
+    requireAppKey: appKeyRequired,
   })
   const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
   const anthropic = createAnthropicHandlers({ handle, router, pools, logger })
@@ -184,7 +186,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     runtime: () => runtime,
     openai,
     anthropic,
-    metrics: (ctx) => serveMetrics(ctx, { usage, admission, router }),
+    metrics: async (ctx) => {
+      // Open on loopback (DESIGN §5a); where app keys are required, scrapers need one too.
+      const who = identifyApp(ctx.req.headers, usage.appKeys)
+      if (appKeyRequired() && (!who.ok || who.via !== 'app-key')) throw new GatewayError('unauthorized', 'metrics need an app key here')
+      return serveMetrics(ctx, { usage, admission, router })
+    },
     hostRoutes: opts.hostRoutes?.(gateway),
     refusal: () =>
       stopping
@@ -294,8 +301,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     stopping = true
     unsubscribe()
     clearInterval(statsTicker)
-    await server?.close(graceMs)
+    // Waiting requests get a clean 503 now; those already dispatched get the grace period.
     admission.close()
+    await server?.close(graceMs)
     await Promise.all([pools.close(), router.close(), backendClient?.close()])
     await usage.close()
     listening = undefined

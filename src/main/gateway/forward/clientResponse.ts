@@ -26,7 +26,7 @@ export function streamErrorEvent(protocol: ClientProtocol, err: GatewayError): s
 
 export class ClientResponse {
   /** Headers every response of this request carries (x-request-id, x-switchyard-*), as a flat list. */
-  tagHeaders: HeaderList = []
+  tagHeaders: HeaderList
   /** An SSE head was sent before any upstream byte (queue keep-alives). */
   private eventStreamOpen = false
   /** The client received only whole SSE events (where an error event can start cleanly). */
@@ -36,7 +36,20 @@ export class ClientResponse {
     readonly res: ServerResponse,
     readonly protocol: ClientProtocol,
     readonly requestId: string,
-  ) {}
+  ) {
+    this.tagHeaders = this.tags()
+  }
+
+  /** Tags the answer with the provider and model serving it (set before each attempt). */
+  servedBy(provider: string, model: string): void {
+    this.tagHeaders = this.tags()
+    this.tagHeaders.push('x-switchyard-provider', provider, 'x-switchyard-model', model)
+  }
+
+  // Anthropic SDKs read `request-id` (their `_request_id`); OpenAI's read `x-request-id`.
+  private tags(): HeaderList {
+    return this.protocol === 'anthropic' ? ['x-request-id', this.requestId, 'request-id', this.requestId] : ['x-request-id', this.requestId]
+  }
 
   /** Something was sent: status and headers are fixed. */
   get started(): boolean {
@@ -67,7 +80,18 @@ export class ClientResponse {
   /** Sends the head of the answer unless an event-stream head already went out. */
   head(status: number, headers: HeaderList): void {
     if (this.started) return
-    this.res.writeHead(status, headers.length === 0 ? this.tagHeaders : [...headers, ...this.tagHeaders])
+    if (headers.length === 0) {
+      this.res.writeHead(status, this.tagHeaders)
+      return
+    }
+    const out = headers.slice()
+    const tags = this.tagHeaders
+    for (let i = 0; i < tags.length; i += 2) {
+      // An Anthropic upstream's own request-id is the one worth quoting to Anthropic support.
+      if (tags[i] === 'request-id' && headers.includes('request-id')) continue
+      out.push(tags[i]!, tags[i + 1]!)
+    }
+    this.res.writeHead(status, out)
   }
 
   /** Writes body bytes; false when the client's buffer is full (pause the upstream until 'drain'). */

@@ -54,7 +54,6 @@ const ABORTED: ProxyOutcome = { failed: false, tokens: 0 }
 export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<ProxyOutcome> {
   const { ctx } = req
   const client = new ClientResponse(ctx.res, req.protocol, ctx.requestId)
-  client.tagHeaders = ['x-request-id', ctx.requestId]
   const meter = deps.usage?.startRequest({ requestId: ctx.requestId, app: req.app, routeModel: req.model, endpoint: req.endpoint, stream: req.stream, requestBody: req.body })
   let plan: RequestPlan
   try {
@@ -67,16 +66,25 @@ export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<Proxy
   }
   const gone = new ClientGone(ctx.res)
   const keepAlive: KeepAlive | undefined = req.stream ? startKeepAlive(client, deps.keepAlive?.graceMs, deps.keepAlive?.everyMs) : undefined
+  const leases: OpenLease = {}
   try {
-    return await attempts(req, plan, client, meter, gone, keepAlive, deps)
+    return await attempts(req, plan, client, meter, gone, keepAlive, leases, deps)
   } catch (err) {
     // Whatever went wrong, the request is over: its ledger row must not stay in flight.
     void meter?.finish({ status: client.started ? 200 : 500, errorClass: 'internal_error' })
     throw err
   } finally {
+    // Every lease ends settled or cancelled, even if the loop threw: a leaked one would hold a
+    // concurrency slot (with maxConcurrent=1, the whole provider) forever.
+    if (leases.current && !leases.current.done) leases.current.cancel()
     keepAlive?.stop()
     gone.dispose()
   }
+}
+
+/** The lease of the attempt under way, so that proxy() can release it whatever happens. */
+interface OpenLease {
+  current?: Lease
 }
 
 /** An AbortSignal for "the client left", made only when something must wait (most requests never do). */
@@ -114,6 +122,7 @@ async function attempts(
   meter: RequestMeter | undefined,
   gone: ClientGone,
   keepAlive: KeepAlive | undefined,
+  leases: OpenLease,
   deps: ProxyDeps,
 ): Promise<ProxyOutcome> {
   const rt = req.ctx.runtime
@@ -135,6 +144,7 @@ async function attempts(
       const admitted = deps.admission.tryAcquire(ask) ?? (await deps.admission.acquire({ ...ask, signal: gone.signal() }))
       providerId = admitted.providerId
       lease = admitted.lease
+      leases.current = lease
     } catch (err) {
       if (gone.aborted) return finishAborted(meter)
       return finishWithError(client, meter, err instanceof GatewayError ? err : new GatewayError('internal_error', 'admission failed'), deps)
@@ -147,13 +157,13 @@ async function attempts(
     }
     let call
     try {
-      call = prepareUpstreamCall(req, provider, candidate.upstreamModel)
+      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(providerId, candidate.upstreamModel))
     } catch (err) {
       lease.cancel()
       last = { outcome: 'http_error', status: 400, error: err instanceof GatewayError ? err : new GatewayError('invalid_request', 'request cannot be sent to this provider') }
       continue
     }
-    client.tagHeaders = ['x-request-id', req.ctx.requestId, 'x-switchyard-provider', providerId, 'x-switchyard-model', candidate.upstreamModel]
+    client.servedBy(providerId, candidate.upstreamModel)
     meter?.attempt({
       provider: providerId,
       providerKind: provider.config.kind,

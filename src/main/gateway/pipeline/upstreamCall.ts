@@ -1,7 +1,9 @@
 // What one attempt sends to one candidate: path, headers and body in the provider's protocol —
 // the client's bytes untouched when nothing must change, else re-encoded (model name, the usage
 // chunk the ledger needs) or translated between OpenAI and Anthropic.
+import { estimateRequestTokens } from '../admission/tokenEstimate'
 import { upstreamRequestHeaders } from '../forward/headers'
+import { withoutUnsignedThinking } from '../protocols/anthropic/unsignedThinking'
 import { anthropicUpstreamHeaders } from '../protocols/anthropic/upstream'
 import { chooseTranslation, prepareTranslatedRequest, unsupportedOnAnthropic, type ClientRequestInfo, type PrepareOptions, type Translation } from '../protocols/translate/plan'
 import type { ProviderRuntime } from '../runtime'
@@ -21,7 +23,12 @@ export interface UpstreamCall {
 
 const USAGE_ENDPOINTS = new Set(['/chat/completions', '/completions'])
 
-export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string): UpstreamCall {
+/**
+ * `contextLength`: the upstream model's context window when known (vLLM reports it). Translated
+ * Anthropic requests then get max_tokens capped to what fits: Claude Code asks for 32k output
+ * tokens, which a local model with a small context rejects outright.
+ */
+export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number): UpstreamCall {
   const translation = chooseTranslation(req.protocol, provider.config.kind)
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
@@ -29,9 +36,16 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
     const anthropic = req.protocol === 'anthropic'
     const injectUsage = !anthropic && req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
     const modelChanges = upstreamModel !== req.model
+    const cleaned = anthropic ? withoutUnsignedThinking(req.raw, req.body) : undefined
     const body =
-      injectUsage || modelChanges
-        ? Buffer.from(JSON.stringify(injectUsage ? { ...req.body, model: upstreamModel, stream_options: { ...objectOr(req.body.stream_options), include_usage: true } } : { ...req.body, model: upstreamModel }))
+      injectUsage || modelChanges || cleaned
+        ? Buffer.from(
+            JSON.stringify(
+              injectUsage
+                ? { ...req.body, model: upstreamModel, stream_options: { ...objectOr(req.body.stream_options), include_usage: true } }
+                : { ...(cleaned ?? req.body), model: upstreamModel },
+            ),
+          )
         : req.raw
     return {
       path: req.endpoint,
@@ -43,7 +57,8 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
     }
   }
   if (req.endpoint !== '/chat/completions' && req.endpoint !== '/v1/messages') throw unsupportedOnAnthropic(req.endpoint, provider.config.id)
-  const prepared = prepareTranslatedRequest(translation, req.body, { ...translationOptions(provider), upstreamModel })
+  const maxTokensCap = translation === 'anthropic-to-openai' && contextLength ? outputRoom(req, contextLength) : undefined
+  const prepared = prepareTranslatedRequest(translation, req.body, { ...translationOptions(provider), upstreamModel, maxTokensCap })
   const toAnthropic = translation === 'openai-to-anthropic'
   return {
     path: prepared.path,
@@ -53,6 +68,13 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
     clientInfo: prepared.client,
     injectedUsage: false,
   }
+}
+
+/** Output tokens left in a context window after the prompt (estimated), never below 1. */
+function outputRoom(req: GatewayRequest, contextLength: number): number {
+  const prompt = estimateRequestTokens(req.body, { shape: 'anthropic-messages', model: req.model, defaultMaxTokens: 0 }).input
+  // A few percent of slack: our tokenizer is not the model's.
+  return Math.max(1, Math.floor(contextLength - prompt * 1.05 - 64))
 }
 
 function asksForUsage(body: Record<string, unknown>): boolean {

@@ -11,10 +11,27 @@ const MAX_PAGES = 10
 const MAX_MODELS = 10_000
 
 export async function discoverModels(client: BackendClient, target: BackendTarget, timeoutMs: number): Promise<string[]> {
+  return (await discoverModelDetails(client, target, timeoutMs)).models
+}
+
+export interface DiscoveredModels {
+  models: string[]
+  /** Context window per model where the backend says (vLLM's `max_model_len`). */
+  contextLength: Record<string, number>
+}
+
+export async function discoverModelDetails(client: BackendClient, target: BackendTarget, timeoutMs: number): Promise<DiscoveredModels> {
   const url = modelsUrl(target)
   const get = async (u: string) => (await client.getJson(u, { headers: target.headers, timeoutMs, maxBytes: 16 * 1024 * 1024 })).json
-  if (target.kind === 'ollama') return parseOllamaTags(await get(url))
-  if (target.kind !== 'anthropic') return parseModelList(await get(url))
+  if (target.kind === 'ollama') return { models: parseOllamaTags(await get(url)), contextLength: {} }
+  if (target.kind !== 'anthropic') {
+    const json = await get(url)
+    return { models: parseModelList(json), contextLength: parseContextLengths(json) }
+  }
+  return { models: await anthropicModels(get, url), contextLength: {} }
+}
+
+async function anthropicModels(get: (u: string) => Promise<unknown>, url: string): Promise<string[]> {
   const names: string[] = []
   let after: string | undefined
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -28,6 +45,18 @@ export async function discoverModels(client: BackendClient, target: BackendTarge
     after = lastId
   }
   return dedupe(names)
+}
+
+/** vLLM lists `max_model_len` per model: prompt + max_tokens beyond it is rejected with a 400. */
+export function parseContextLengths(json: unknown): Record<string, number> {
+  const data = (json as { data?: unknown } | null)?.data
+  const out: Record<string, number> = {}
+  if (!Array.isArray(data)) return out
+  for (const m of data) {
+    const { id, max_model_len: len } = (m ?? {}) as { id?: unknown; max_model_len?: unknown }
+    if (typeof id === 'string' && typeof len === 'number' && Number.isInteger(len) && len > 0) out[id] = len
+  }
+  return out
 }
 
 /** `{"data":[{"id":...}]}` (OpenAI, vLLM, Anthropic); a bare array of models is tolerated. */

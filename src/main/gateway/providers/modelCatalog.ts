@@ -5,7 +5,7 @@ import type { ProviderRuntime } from '../runtime'
 import { servedModels } from '../runtime'
 import { BackendClient } from './backendClient'
 import { backendTargetOf, sameTarget, type BackendTarget } from './backendTarget'
-import { discoverModels } from './discovery'
+import { discoverModelDetails } from './discovery'
 import { PeriodicTasks } from './periodicTasks'
 
 export interface CatalogTarget extends BackendTarget {
@@ -22,6 +22,8 @@ export function catalogTargetOf(provider: ProviderRuntime): CatalogTarget {
 export interface DiscoveryStatus {
   providerId: string
   discovered: string[]
+  /** Context window per model, where the backend reports it (vLLM). */
+  contextLength?: Record<string, number>
   /** Epoch ms of the last successful refresh. */
   fetchedAt?: number
   lastError?: { message: string; at: number }
@@ -94,10 +96,10 @@ export class ModelCatalog {
     if (!target) return
     const prev = this.status.get(providerId) ?? { providerId, discovered: [] }
     try {
-      const models = await discoverModels(this.client, target, this.timeoutMs)
+      const { models, contextLength } = await discoverModelDetails(this.client, target, this.timeoutMs)
       if (!this.isCurrent(providerId, target)) return
       const changed = !sameList(prev.discovered, models)
-      this.status.set(providerId, { providerId, discovered: models, fetchedAt: this.now() })
+      this.status.set(providerId, { providerId, discovered: models, contextLength, fetchedAt: this.now() })
       if (changed) {
         this.index = undefined
         this.opts.onChange?.(providerId, models)
@@ -106,6 +108,11 @@ export class ModelCatalog {
       if (!this.isCurrent(providerId, target)) return
       this.status.set(providerId, { ...prev, lastError: { message: (err as Error).message, at: this.now() } })
     }
+  }
+
+  /** The model's context window on that provider, if the backend reported it. */
+  contextLength(providerId: string, model: string): number | undefined {
+    return this.status.get(providerId)?.contextLength?.[model]
   }
 
   /** Configured plus discovered models of a provider. */

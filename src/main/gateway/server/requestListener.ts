@@ -17,6 +17,7 @@ export interface ListenerDeps {
   openai: {
     proxy(ctx: RequestContext, endpoint: OpenAIEndpoint): Promise<void>
     listModels(ctx: RequestContext): void
+    getModel(ctx: RequestContext, id: string): void
   }
   anthropic: {
     messages(ctx: RequestContext): Promise<void>
@@ -78,6 +79,10 @@ export function createRequestListener(deps: ListenerDeps) {
       if (req.method !== 'GET') throw methodNotAllowed('GET')
       return deps.openai.listModels(ctx)
     }
+    if (path.startsWith('/v1/models/')) {
+      if (req.method !== 'GET') throw methodNotAllowed('GET')
+      return deps.openai.getModel(ctx, decodePathSegment(path.slice('/v1/models/'.length)))
+    }
     if (path === '/health') return sendJson(ctx.res, 200, { status: 'ok' })
     if (path === '/metrics') {
       if (req.method !== 'GET') throw methodNotAllowed('GET')
@@ -93,6 +98,14 @@ export function createRequestListener(deps: ListenerDeps) {
       if (hosted) return
     }
     throw notFound(path)
+  }
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new GatewayError('invalid_request', 'malformed percent-encoding in the path')
   }
 }
 

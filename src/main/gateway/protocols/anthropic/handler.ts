@@ -39,7 +39,7 @@ export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
         return
       }
       const client = new ClientResponse(ctx.res, 'anthropic', ctx.requestId)
-      client.tagHeaders = ['x-request-id', ctx.requestId, 'x-switchyard-provider', provider.config.id]
+      client.servedBy(provider.config.id, candidate.upstreamModel)
       const result = await runAttempt({
         dispatcher: deps.pools.get(provider.upstream),
         upstream: provider.upstream,

@@ -1,25 +1,48 @@
-// OpenAI-compatible ingress: /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.
-import type { RequestContext } from '../../server/context'
+// OpenAI-compatible ingress: /v1/chat/completions, /v1/completions, /v1/embeddings, and the model
+// list (/v1/models, /v1/models/{id}) that OpenAI and Anthropic SDKs both read.
+import { GatewayError } from '../../errors'
+import { sendProtocolError } from '../../forward/clientResponse'
 import type { ModelRequestHandler } from '../../pipeline/modelRequest'
+import type { RequestContext } from '../../server/context'
 import { sendJson } from '../../server/respond'
 
 export type OpenAIEndpoint = '/chat/completions' | '/completions' | '/embeddings'
 
-export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: RequestContext) => Array<{ id: string; ownedBy: string }>) {
+interface ModelEntry {
+  id: string
+  ownedBy: string
+}
+
+export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: RequestContext) => ModelEntry[]) {
+  // Anthropic clients (their SDKs always send anthropic-version) get Anthropic's shapes.
+  const anthropic = (ctx: RequestContext): boolean => ctx.req.headers['anthropic-version'] !== undefined
+  const openAIModel = (m: ModelEntry, created: number) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy })
+  const anthropicModel = (m: ModelEntry, createdAt: string) => ({ type: 'model', id: m.id, display_name: m.id, created_at: createdAt })
+
   return {
     proxy: (ctx: RequestContext, endpoint: OpenAIEndpoint) => handle(ctx, 'openai', endpoint),
     listModels(ctx: RequestContext): void {
       const now = Date.now()
       const list = models(ctx)
-      // Anthropic clients (their SDKs always send anthropic-version) get Anthropic's list shape.
-      if (ctx.req.headers['anthropic-version'] !== undefined) {
+      if (anthropic(ctx)) {
         const createdAt = new Date(now).toISOString()
-        const data = list.map((m) => ({ type: 'model', id: m.id, display_name: m.id, created_at: createdAt }))
+        const data = list.map((m) => anthropicModel(m, createdAt))
         sendJson(ctx.res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null })
         return
       }
       const created = Math.floor(now / 1000)
-      sendJson(ctx.res, 200, { object: 'list', data: list.map((m) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy })) })
+      sendJson(ctx.res, 200, { object: 'list', data: list.map((m) => openAIModel(m, created)) })
+    },
+    /** GET /v1/models/{id} (models.retrieve in both SDKs). */
+    getModel(ctx: RequestContext, id: string): void {
+      const entry = models(ctx).find((m) => m.id === id)
+      const protocol = anthropic(ctx) ? 'anthropic' : 'openai'
+      if (!entry) {
+        sendProtocolError(ctx.res, protocol, new GatewayError('model_not_found', `model "${id.slice(0, 200)}" is not served here`, { param: 'model' }), ctx.requestId)
+        return
+      }
+      const now = Date.now()
+      sendJson(ctx.res, 200, protocol === 'anthropic' ? anthropicModel(entry, new Date(now).toISOString()) : openAIModel(entry, Math.floor(now / 1000)))
     },
   }
 }
