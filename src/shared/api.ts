@@ -129,6 +129,8 @@ export interface RequestLogEntry {
   attempts: number
   errorClass: string | null
   estimated: boolean
+  /** Every attempt when the request failed over or failed: which provider, what happened, how long. */
+  path?: Array<{ provider: string; model: string; outcome: string; status?: number; latencyMs: number }>
 }
 
 export interface AppKeyView {

@@ -74,3 +74,34 @@ describe('gateway extras', () => {
     expect(blocks[0]!.signature).toBe('sig-abc')
   })
 })
+
+describe('request log path', () => {
+  it('records every attempt of a failed-over request', async () => {
+    const bad = await startMockBackend({ flavor: 'vllm', name: 'bad', models: ['m'] })
+    const good = await startMockBackend({ flavor: 'vllm', name: 'good', models: ['m'] })
+    bad.behavior.errorStatus = 500
+    const gw = await startTestGateway({
+      providers: [
+        { id: 'bad', kind: 'vllm', baseUrl: bad.baseUrl },
+        { id: 'good', kind: 'vllm', baseUrl: good.baseUrl },
+      ],
+      routes: [{ model: 'm', strategy: 'failover', targets: [{ provider: 'bad' }, { provider: 'good' }] }],
+    })
+    try {
+      const res = await postJson(gw.url, '/v1/chat/completions', { model: 'm', messages: [] })
+      expect(res.status).toBe(200)
+      gw.gateway.usage.ledger.flushAll()
+      const [entry] = (await gw.gateway.api.listRequests({ limit: 1 })).items
+      expect(entry!.attempts).toBe(2)
+      expect(entry!.path!.map((s) => [s.provider, s.outcome, s.status])).toEqual([
+        ['bad', 'http_error', 500],
+        ['good', 'success', 200],
+      ])
+      const csv = await gw.gateway.api.exportUsage({ format: 'csv' })
+      expect(csv.body).toContain('bad:http_error > good:success')
+    } finally {
+      await gw.close()
+      await Promise.all([bad.close(), good.close()])
+    }
+  })
+})

@@ -67,6 +67,7 @@ function logEntry(r: StoredUsageRow): RequestLogEntry {
     attempts: r.attempts,
     errorClass: r.errorClass,
     estimated: r.estimated,
+    path: r.path,
   }
 }
 

@@ -16,6 +16,7 @@ import { retryDelayMs } from '../routing/retryAfter'
 import type { RequestPlan, Router } from '../routing/router'
 import type { LiveStats } from '../stats/liveStats'
 import type { RequestMeter } from '../usage/requestMeter'
+import type { AttemptStep } from '../usage/types'
 import type { UsageService } from '../usage/usageService'
 import { startKeepAlive, type KeepAlive, type KeepAliveTiming } from './keepAlive'
 import type { GatewayRequest } from './request'
@@ -205,7 +206,7 @@ async function attempts(
       // The breaker hears about the stream once it is over: a mid-stream stall or reset counts against the backend.
       plan.settle(record, failed ? { outcome: outcomeFromGatewayCode(end.errorCode, end.status), errorCode: end.errorCode, message: end.errorMessage } : undefined)
       deps.stats.attemptEnded(providerId, failed, Date.now() - startedAt)
-      const row = await meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted })
+      const row = await meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted, path: pathOf(plan, failed) })
       const tokens = row ? row.promptTokens + row.completionTokens : 0
       lease.settle(row ? tokens : undefined)
       if (failed) deps.logger.warn({ reqId: req.ctx.requestId, provider: providerId, code: end.errorCode }, 'stream failed after it began')
@@ -242,10 +243,16 @@ async function attempts(
   }
   if (last.upstreamError) {
     client.sendUpstreamError(last.upstreamError.status, last.upstreamError.body, busyRetryAfterSec(last.upstreamError.status, plan, deps.router))
-    void meter?.finish({ status: last.upstreamError.status, errorClass: `upstream_${last.status ?? last.upstreamError.status}` })
+    void meter?.finish({ status: last.upstreamError.status, errorClass: `upstream_${last.status ?? last.upstreamError.status}`, path: pathOf(plan, true) })
     return FAILED
   }
-  return finishWithError(client, meter, last.error, deps)
+  return finishWithError(client, meter, last.error, deps, plan)
+}
+
+/** The attempts for the request log, when they tell more than "one attempt, fine". */
+function pathOf(plan: RequestPlan, failed: boolean): AttemptStep[] | undefined {
+  if (plan.attempts.length < 2 && !failed) return undefined
+  return plan.attempts.map((a) => ({ provider: a.providerId, model: a.model, outcome: a.outcome, status: a.status, latencyMs: Math.round(a.latencyMs) }))
 }
 
 /**
@@ -262,9 +269,9 @@ function busyRetryAfterSec(status: number, plan: RequestPlan, router: Router): n
   return Number.isFinite(soonest) ? Math.max(1, (soonest - now) / 1000) : 1
 }
 
-function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps): ProxyOutcome {
+function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps, plan?: RequestPlan): ProxyOutcome {
   client.fail(err)
-  void meter?.finish({ status: err.status, errorClass: err.code })
+  void meter?.finish({ status: err.status, errorClass: err.code, path: plan && pathOf(plan, true) })
   if (err.status >= 500) deps.logger.warn({ reqId: client.requestId, code: err.code, status: err.status }, err.message)
   return FAILED
 }

@@ -35,6 +35,7 @@ export const EXPORT_FIELDS = [
   'attempts',
   'errorClass',
   'estimated',
+  'path',
 ] as const
 
 export type ExportRecord = Record<(typeof EXPORT_FIELDS)[number], string | number | boolean | null>
@@ -63,6 +64,8 @@ export function toExportRecord(r: StoredUsageRow): ExportRecord {
     attempts: r.attempts,
     errorClass: r.errorClass,
     estimated: r.estimated,
+    // `vllm-a:timeout > ollama:success`: the failover path, readable in a spreadsheet cell.
+    path: r.path ? r.path.map((a) => `${a.provider}:${a.outcome}`).join(' > ') : null,
   }
 }
 

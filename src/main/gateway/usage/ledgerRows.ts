@@ -1,12 +1,12 @@
 // Mapping between ledger rows and SQL: statements, bound parameters (coerced here, at flush, so a
 // sloppy caller can never poison a batch or cost anything on the request path) and rollup deltas.
-import type { InFlightRow, LedgerState, StoredUsageRow, UsageRow } from './types'
+import type { AttemptStep, InFlightRow, LedgerState, StoredUsageRow, UsageRow } from './types'
 
 export const HOUR_MS = 3_600_000
 
 const IN_FLIGHT_COLUMNS = 'request_id, ts, app, provider, route_model, upstream_model, endpoint, stream'
 const FINAL_COLUMNS = `${IN_FLIGHT_COLUMNS}, status, state, prompt_tokens, completion_tokens, cached_tokens,
-  cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated`
+  cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated, path`
 const FINAL_SETS = FINAL_COLUMNS.split(',')
   .map((c) => `${c.trim()} = ?`)
   .join(', ')
@@ -17,7 +17,7 @@ export const LEDGER_SQL = {
   insertInFlight: `
     INSERT INTO requests (${IN_FLIGHT_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_flight')`,
   insertFinal: `
-    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(21).fill('?').join(', ')})`,
+    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(22).fill('?').join(', ')})`,
   /** Turns a request's in-flight marker (by rowid, the last parameter) into its final row. */
   updateFinal: `
     UPDATE requests SET ${FINAL_SETS} WHERE id = ? AND state = 'in_flight'`,
@@ -81,6 +81,7 @@ export interface FinalParams {
   attempts: number
   errorClass: string | null
   estimated: number
+  path: string | null
 }
 
 export function inFlightParams(row: InFlightRow): unknown[] {
@@ -110,6 +111,7 @@ export function finalParams(row: UsageRow): FinalParams {
     attempts: Math.max(1, int(row.attempts)),
     errorClass: row.errorClass ? text(row.errorClass, 128) : null,
     estimated: row.estimated ? 1 : 0,
+    path: row.path && row.path.length > 0 ? JSON.stringify(row.path.slice(0, 10)) : null,
   }
 }
 
@@ -118,7 +120,7 @@ export function finalValues(p: FinalParams): unknown[] {
   return [
     p.requestId, p.ts, p.app, p.provider, p.routeModel, p.upstreamModel, p.endpoint, p.stream, p.status, p.state,
     p.promptTokens, p.completionTokens, p.cachedTokens, p.cacheCreationTokens, p.reasoningTokens, p.costUsd,
-    p.latencyMs, p.ttftMs, p.attempts, p.errorClass, p.estimated,
+    p.latencyMs, p.ttftMs, p.attempts, p.errorClass, p.estimated, p.path,
   ]
 }
 
@@ -149,7 +151,7 @@ export function addToRollup(rollups: Map<string, RollupDelta>, p: FinalParams): 
 /** The columns of `requests`, as queries select them, in export order. */
 export const ROW_COLUMNS = `id, request_id, ts, app, provider, route_model, upstream_model, endpoint, stream, status, state,
   prompt_tokens, completion_tokens, cached_tokens, cache_creation_tokens, reasoning_tokens, cost_usd,
-  latency_ms, ttft_ms, attempts, error_class, estimated, exported`
+  latency_ms, ttft_ms, attempts, error_class, estimated, exported, path`
 
 export interface DbRow {
   id: number
@@ -175,6 +177,7 @@ export interface DbRow {
   error_class: string | null
   estimated: number
   exported: number
+  path: string | null
 }
 
 export function fromDb(r: DbRow): StoredUsageRow {
@@ -202,5 +205,16 @@ export function fromDb(r: DbRow): StoredUsageRow {
     errorClass: r.error_class,
     estimated: r.estimated === 1,
     exported: r.exported === 1,
+    path: parsePath(r.path),
+  }
+}
+
+function parsePath(json: string | null): AttemptStep[] | undefined {
+  if (!json) return undefined
+  try {
+    const steps = JSON.parse(json) as unknown
+    return Array.isArray(steps) ? (steps as AttemptStep[]) : undefined
+  } catch {
+    return undefined
   }
 }

@@ -28,7 +28,9 @@ const MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL DEFAULT 1,
     error_class TEXT,
     estimated INTEGER NOT NULL DEFAULT 0,
-    exported INTEGER NOT NULL DEFAULT 0
+    exported INTEGER NOT NULL DEFAULT 0,
+    -- The attempts of a failed-over or failed request as JSON [{provider, model, outcome, status, latencyMs}].
+    path TEXT
   );
   -- No unique index on request_id: a random UUID key costs every insert a B-tree walk; in-flight
   -- markers are found by rowid instead (LedgerWriter keeps them in memory).

@@ -7,7 +7,7 @@ import { completionText, usageWithEstimate } from './estimateTokens'
 import { InjectedUsageStripper } from './injectedUsage'
 import type { GatewayMetrics } from './metrics'
 import { costUsd, priceFor, type ModelPrice } from './pricing'
-import { ZERO_USAGE, type InFlightRow, type RequestState, type TokenUsage, type UsageProtocol, type UsageRow } from './types'
+import { ZERO_USAGE, type AttemptStep, type InFlightRow, type RequestState, type TokenUsage, type UsageProtocol, type UsageRow } from './types'
 import { usageFromJson } from './usageFromJson'
 import { UsageScanner, type DeliveredText } from './usageScanner'
 
@@ -48,6 +48,8 @@ export interface AttemptTarget {
 }
 
 export interface MeterOutcome {
+  /** The attempts, recorded when there was more than one or the request failed. */
+  path?: AttemptStep[]
   /** Status the client got (499 for a client that left). */
   status: number
   /** Stable error code when the request failed (e.g. `upstream_timeout`, `client_aborted`). */
@@ -170,6 +172,7 @@ export class RequestMeter {
         attempts: Math.max(1, this.attempts),
         errorClass: outcome.errorClass ?? (outcome.status >= 400 ? `http_${outcome.status}` : null),
         estimated,
+        path: outcome.path,
       }
       this.deps.ledger.record(row)
       this.deps.metrics?.observe({

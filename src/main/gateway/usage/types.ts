@@ -51,6 +51,17 @@ export interface UsageRow extends TokenUsage {
   errorClass: string | null
   /** Token counts were estimated (a stream cut short before the backend reported usage). */
   estimated: boolean
+  /** The attempts, when there was more than one or the request failed (the request log shows the path). */
+  path?: AttemptStep[]
+}
+
+/** One upstream attempt as the request log shows it. */
+export interface AttemptStep {
+  provider: string
+  model: string
+  outcome: string
+  status?: number
+  latencyMs: number
 }
 
 /** What is known when a request starts; written as an in-flight marker through the same batch. */

@@ -179,7 +179,7 @@ describe('export', () => {
     store(rows)
     const text = [...exportLedger(ledger.db, 'csv', { from: NOW - 2 * H, to: NOW }, NOW)].join('')
     const lines = text.split('\r\n')
-    expect(lines[0]).toBe('requestId,time,app,provider,routeModel,upstreamModel,endpoint,stream,status,state,promptTokens,completionTokens,cachedTokens,cacheCreationTokens,reasoningTokens,totalTokens,costUsd,latencyMs,ttftMs,attempts,errorClass,estimated')
+    expect(lines[0]).toBe('requestId,time,app,provider,routeModel,upstreamModel,endpoint,stream,status,state,promptTokens,completionTokens,cachedTokens,cacheCreationTokens,reasoningTokens,totalTokens,costUsd,latencyMs,ttftMs,attempts,errorClass,estimated,path')
     expect(text).toContain('"My ""quoted"", app\nline2"')
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`)
     expect(text.endsWith('\r\n')).toBe(true)
