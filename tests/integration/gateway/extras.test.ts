@@ -105,3 +105,23 @@ describe('request log path', () => {
     }
   })
 })
+
+describe('ingress rejections in the request log', () => {
+  it('records a 415 and a 401 with their codes and no tokens', async () => {
+    const gw = await startTestGateway({ providers: [] })
+    try {
+      await request(gw.url, { path: '/v1/chat/completions', body: 'x', headers: { 'content-type': 'text/plain', 'x-switchyard-app': 'my-script' } })
+      await postJson(gw.url, '/v1/messages', { model: 'x', messages: [] }, { 'x-api-key': 'sy-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+      gw.gateway.usage.ledger.flushAll()
+      const items = (await gw.gateway.api.listRequests({ limit: 10 })).items
+      expect(items.map((i) => [i.status, i.errorClass, i.endpoint]).sort()).toEqual([
+        [401, 'unauthorized', '/v1/messages'],
+        [415, 'unsupported_media_type', '/chat/completions'],
+      ])
+      expect(items.find((i) => i.status === 415)!.app).toBe('my-script')
+      expect(items.every((i) => i.promptTokens === 0 && i.completionTokens === 0)).toBe(true)
+    } finally {
+      await gw.close()
+    }
+  })
+})

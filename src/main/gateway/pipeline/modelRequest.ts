@@ -6,6 +6,7 @@ import type { RequestContext } from '../server/context'
 import { readGatewayRequest, type IngressDeps } from './ingress'
 import { proxy, type ProxyDeps, type ProxyOutcome } from './proxy'
 import type { ClientEndpoint } from './request'
+import { identifyApp } from '../usage/identifyApp'
 
 export type ModelRequestHandler = (ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint) => Promise<void>
 
@@ -14,8 +15,10 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
     deps.stats.requestStarted()
     const started = Date.now()
     let outcome: ProxyOutcome = { failed: true, tokens: 0 }
+    let metered = false // proxy() keeps its own ledger row
     try {
       const req = await readGatewayRequest(ctx, protocol, endpoint, deps)
+      metered = true
       if (ctx.res.destroyed) {
         outcome = { failed: false, tokens: 0 } // the client left while sending its body: nothing to answer, nothing dispatched
         return
@@ -23,6 +26,7 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
       outcome = await proxy(req, deps)
     } catch (err) {
       renderFailure(ctx, protocol, err, deps)
+      if (!metered) recordRejection(ctx, endpoint, err, deps)
     } finally {
       deps.stats.requestEnded(outcome.failed, Date.now() - started, outcome.tokens)
     }
@@ -39,4 +43,16 @@ export function renderFailure(ctx: RequestContext, protocol: ClientProtocol, err
   }
   ctx.res.setHeader('x-request-id', ctx.requestId)
   sendProtocolError(ctx.res, protocol, error, ctx.requestId)
+}
+
+/**
+ * A request turned away at ingress (bad key, bad body, too large) still gets a ledger row and a
+ * requests_total sample: "my tool gets 415s" should show up in the request log.
+ */
+function recordRejection(ctx: RequestContext, endpoint: ClientEndpoint, err: unknown, deps: ProxyDeps & IngressDeps): void {
+  if (!deps.usage) return
+  const error = toGatewayError(err)
+  const who = identifyApp(ctx.req.headers, deps.appKeys)
+  const meter = deps.usage.startRequest({ requestId: ctx.requestId, app: who.ok ? who.app : 'unknown', routeModel: '', endpoint, stream: false })
+  void meter.finish({ status: error.status, errorClass: error.code })
 }
