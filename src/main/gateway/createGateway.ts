@@ -206,7 +206,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   /** The config's `usage` section: retention and day zone, and the webhook (restarted only when it changed). */
   function applyUsageConfig(config: Config): void {
     const section = config.usage
-    usage.configure({ retentionDays: section?.retentionDays, timeZone: section?.timeZone })
+    usage.configure({ retentionDays: section?.retentionDays, timeZone: section?.timeZone, ledger: section?.ledger !== false })
     const hook = section?.webhook
     const headers: Record<string, string> = {}
     for (const [name, stored] of Object.entries(hook?.headers ?? {})) {

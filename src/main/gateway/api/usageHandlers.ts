@@ -44,31 +44,10 @@ export function createUsageHandlers(deps: { usage: UsageService; admission: Admi
   }
 }
 
+/** A ledger row as the request log shows it: everything but storage bookkeeping. */
 function logEntry(r: StoredUsageRow): RequestLogEntry {
-  return {
-    requestId: r.requestId,
-    ts: r.ts,
-    app: r.app,
-    provider: r.provider,
-    routeModel: r.routeModel,
-    upstreamModel: r.upstreamModel,
-    endpoint: r.endpoint,
-    stream: r.stream,
-    status: r.status,
-    state: r.state,
-    promptTokens: r.promptTokens,
-    completionTokens: r.completionTokens,
-    cachedTokens: r.cachedTokens,
-    cacheCreationTokens: r.cacheCreationTokens,
-    reasoningTokens: r.reasoningTokens,
-    costUsd: r.costUsd,
-    latencyMs: r.latencyMs,
-    ttftMs: r.ttftMs,
-    attempts: r.attempts,
-    errorClass: r.errorClass,
-    estimated: r.estimated,
-    path: r.path,
-  }
+  const { id: _id, exported: _exported, ...entry } = r
+  return entry
 }
 
 function rangeErrors<T>(f: () => T): T {

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { fromDb, HOUR_MS, ROW_COLUMNS, type DbRow } from './ledgerRows'
 import { dayKeyFormatter, localDayStart, parseRange, type TimeRangeInput } from './timeRange'
 import type { StoredUsageRow } from './types'
+import type { TodayUsage, UsageRow } from '../../../shared/api'
 
 export type GroupKey = 'provider' | 'app' | 'model' | 'hour' | 'day'
 export const GROUP_KEYS: readonly GroupKey[] = ['provider', 'app', 'model', 'hour', 'day']
@@ -16,28 +17,10 @@ export interface UsageQuery extends TimeRangeInput {
   groupBy?: readonly GroupKey[] | string
 }
 
-export interface UsageTotals {
-  requests: number
-  promptTokens: number
-  completionTokens: number
-  totalTokens: number
-  costUsd: number
-}
-
+// The shapes the app API promises (src/shared/api.ts) are the ones queries return.
+export type { UsageTotals, TodayUsage } from '../../../shared/api'
 /** One row of grouped usage; only the grouped keys are present. `hour` is the UTC hour start (ISO). */
-export interface UsageAggregate extends UsageTotals {
-  provider?: string
-  app?: string
-  model?: string
-  hour?: string
-  day?: string
-}
-
-export interface TodayUsage extends UsageTotals {
-  /** Local date, YYYY-MM-DD. */
-  day: string
-  providers: Record<string, UsageTotals>
-}
+export type UsageAggregate = UsageRow
 
 export interface QueryOptions {
   now?: () => number

@@ -10,7 +10,7 @@ import { preloadTokenizer } from './estimateTokens'
 import { UsageLedger, type LedgerHealth, type LedgerLogger, type LedgerOptions } from './ledger'
 import { exportLedger, type ExportFormat } from './ledgerExport'
 import { GatewayMetrics, type MetricsOptions } from './metrics'
-import { RequestMeter, type MeterStart } from './requestMeter'
+import { RequestMeter, type MeterSink, type MeterStart } from './requestMeter'
 import type { TimeRangeInput } from './timeRange'
 import { UsageQueries } from './usageQueries'
 import { dropWebhookIndex, UsageWebhook, type WebhookOptions, type WebhookStatus } from './usageWebhook'
@@ -27,6 +27,9 @@ export interface UsageServiceOptions {
   preloadTokenizer?: boolean
 }
 
+/** Where meters hand their rows while the ledger is switched off (`usage.ledger: false`). */
+const NO_LEDGER: MeterSink = { begin: () => undefined, record: () => undefined }
+
 export class UsageService {
   readonly ledger: UsageLedger
   readonly queries: UsageQueries
@@ -35,6 +38,7 @@ export class UsageService {
   private webhook: UsageWebhook | undefined
   private webhookChain: Promise<void> = Promise.resolve()
   private readonly now: () => number
+  private storeRows = true
 
   constructor(private readonly opts: UsageServiceOptions) {
     this.now = opts.now ?? Date.now
@@ -47,16 +51,25 @@ export class UsageService {
 
   /** Per-request metering; see RequestMeter for the call order. */
   startRequest(start: MeterStart): RequestMeter {
-    return new RequestMeter({ ledger: this.ledger, metrics: this.metrics, now: this.now, logger: this.opts.logger }, start)
+    return new RequestMeter({ ledger: this.storeRows ? this.ledger : NO_LEDGER, metrics: this.metrics, now: this.now, logger: this.opts.logger }, start)
+  }
+
+  /** False when `usage.ledger` is off: requests are metered (metrics) but not stored. */
+  get recording(): boolean {
+    return this.storeRows
   }
 
   health(): LedgerHealth {
     return this.ledger.health()
   }
 
-  /** Applies the config's `usage` section that the ledger and queries read (retention, day zone). */
-  configure(settings: { retentionDays?: number; timeZone?: string }): void {
+  /**
+   * Applies the config's `usage` section that the ledger and queries read (retention, day zone,
+   * whether rows are stored). Requests already under way keep the choice they started with.
+   */
+  configure(settings: { retentionDays?: number; timeZone?: string; ledger?: boolean }): void {
     if (settings.retentionDays !== undefined) this.ledger.setRetentionDays(settings.retentionDays)
+    if (settings.ledger !== undefined) this.storeRows = settings.ledger
     this.queries.setTimeZone(settings.timeZone)
   }
 
