@@ -113,6 +113,11 @@ const UsageSchema = z.strictObject({
   /** Zone of the `day` buckets in usage queries and of "today"; the machine's own when absent. */
   timeZone: timeZone.optional(),
   webhook: UsageWebhookSchema.optional(),
+  /**
+   * Write one ledger row per request to usage.db (absent = true). false: metering, /metrics and
+   * live stats still count every request, but no row is stored (nor sent to the webhook).
+   */
+  ledger: z.boolean().optional(),
 })
 
 const ServerSchema = z.strictObject({

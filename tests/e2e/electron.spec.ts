@@ -62,6 +62,16 @@ test.describe('desktop app (Electron)', () => {
         return { count: windows.length, visible: windows[0]?.isVisible() }
       })
       expect(afterClose).toEqual({ count: 1, visible: false })
+      // Clicking the Dock icon (or the tray) brings the same window back.
+      const reopened = await app.evaluate(({ app: electronApp, BrowserWindow }) => {
+        electronApp.emit('activate')
+        const windows = BrowserWindow.getAllWindows()
+        return { count: windows.length, visible: windows[0]?.isVisible() }
+      })
+      expect(reopened).toEqual({ count: 1, visible: true })
+      // The desktop-only settings answer over IPC (headless mode has none).
+      const settings = await window.evaluate('window.switchyard.invoke.getDesktopSettings()')
+      expect(settings).toMatchObject({ ok: true, value: { available: true, notifications: false } })
     } finally {
       await app.close()
       fs.rmSync(userData, { recursive: true, force: true })

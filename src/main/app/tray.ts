@@ -1,33 +1,60 @@
-// Applies trayMenuTemplate() to the tray. Rebuilds only when the gateway publishes a status
-// change or the config changes, and only when the resulting menu actually differs: rebuilding a
+// Applies trayMenuTemplate() and the state icon to the tray. The menu is recomputed when the
+// gateway publishes a status, the config or the desktop settings change, a provider goes down or
+// comes back (seen on the 1 Hz stats tick, compared cheaply), and when today's usage was re-read
+// (every 30 s and after status changes). It is rebuilt only when the result differs: rebuilding a
 // native menu while it is open closes it on some platforms.
 import type { MenuItemConstructorOptions } from 'electron'
+import type { TodayUsage } from '../../shared/api'
 import { providerViews } from '../gateway/api/handlers'
 import type { Gateway } from '../gateway/createGateway'
 import type { Logger } from '../gateway/log'
 import type { ConfigStore } from '../gateway/types'
+import type { DesktopSettingsController } from './desktopSettings'
+import { isDown } from './notifications'
+import { trayIconState, type TrayIconState } from './trayIcon'
 import { trayMenuTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayMenu'
 
-export interface TrayControllerDeps<M> {
-  tray: { setContextMenu(menu: M): void; setToolTip(text: string): void }
+export const USAGE_REFRESH_MS = 30_000
+
+export interface TrayControllerDeps<M, I = unknown> {
+  tray: { setContextMenu(menu: M): void; setToolTip(text: string): void; setImage?(image: I): void }
   buildMenu(template: MenuItemConstructorOptions[]): M
+  /** The image for a state (loaded once per state by the caller). */
+  icon?(state: TrayIconState): I
   gateway: Pick<Gateway, 'status' | 'events' | 'api' | 'setPaused'>
   configStore: Pick<ConfigStore, 'get' | 'subscribe'>
+  settings?: Pick<DesktopSettingsController, 'launchAtLogin' | 'notificationsEnabled' | 'update' | 'onChange'>
+  copyText?(text: string): void
   openDashboard(): void
   quit(): void
   logger: Logger
+  usageRefreshMs?: number
 }
 
 export interface TrayController {
   /** Rebuilds now if the menu changed (or always, with force). */
   refresh(force?: boolean): void
+  /** Re-reads today's usage, then refreshes. */
+  refreshUsage(): Promise<void>
   dispose(): void
 }
 
-export function createTrayController<M>(deps: TrayControllerDeps<M>): TrayController {
-  let applied = ''
+export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M, I>): TrayController {
+  let appliedMenu = ''
+  let appliedTooltip = ''
+  let appliedIcon: TrayIconState | undefined
+  let down: string[] = []
+  let today: TodayUsage | undefined
+  let disposed = false
 
-  const currentState = (): TrayState => ({ status: deps.gateway.status(), providers: providerViews(deps.configStore.get()) })
+  const currentState = (): TrayState => ({
+    status: deps.gateway.status(),
+    providers: providerViews(deps.configStore.get()),
+    down,
+    today,
+    launchAtLogin: deps.settings?.launchAtLogin(),
+    notifications: deps.settings?.notificationsEnabled(),
+  })
 
   const dispatch = (action: TrayAction): void => {
     switch (action.kind) {
@@ -41,8 +68,17 @@ export function createTrayController<M>(deps: TrayControllerDeps<M>): TrayContro
       case 'toggle-pause':
         deps.gateway.setPaused(deps.gateway.status().state !== 'paused')
         return
+      case 'copy':
+        deps.copyText?.(action.text)
+        return
       case 'open-dashboard':
         deps.openDashboard()
+        return
+      case 'toggle-launch-at-login':
+        updateSettings({ launchAtLogin: !deps.settings?.launchAtLogin() })
+        return
+      case 'toggle-notifications':
+        updateSettings({ notifications: !deps.settings?.notificationsEnabled() })
         return
       case 'quit':
         deps.quit()
@@ -50,25 +86,88 @@ export function createTrayController<M>(deps: TrayControllerDeps<M>): TrayContro
     }
   }
 
+  function updateSettings(patch: { launchAtLogin?: boolean; notifications?: boolean }): void {
+    try {
+      deps.settings?.update(patch) // its change event refreshes the menu
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error)?.message }, 'tray: cannot change the setting')
+      refresh(true)
+    }
+  }
+
   function refresh(force = false): void {
+    if (disposed) return
     const state = currentState()
     const items = trayMenuTemplate(state)
     const key = JSON.stringify(items)
-    if (!force && key === applied) return
-    applied = key
-    deps.tray.setContextMenu(deps.buildMenu(toElectronTemplate(items, dispatch)))
-    deps.tray.setToolTip(trayTooltip(state.status))
+    if (force || key !== appliedMenu) {
+      appliedMenu = key
+      deps.tray.setContextMenu(deps.buildMenu(toElectronTemplate(items, dispatch)))
+    }
+    const tooltip = trayTooltip(state.status, state.today)
+    if (force || tooltip !== appliedTooltip) {
+      appliedTooltip = tooltip
+      deps.tray.setToolTip(tooltip)
+    }
+    const icon = trayIconState(state.status, down)
+    if (deps.icon && deps.tray.setImage && (force || icon !== appliedIcon)) {
+      appliedIcon = icon
+      deps.tray.setImage(deps.icon(icon))
+    }
   }
 
-  const offStatus = deps.gateway.events.on('status', () => refresh())
+  let usageRequest: Promise<void> | undefined
+  let usageAgain = false
+  function refreshUsage(): Promise<void> {
+    if (usageRequest) {
+      usageAgain = true // one more read after this one: it may have started before the change
+      return usageRequest
+    }
+    usageRequest = (async () => {
+      do {
+        usageAgain = false
+        try {
+          today = await deps.gateway.api.getTodayUsage(undefined)
+        } catch (err) {
+          deps.logger.warn({ err: (err as Error)?.message }, 'tray: cannot read today’s usage')
+        }
+      } while (usageAgain && !disposed)
+      usageRequest = undefined
+      refresh()
+    })()
+    return usageRequest
+  }
+
+  const offStatus = deps.gateway.events.on('status', () => {
+    refresh()
+    void refreshUsage()
+  })
+  const offStats = deps.gateway.events.on('stats', (snapshot) => {
+    const next = Object.entries(snapshot.providers)
+      .filter(([, s]) => isDown(s))
+      .map(([id]) => id)
+      .sort()
+    if (next.join('\n') === down.join('\n')) return
+    down = next
+    refresh()
+  })
   const offConfig = deps.configStore.subscribe(() => refresh())
+  const offSettings = deps.settings?.onChange(() => refresh())
+  const timer = setInterval(() => void refreshUsage(), deps.usageRefreshMs ?? USAGE_REFRESH_MS)
+  timer.unref?.()
   refresh(true)
+  void refreshUsage()
 
   return {
     refresh,
+    refreshUsage,
     dispose() {
+      disposed = true
+      clearInterval(timer)
       offStatus()
+      offStats()
       offConfig()
+      offSettings?.()
     },
   }
 }
@@ -79,6 +178,7 @@ export function toElectronTemplate(items: TrayMenuItem[], dispatch: (action: Tra
     if (item.label !== undefined) options.label = item.label
     if (item.enabled !== undefined) options.enabled = item.enabled
     if (item.checked !== undefined) options.checked = item.checked
+    if (item.submenu) options.submenu = toElectronTemplate(item.submenu, dispatch)
     const action = item.action
     if (action) options.click = () => dispatch(action)
     return options

@@ -1,18 +1,23 @@
-// The tray menu as data: a pure function of the gateway status and the providers. The tray
-// controller (tray.ts) turns these plain items into an Electron Menu; tests read them directly.
-import type { GatewayStatus, ProviderView } from '../../shared/api'
+// The tray menu as data: a pure function of the gateway status, the providers, today's usage and
+// the desktop settings. The tray controller (tray.ts) turns these plain items into an Electron
+// Menu; tests read them directly.
+import type { GatewayStatus, ProviderView, TodayUsage, UsageTotals } from '../../shared/api'
 
 export type TrayAction =
   | { kind: 'set-active-provider'; providerId: string }
   | { kind: 'toggle-pause' }
+  | { kind: 'copy'; text: string }
   | { kind: 'open-dashboard' }
+  | { kind: 'toggle-launch-at-login' }
+  | { kind: 'toggle-notifications' }
   | { kind: 'quit' }
 
 export interface TrayMenuItem {
-  type: 'normal' | 'separator' | 'radio'
+  type: 'normal' | 'separator' | 'radio' | 'checkbox' | 'submenu'
   label?: string
   enabled?: boolean
   checked?: boolean
+  submenu?: TrayMenuItem[]
   /** What a click does; items without one are informational. */
   action?: TrayAction
 }
@@ -20,10 +25,21 @@ export interface TrayMenuItem {
 export interface TrayState {
   status: GatewayStatus
   providers: Pick<ProviderView, 'id' | 'name' | 'enabled'>[]
+  /** Ids of providers whose circuit is open (failing); they are marked in the menu. */
+  down?: readonly string[]
+  /** Today's usage; undefined until the first query answered. */
+  today?: TodayUsage
+  /** Absent where the OS offers no login items. */
+  launchAtLogin?: boolean
+  notifications?: boolean
 }
 
 /** Tray menus are narrow; a long error reason would stretch the whole menu across the screen. */
 const MAX_REASON = 80
+/** How many providers the usage section lists by name. */
+export const TOP_PROVIDERS = 3
+
+const counter = new Intl.NumberFormat('en-US')
 
 export function statusLine(status: GatewayStatus): string {
   const address = `${status.host}:${status.port}`
@@ -41,23 +57,65 @@ export function statusLine(status: GatewayStatus): string {
   }
 }
 
-export function trayTooltip(status: GatewayStatus): string {
+/** The URL a client on this machine uses: a wildcard bind is reached over loopback. */
+export function clientBaseUrl(status: Pick<GatewayStatus, 'url' | 'host' | 'port'>): string {
+  if (status.url && !/\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(status.url)) return status.url.replace(/\/+$/, '')
+  const host = status.host === '0.0.0.0' || status.host === '::' || status.host === '' ? '127.0.0.1' : status.host
+  return `http://${host.includes(':') ? `[${host}]` : host}:${status.port}`
+}
+
+export function formatTokens(n: number): string {
+  return `${counter.format(n)} ${n === 1 ? 'token' : 'tokens'}`
+}
+
+export function formatCost(usd: number): string {
+  if (usd <= 0) return '$0.00'
+  if (usd < 0.01) return '<$0.01'
+  return `$${usd.toFixed(2)}`
+}
+
+/** "12,345 tokens · $0.04"; local providers (no pricing) show no cost. */
+function usageText(totals: Pick<UsageTotals, 'totalTokens' | 'costUsd'>): string {
+  return totals.costUsd > 0 ? `${formatTokens(totals.totalTokens)} · ${formatCost(totals.costUsd)}` : formatTokens(totals.totalTokens)
+}
+
+export function todayLine(today: TodayUsage | undefined): string {
+  if (!today) return 'Today: …'
+  if (today.requests === 0) return 'Today: no requests yet'
+  return `Today: ${usageText(today)}`
+}
+
+/** The providers that used the most tokens today, most first (ties by name), at most `limit`. */
+export function topProviders(today: TodayUsage | undefined, limit = TOP_PROVIDERS): Array<[string, UsageTotals]> {
+  if (!today) return []
+  return Object.entries(today.providers)
+    .filter(([, t]) => t.totalTokens > 0 || t.requests > 0)
+    .sort(([a, x], [b, y]) => y.totalTokens - x.totalTokens || a.localeCompare(b))
+    .slice(0, limit)
+}
+
+export function trayTooltip(status: GatewayStatus, today?: TodayUsage): string {
   const active = status.activeProvider ? ` · ${status.activeProvider}` : ''
-  return `Switchyard — ${statusLine(status)}${active}`
+  const tokens = today ? `\n${todayLine(today)}` : ''
+  return `Switchyard — ${statusLine(status)}${active}${tokens}`
 }
 
 export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
   const { status, providers } = state
-  const items: TrayMenuItem[] = [{ type: 'normal', label: statusLine(status), enabled: false }, { type: 'separator' }]
+  const down = new Set(state.down ?? [])
+  const items: TrayMenuItem[] = [{ type: 'normal', label: statusLine(status), enabled: false }]
+  if (status.ledgerWarning) items.push({ type: 'normal', label: 'Usage accounting is degraded — see the dashboard', enabled: false })
+  items.push({ type: 'separator' })
 
   if (providers.length === 0) {
     items.push({ type: 'normal', label: 'No providers configured', enabled: false })
   } else {
     items.push({ type: 'normal', label: 'Active provider', enabled: false })
     for (const p of providers) {
+      const suffix = !p.enabled ? ' (disabled)' : down.has(p.id) ? ' — down' : ''
       items.push({
         type: 'radio',
-        label: p.enabled ? p.name : `${p.name} (disabled)`,
+        label: `${p.name}${suffix}`,
         checked: status.activeProvider === p.id,
         // A disabled provider would not receive traffic, so it cannot be the active one.
         enabled: p.enabled,
@@ -67,16 +125,39 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
   }
   items.push({ type: 'separator' })
 
+  items.push({ type: 'normal', label: todayLine(state.today), enabled: false })
+  const names = new Map(providers.map((p) => [p.id, p.name]))
+  for (const [id, totals] of topProviders(state.today)) {
+    items.push({ type: 'normal', label: `    ${names.get(id) ?? id}: ${usageText(totals)}`, enabled: false })
+  }
+  items.push({ type: 'separator' })
+
   // Pausing only makes sense while the gateway is up; resuming must stay possible while paused.
   if (status.state === 'listening' || status.state === 'paused') {
     const paused = status.state === 'paused'
     items.push({ type: 'normal', label: paused ? 'Resume Gateway' : 'Pause Gateway', action: { kind: 'toggle-pause' } })
   }
+  const base = clientBaseUrl(status)
   items.push(
+    {
+      type: 'submenu',
+      label: 'Copy Base URL',
+      submenu: [
+        { type: 'normal', label: `OpenAI SDKs: ${base}/v1`, action: { kind: 'copy', text: `${base}/v1` } },
+        { type: 'normal', label: `Anthropic SDKs, Claude Code: ${base}`, action: { kind: 'copy', text: base } },
+      ],
+    },
     { type: 'normal', label: 'Open Dashboard…', action: { kind: 'open-dashboard' } },
     { type: 'separator' },
-    { type: 'normal', label: 'Quit Switchyard', action: { kind: 'quit' } },
   )
+  if (state.launchAtLogin !== undefined) {
+    items.push({ type: 'checkbox', label: 'Launch at Login', checked: state.launchAtLogin, action: { kind: 'toggle-launch-at-login' } })
+  }
+  if (state.notifications !== undefined) {
+    items.push({ type: 'checkbox', label: 'Notify About Provider Problems', checked: state.notifications, action: { kind: 'toggle-notifications' } })
+  }
+  if (state.launchAtLogin !== undefined || state.notifications !== undefined) items.push({ type: 'separator' })
+  items.push({ type: 'normal', label: 'Quit Switchyard', action: { kind: 'quit' } })
   return items
 }
 

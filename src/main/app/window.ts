@@ -45,10 +45,11 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
 
   function create(): BrowserWindow {
     const win = new BrowserWindow({
-      width: 1000,
-      height: 700,
-      minWidth: 720,
-      minHeight: 480,
+      width: 1100,
+      height: 740,
+      // The dashboard is laid out (and tested) down to 900x600.
+      minWidth: 900,
+      minHeight: 600,
       show: false,
       title: 'Switchyard',
       icon: opts.icon,

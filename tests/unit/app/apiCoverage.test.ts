@@ -48,6 +48,8 @@ const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
   listApps: undefined,
   createApp: { name: 'aider', rpm: 30, priority: 'high' },
   revokeApp: { name: 'aider' },
+  getDesktopSettings: undefined,
+  updateDesktopSettings: { notifications: true },
 }
 
 /** Handlers that answer with their own name and the args they got, so each route is traceable. */

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ipcChannel, ipcEventChannel, operationNames } from '../../../src/shared/api'
 
-const state = vi.hoisted(() => ({ userData: '' }))
+const state = vi.hoisted(() => ({ userData: '', storeError: undefined as Error | undefined }))
 
 vi.mock('electron', () => import('./fakeElectron'))
 vi.mock('electron-store', async () => {
@@ -16,13 +16,14 @@ vi.mock('electron-store', async () => {
   // electron-store is conf with cwd = userData and `name` as the file name.
   class ElectronStore extends Conf<Record<string, unknown>> {
     constructor({ name, ...options }: Record<string, unknown> & { name?: string }) {
+      if (state.storeError) throw state.storeError
       super({ ...options, cwd: state.userData, configName: name ?? 'config' })
     }
   }
   return { default: ElectronStore }
 })
 
-import { app, dialog, FakeBrowserWindow, FakeTray, ipcMain } from './fakeElectron'
+import { app, clipboard, dialog, FakeBrowserWindow, FakeTray, ipcMain, Notification } from './fakeElectron'
 import { startDesktopApp, type DesktopApp } from '../../../src/main/app/desktopApp'
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..')
@@ -33,6 +34,12 @@ type MenuTemplate = { template: { label?: string; type: string; checked?: boolea
 
 let running: DesktopApp | undefined
 
+/** An IPC event from the main frame of our window showing our page. */
+function ours() {
+  const win = FakeBrowserWindow.instances.at(-1)!
+  return { sender: win.webContents, senderFrame: { url: rendererUrl, parent: null } }
+}
+
 function writeConfig(config: unknown): void {
   fs.writeFileSync(path.join(state.userData, 'config.json'), JSON.stringify(config))
 }
@@ -40,6 +47,7 @@ function writeConfig(config: unknown): void {
 beforeEach(() => {
   state.userData = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-desktop-'))
   app.userData = state.userData
+  state.storeError = undefined
   app.appPath = repoRoot
   app.quitted = false
   app.removeAllListeners()
@@ -47,7 +55,10 @@ beforeEach(() => {
   FakeBrowserWindow.instances.length = 0
   FakeTray.instances.length = 0
   dialog.showErrorBox.mockClear()
+  dialog.showMessageBox.mockClear()
   app.exit.mockClear()
+  app.loginItem = { openAtLogin: false, wasOpenedAtLogin: false }
+  Notification.shown.length = 0
 })
 
 afterEach(async () => {
@@ -152,15 +163,82 @@ describe('desktop app composition', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow()
   })
 
-  it('an invalid config file is reported and the app exits without touching the file', async () => {
+  it('a damaged config file is quarantined, the last good copy restored, and the user told', async () => {
+    writeConfig({ version: 1, server: { port: 0 }, activeProvider: 'beta', providers })
+    running = await startDesktopApp({ mainDir, hidden: true })
+    await running!.shutdown()
+    running = undefined
+    app.removeAllListeners()
+    ipcMain.handlers.clear()
+    expect(fs.existsSync(path.join(state.userData, 'config.last-good.json'))).toBe(true)
+
     fs.writeFileSync(path.join(state.userData, 'config.json'), '{"version":1,"providers":[{"id":"x"}]}')
+    running = await startDesktopApp({ mainDir, hidden: true })
+    expect(running).toBeDefined()
+    expect(running!.gateway.status().activeProvider).toBe('beta')
+    const quarantined = fs.readdirSync(state.userData).filter((f) => f.startsWith('config.corrupt-'))
+    expect(quarantined).toHaveLength(1)
+    expect(fs.readFileSync(path.join(state.userData, quarantined[0]!), 'utf8')).toBe('{"version":1,"providers":[{"id":"x"}]}')
+    expect(dialog.showMessageBox).toHaveBeenCalledTimes(1)
+    expect(JSON.stringify(dialog.showMessageBox.mock.calls[0])).toContain(quarantined[0])
+    // The dashboard sees the notice too.
+    app.emit('second-instance')
+    const settings = (await ipcMain.handlers.get(ipcChannel('getDesktopSettings'))!(ours(), undefined)) as { value: { notices: string[] } }
+    expect(settings.value.notices[0]).toContain('last good copy was restored')
+  })
+
+  it('a config store that cannot be opened is reported and the app exits', async () => {
+    state.storeError = new Error("EACCES: permission denied, open 'config.json'")
     const result = await startDesktopApp({ mainDir })
     expect(result).toBeUndefined()
     expect(dialog.showErrorBox).toHaveBeenCalledTimes(1)
-    expect(String(dialog.showErrorBox.mock.calls[0]![1])).toContain('providers')
     expect(app.exit).toHaveBeenCalledWith(1)
-    expect(fs.readFileSync(path.join(state.userData, 'config.json'), 'utf8')).toBe('{"version":1,"providers":[{"id":"x"}]}')
-    // the reason also went to the log file (opened asynchronously)
     await vi.waitFor(() => expect(fs.readFileSync(path.join(state.userData, 'logs/switchyard.log'), 'utf8')).toContain('cannot load the config'))
+  })
+
+  it('a key typed into the dashboard is written encrypted; the renderer only learns "key set"', async () => {
+    writeConfig({ version: 1, server: { port: 0 }, providers })
+    running = await startDesktopApp({ mainDir, hidden: true })
+    app.emit('second-instance')
+    const upsert = ipcMain.handlers.get(ipcChannel('upsertProvider'))!
+    const result = (await upsert(ours(), { id: 'openai', provider: { id: 'openai', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-typed-in' } })) as {
+      ok: boolean
+      value: { keySet: boolean }
+    }
+    expect(result).toMatchObject({ ok: true, value: { keySet: true } })
+    const onDisk = fs.readFileSync(path.join(state.userData, 'config.json'), 'utf8')
+    expect(onDisk).not.toContain('sk-typed-in')
+    expect(onDisk).toContain('"apiKey": "safe:') // conf pretty-prints
+    expect(fs.readFileSync(path.join(state.userData, 'config.last-good.json'), 'utf8')).not.toContain('sk-typed-in')
+    const config = (await ipcMain.handlers.get(ipcChannel('getConfig'))!(ours(), undefined)) as { value: unknown }
+    expect(JSON.stringify(config)).not.toContain('sk-typed-in')
+    expect(JSON.stringify(config)).not.toContain('safe:')
+  })
+
+  it('desktop settings over IPC: notifications persist in settings.json; launch at login goes to the OS', async () => {
+    writeConfig({ version: 1, server: { port: 0 }, providers })
+    running = await startDesktopApp({ mainDir, hidden: true })
+    app.emit('second-instance')
+    const update = ipcMain.handlers.get(ipcChannel('updateDesktopSettings'))!
+    const result = (await update(ours(), { notifications: true, launchAtLogin: process.platform !== 'linux' })) as { ok: boolean; value: { notifications: boolean } }
+    expect(result).toMatchObject({ ok: true, value: { available: true, notifications: true } })
+    expect(JSON.parse(fs.readFileSync(path.join(state.userData, 'settings.json'), 'utf8'))).toMatchObject({ notifications: true })
+    expect(JSON.parse(fs.readFileSync(path.join(state.userData, 'config.json'), 'utf8'))).not.toHaveProperty('notifications')
+    // The tray follows.
+    const menu = (FakeTray.instances[0]!.menu as MenuTemplate).template
+    expect(menu.find((i) => i.label === 'Notify About Provider Problems')!.checked).toBe(true)
+  })
+
+  it('the tray copies the base URL in both forms', async () => {
+    writeConfig({ version: 1, server: { port: 0 }, providers })
+    running = await startDesktopApp({ mainDir, hidden: true })
+    const url = running!.gateway.status().url!
+    const copy = (FakeTray.instances[0]!.menu as MenuTemplate).template.find((i) => i.label === 'Copy Base URL') as unknown as MenuTemplate['template'][number] & {
+      submenu: { label: string; click: () => void }[]
+    }
+    copy.submenu[0]!.click()
+    expect(clipboard.text).toBe(`${url}/v1`)
+    copy.submenu[1]!.click()
+    expect(clipboard.text).toBe(url)
   })
 })

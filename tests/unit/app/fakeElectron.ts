@@ -88,7 +88,7 @@ export class FakeTray extends EventEmitter {
   menu: unknown
   tooltip = ''
   destroyed = false
-  constructor(readonly image: unknown) {
+  constructor(public image: unknown) {
     super()
     FakeTray.instances.push(this)
   }
@@ -97,6 +97,9 @@ export class FakeTray extends EventEmitter {
   }
   setToolTip(text: string): void {
     this.tooltip = text
+  }
+  setImage(image: unknown): void {
+    this.image = image
   }
   destroy(): void {
     this.destroyed = true
@@ -117,6 +120,11 @@ export class FakeApp extends EventEmitter {
   getVersion = (): string => '9.9.9-test'
   getAppPath = (): string => this.appPath
   isPackaged = false
+  loginItem = { openAtLogin: false, wasOpenedAtLogin: false }
+  getLoginItemSettings = vi.fn(() => ({ ...this.loginItem }))
+  setLoginItemSettings = vi.fn((settings: { openAtLogin: boolean }) => {
+    this.loginItem.openAtLogin = settings.openAtLogin
+  })
   enableSandbox = vi.fn()
   requestSingleInstanceLock = vi.fn(() => true)
   exit = vi.fn((code?: number) => {
@@ -137,11 +145,25 @@ export const Menu = { buildFromTemplate: (template: unknown[]) => ({ template })
 export const nativeImage = { createFromPath: (path: string) => ({ path }) }
 export const nativeTheme = { shouldUseDarkColors: false }
 export const shell = { openExternal: vi.fn(async () => undefined) }
-export const dialog = { showErrorBox: vi.fn() }
+export const dialog = { showErrorBox: vi.fn(), showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })) }
+export const clipboard = { text: '', writeText: vi.fn((text: string) => void (clipboard.text = text)) }
+export class Notification extends EventEmitter {
+  static shown: { title: string; body: string }[] = []
+  static isSupported = (): boolean => true
+  constructor(readonly options: { title: string; body: string }) {
+    super()
+  }
+  show(): void {
+    Notification.shown.push({ title: this.options.title, body: this.options.body })
+  }
+}
+/** Encrypts by reversing the bytes behind a tag, so a test can tell ciphertext from the key. */
 export const safeStorage = {
+  backend: 'gnome_libsecret',
   isEncryptionAvailable: () => true,
-  encryptString: (s: string) => Buffer.from(s),
-  decryptString: (b: Buffer) => b.toString(),
+  encryptString: (s: string) => Buffer.from(`enc:${[...s].reverse().join('')}`),
+  decryptString: (b: Buffer) => [...b.toString().slice(4)].reverse().join(''),
+  getSelectedStorageBackend: () => safeStorage.backend,
 }
 export const ipcMain = {
   handlers: new Map<string, (...args: unknown[]) => unknown>(),
@@ -153,4 +175,4 @@ export const ipcMain = {
     this.handlers.delete(channel)
   },
 }
-export default { app, BrowserWindow, Tray, Menu, nativeImage, nativeTheme, shell, dialog, safeStorage, ipcMain }
+export default { app, BrowserWindow, Tray, Menu, nativeImage, nativeTheme, shell, dialog, clipboard, Notification, safeStorage, ipcMain }

@@ -1,47 +1,70 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import App from '../../../src/renderer/src/App.vue'
-import { clientKey } from '../../../src/renderer/src/api/injection'
 import { ApiClientError } from '../../../src/renderer/src/api/types'
 import { fakeClient, provider, providerStats, snapshot } from './fakeClient'
+import { byTestId, mountApp } from './mountApp'
 
-async function render(fake: ReturnType<typeof fakeClient>) {
-  const wrapper = mount(App, { global: { provide: { [clientKey as symbol]: fake.client } }, attachTo: document.body })
-  await flushPromises()
-  return wrapper
-}
-const byTestId = (wrapper: Awaited<ReturnType<typeof render>>, id: string) => wrapper.find(`[data-testid="${id}"]`)
+const render = (fake: ReturnType<typeof fakeClient>) => mountApp(fake, 'overview')
 
-describe('status page', () => {
-  it('shows the address, the providers with their state, and the live counters', async () => {
+describe('overview', () => {
+  it('shows the address, the live numbers and every provider’s health and load', async () => {
     const fake = fakeClient({
       providers: [provider('vllm-a', { name: 'vLLM A', kind: 'vllm', keySet: true }), provider('ollama', { kind: 'ollama', enabled: false })],
       activeProvider: 'vllm-a',
-      stats: snapshot({ requestsTotal: 12, inFlight: 2, errorsTotal: 1, providers: { 'vllm-a': providerStats({ requests: 12, inFlight: 2, errors: 1 }) } }),
+      stats: snapshot({
+        requestsTotal: 12,
+        inFlight: 2,
+        errorsTotal: 1,
+        requestsPerSec: 1.25,
+        tokensPerMin: 12_400,
+        errorRate: 0.08,
+        latencyMs: { p50: 420, p95: 2300 },
+        providers: { 'vllm-a': providerStats({ requests: 12, inFlight: 2, errors: 1, queued: 3, health: 'closed', rpm: { used: 30, limit: 60 }, tpm: { used: 12400 } }) },
+      }),
     })
     const wrapper = await render(fake)
     expect(byTestId(wrapper, 'status-state').text()).toBe('Listening')
     expect(byTestId(wrapper, 'status-url').text()).toBe('http://127.0.0.1:7171')
     expect(byTestId(wrapper, 'requests-total').text()).toBe('12')
     expect(byTestId(wrapper, 'requests-inflight').text()).toBe('2')
+    expect(byTestId(wrapper, 'stat-rps').text()).toBe('1.3')
+    expect(byTestId(wrapper, 'stat-tpm').text()).toBe('12.4K')
+    expect(byTestId(wrapper, 'stat-latency').text()).toBe('420 ms / 2.30 s')
+    expect(byTestId(wrapper, 'stat-error-rate').text()).toBe('8.0%')
+    expect(byTestId(wrapper, 'stat-error-rate').attributes('style')).toContain('--n-text-color: #d03050') // 8% is red
+    expect(byTestId(wrapper, 'stat-queued').text()).toBe('3 queued')
 
     const a = byTestId(wrapper, 'provider-row-vllm-a')
     expect(a.attributes('data-active')).toBe('true')
     expect(a.text()).toContain('vLLM A')
-    expect(a.text()).toContain('vllm')
-    expect(a.text()).toContain('key set')
+    expect(byTestId(wrapper, 'provider-health-vllm-a').text()).toBe('healthy')
+    expect(byTestId(wrapper, 'provider-queued-vllm-a').text()).toBe('3')
+    expect(a.text()).toContain('30 / 60')
     expect(byTestId(wrapper, 'provider-requests-vllm-a').text()).toBe('12')
     const o = byTestId(wrapper, 'provider-row-ollama')
     expect(o.attributes('data-active')).toBe('false')
-    expect(o.text()).toContain('disabled')
-    expect(o.text()).toContain('no key')
+    expect(byTestId(wrapper, 'provider-health-ollama').text()).toBe('disabled')
     expect(o.find('input[type="radio"]').attributes('disabled')).toBeDefined()
 
-    fake.emit('stats', snapshot({ at: 2000, requestsTotal: 13, providers: { 'vllm-a': providerStats({ requests: 13, inFlight: 0, errors: 1 }) } }))
+    fake.emit('stats', snapshot({ at: 2000, requestsTotal: 13, providers: { 'vllm-a': providerStats({ requests: 13, inFlight: 0, errors: 1, health: 'open' }) } }))
     await flushPromises()
     expect(byTestId(wrapper, 'requests-total').text()).toBe('13')
     expect(byTestId(wrapper, 'provider-requests-vllm-a').text()).toBe('13')
+    expect(byTestId(wrapper, 'provider-health-vllm-a').text()).toBe('down')
+    wrapper.unmount()
+  })
+
+  it('feeds the live charts one point per tick', async () => {
+    const fake = fakeClient({ providers: [provider('a')], stats: snapshot({ at: 1000, requestsPerSec: 1 }) })
+    const wrapper = await render(fake)
+    for (let at = 2000; at <= 4000; at += 1000) fake.emit('stats', snapshot({ at, requestsPerSec: at / 1000 }))
+    fake.emit('stats', snapshot({ at: 3500 })) // late and out of order: ignored
+    await flushPromises()
+    const charts = wrapper.findAllComponents({ name: 'LiveChart' })
+    expect(charts).toHaveLength(3)
+    expect(charts[0]!.props('times')).toEqual([1000, 2000, 3000, 4000])
+    expect((charts[0]!.props('series') as { data: number[] }[])[0]!.data).toEqual([1, 2, 3, 4])
     wrapper.unmount()
   })
 
@@ -66,13 +89,16 @@ describe('status page', () => {
     wrapper.unmount()
   })
 
-  it('without providers it says what to do next', async () => {
+  it('without providers it says what to do next, and the button goes there', async () => {
     const wrapper = await render(fakeClient())
     const empty = byTestId(wrapper, 'providers-empty')
-    expect(empty.exists()).toBe(true)
     expect(empty.text()).toContain('No providers configured yet')
-    expect(empty.text()).toContain('"providers"')
-    expect(empty.text()).toContain('config.json')
+    expect(empty.text()).toContain('Ollama')
+    expect(byTestId(wrapper, 'requests-total').exists()).toBe(false) // no empty dials before there is anything to measure
+    await byTestId(wrapper, 'empty-add-provider').trigger('click')
+    await flushPromises()
+    expect(window.location.hash).toBe('#/providers')
+    expect(byTestId(wrapper, 'view-providers').exists()).toBe(true)
     wrapper.unmount()
   })
 

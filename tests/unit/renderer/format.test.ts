@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatCount, formatUptime, listeningAddress, stateLabel, stateTagType } from '../../../src/renderer/src/views/format'
+import { formatCount, formatUptime, listeningAddress, stateLabel, stateTagType } from '../../../src/renderer/src/logic/format'
 
 describe('status page formatting', () => {
   it('labels every gateway state', () => {

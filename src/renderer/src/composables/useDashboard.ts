@@ -1,0 +1,65 @@
+// The state every screen shares, created once by the shell: gateway status, the live stats
+// stream (and its recent history for charts), the provider list and the desktop settings.
+// Screens inject it instead of opening their own subscriptions.
+import { inject, onMounted, provide, watch, type InjectionKey, type Ref, type ShallowRef } from 'vue'
+import type { DesktopSettings, GatewayStatus, StatsSnapshot } from '../../../shared/api'
+import type { UiClient } from '../api/types'
+import type { HistoryPoint } from '../logic/statsHistory'
+import { useDesktopSettings } from './useDesktopSettings'
+import { useGatewayStatus } from './useGatewayStatus'
+import { useLiveStats } from './useLiveStats'
+import { useProviders, type ProvidersModel } from './useProviders'
+import { useStatsHistory } from './useStatsHistory'
+
+export interface Dashboard {
+  client: UiClient
+  status: ShallowRef<GatewayStatus | undefined>
+  statusError: Ref<string | undefined>
+  stats: ShallowRef<StatsSnapshot | undefined>
+  history: ShallowRef<HistoryPoint[]>
+  providers: ProvidersModel
+  desktop: ShallowRef<DesktopSettings | undefined>
+  /** Re-reads the desktop settings (the tray may have changed them). */
+  loadDesktop(): Promise<void>
+  updateDesktop(patch: { launchAtLogin?: boolean; notifications?: boolean }): Promise<void>
+  desktopError: Ref<string | undefined>
+}
+
+const dashboardKey: InjectionKey<Dashboard> = Symbol('switchyard-dashboard')
+
+export function provideDashboard(client: UiClient): Dashboard {
+  const { status, error: statusError } = useGatewayStatus(client)
+  const { stats } = useLiveStats(client)
+  const { history } = useStatsHistory(stats)
+  const providers = useProviders(client)
+  const desktop = useDesktopSettings(client)
+  onMounted(() => {
+    void providers.refresh()
+    void desktop.load()
+  })
+  // The gateway publishes a status on every config change (tray switch, file edit, another
+  // window): re-read the list. The first status is the one fetched on mount, alongside the list.
+  watch(status, (_next, previous) => {
+    if (previous !== undefined) void providers.refresh()
+  })
+  const dashboard: Dashboard = {
+    client,
+    status,
+    statusError,
+    stats,
+    history,
+    providers,
+    desktop: desktop.settings,
+    loadDesktop: desktop.load,
+    updateDesktop: desktop.update,
+    desktopError: desktop.error,
+  }
+  provide(dashboardKey, dashboard)
+  return dashboard
+}
+
+export function useDashboard(): Dashboard {
+  const dashboard = inject(dashboardKey)
+  if (!dashboard) throw new Error('useDashboard() outside the dashboard shell')
+  return dashboard
+}
