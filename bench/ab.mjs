@@ -7,6 +7,12 @@
 // Interleaved rounds (rotated order) of: non-stream c=64 (RPS, proxy CPU µs/request from
 // /proc/<pid>/stat), non-stream c=1 (p50 latency) and 20-chunk streams at c=1 (TTFC p50).
 // Prints medians over rounds. Noise from other tenants hits all three targets alike.
+//
+//   node bench/ab.mjs --variant ledger-off|limits [--rounds 5]
+//
+// compares two configurations of the current build instead: "base" is the plain config (one
+// vllm provider, ledger on, no limits), "candidate" the same with usage.ledger false, or with
+// generous rpm/tpm/maxConcurrent limits on the provider.
 import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -22,8 +28,13 @@ const { values: a } = parseArgs({
     base: { type: 'string', default: path.join(ROOT, 'bench/results/ab-base') },
     rounds: { type: 'string', default: '5' },
     requests: { type: 'string', default: '8000' },
+    variant: { type: 'string' },
   },
 })
+if (a.variant !== undefined && !['ledger-off', 'limits'].includes(a.variant)) {
+  process.stderr.write('--variant must be ledger-off or limits\n')
+  process.exit(2)
+}
 const ROUNDS = Number(a.rounds)
 const N64 = Number(a.requests)
 const CLK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
@@ -106,13 +117,21 @@ const med = (xs) => {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'))
 try {
   const mock = await start(['bench/mock-upstream.mjs'])
-  const cfg = path.join(tmp, 'config.json')
-  fs.writeFileSync(cfg, JSON.stringify({ version: 1, server: { host: '127.0.0.1', port: 0 }, providers: [{ id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: ['bench-model'] }], routes: [{ model: 'bench-model', targets: [{ provider: 'mock' }] }] }))
-  const sy = (cli, name) => start([cli, 'serve', '--config', cfg, '--data-dir', path.join(tmp, name), '--port', '0', '--admin-token', 'ab', '--log-level', 'warn'])
+  const plain = { version: 1, server: { host: '127.0.0.1', port: 0 }, providers: [{ id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: ['bench-model'] }], routes: [{ model: 'bench-model', targets: [{ provider: 'mock' }] }] }
+  const variant = {
+    'ledger-off': { ...plain, usage: { ledger: false } },
+    limits: { ...plain, providers: [{ ...plain.providers[0], limits: { rpm: 100_000_000, tpm: 1_000_000_000_000, maxConcurrent: 100_000 } }] },
+  }[a.variant]
+  const sy = (cli, name, config = plain) => {
+    const cfg = path.join(tmp, `${name}.json`)
+    fs.writeFileSync(cfg, JSON.stringify(config))
+    return start([cli, 'serve', '--config', cfg, '--data-dir', path.join(tmp, name), '--port', '0', '--admin-token', 'ab', '--log-level', 'warn'])
+  }
+  const current = path.join(ROOT, 'out/main/cli.js')
   const targets = [
     { name: 'passthrough', ...(await start(['bench/passthrough.mjs', '--upstream', mock.url])) },
-    { name: 'base', ...(await sy(path.join(path.resolve(a.base), 'main/cli.js'), 'base')) },
-    { name: 'candidate', ...(await sy(path.join(ROOT, 'out/main/cli.js'), 'cand')) },
+    { name: variant ? 'base (plain config)' : 'base', ...(await sy(variant ? current : path.join(path.resolve(a.base), 'main/cli.js'), 'base')) },
+    { name: variant ? `candidate (${a.variant})` : 'candidate', ...(await sy(current, 'cand', variant ?? plain)) },
   ]
   const res = new Map(targets.map((t) => [t.name, { rps: [], us: [], p50c1: [], ttfc: [], errors: 0 }]))
   for (const t of targets) {

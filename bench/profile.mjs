@@ -1,11 +1,21 @@
 // CPU-profiles the passthrough and Switchyard under one load shape, to see where the time goes.
 //
 //   node bench/profile.mjs [--concurrency 64] [--requests 30000] [--stream] [--top 25] [--focus REGEX]
+//                          [--variant limits|rr3|ledger-off|anthropic]
 //
 // Starts the mock upstream, the passthrough and Switchyard (both with --cpu-prof), sends the
 // same load to each in turn (non-stream by default, `--stream`: 20-chunk streams sent at once),
 // stops them (profiles are written on exit) and prints bench/profile-top.mjs for both.
 // Profiles: bench/results/profiles/profile-{passthrough,switchyard}.cpuprofile.
+//
+// `--variant` adds a second Switchyard process, profiled the same way under the same load, in
+// the configuration the bench's later sections compare against the plain one:
+//   limits      the provider has generous rpm/tpm/maxConcurrent limits (issue 4)
+//   rr3         a 3-target round-robin route, the mock listening on 3 more ports (issue 3)
+//   ledger-off  usage.ledger false (issue 5): compare with the plain process, whose ledger is on
+//   anthropic   Anthropic clients streaming /v1/messages, translated to the OpenAI mock (issue 6;
+//               implies --stream, and the plain process gets the OpenAI passthrough streams)
+// Each process's CPU per request (utime+stime from /proc) is printed with its RPS.
 import { spawn, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -25,10 +35,23 @@ const { values: a } = parseArgs({
     stream: { type: 'boolean', default: false },
     top: { type: 'string', default: '25' },
     focus: { type: 'string' },
+    variant: { type: 'string' },
   },
 })
+const VARIANTS = ['limits', 'rr3', 'ledger-off', 'anthropic']
+if (a.variant !== undefined && !VARIANTS.includes(a.variant)) {
+  process.stderr.write(`--variant must be one of ${VARIANTS.join(', ')}\n`)
+  process.exit(2)
+}
+if (a.variant === 'anthropic') a.stream = true
 const C = Number(a.concurrency)
 const N = Number(a.requests)
+const CLK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+const cpuMs = (pid) => {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+  const x = f.slice(f.lastIndexOf(')') + 2).split(' ')
+  return ((Number(x[11]) + Number(x[12])) * 1000) / CLK
+}
 fs.mkdirSync(DIR, { recursive: true })
 
 const kids = []
@@ -41,7 +64,7 @@ function start(name, args, flags = []) {
       const m = /^listening on (http:\/\/\S+)/.exec(l)
       if (m) {
         clearTimeout(t)
-        resolve({ proc, url: m[1] })
+        resolve({ proc, url: m[1], line: l })
       }
     })
     proc.on('exit', (code) => reject(new Error(`${name} exited ${code}`)))
@@ -52,7 +75,13 @@ const prof = (name) => ['--cpu-prof', `--cpu-prof-dir=${DIR}`, `--cpu-prof-name=
 const body = Buffer.from(
   JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Write one sentence about foxes.' }], max_tokens: 64, ...(a.stream ? { stream: true, stream_options: { include_usage: true }, mock_chunks: 20, mock_delay_ms: 0 } : {}) }),
 )
-function load(origin, total) {
+const OPENAI = { path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body }
+const ANTHROPIC = {
+  path: '/v1/messages',
+  headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+  body: Buffer.from(JSON.stringify({ model: 'bench-model', max_tokens: 64, messages: [{ role: 'user', content: 'Write one sentence about foxes.' }], stream: true })),
+}
+function load(origin, total, req = OPENAI) {
   const pool = new Pool(origin, { connections: C, pipelining: 1 })
   return new Promise((resolve) => {
     let issued = 0
@@ -68,7 +97,7 @@ function load(origin, total) {
       issued++
       let status = 0
       pool.dispatch(
-        { path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body },
+        { path: req.path, method: 'POST', headers: req.headers, body: req.body },
         {
           onConnect() {},
           onHeaders(s) {
@@ -96,25 +125,45 @@ function load(origin, total) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-prof-'))
+let profiled = []
 try {
-  const mock = await start('mock', ['bench/mock-upstream.mjs'])
+  const mock = await start('mock', ['bench/mock-upstream.mjs', '--extra-ports', '3'])
+  const extra = (/\(also: ([^)]+)\)/.exec(mock.line)?.[1] ?? '').split(' ')
   const pass = await start('passthrough', ['bench/passthrough.mjs', '--upstream', mock.url], prof('passthrough'))
-  const config = path.join(tmp, 'config.json')
-  fs.writeFileSync(
-    config,
-    JSON.stringify({ version: 1, server: { host: '127.0.0.1', port: 0 }, providers: [{ id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: ['bench-model'] }], routes: [{ model: 'bench-model', targets: [{ provider: 'mock' }] }] }),
-  )
-  const sy = await start('switchyard', ['bin/switchyard.js', 'serve', '--config', config, '--data-dir', path.join(tmp, 'data'), '--port', '0', '--admin-token', randomBytes(8).toString('hex'), '--log-level', 'warn'], prof('switchyard'))
-  for (const [name, t] of [['passthrough', pass], ['switchyard', sy]]) {
-    await load(t.url, Math.min(N, 3000)) // warm-up
-    const r = await load(t.url, N)
-    console.log(`${name}: ${r.rps.toFixed(0)} rps, ${r.errors} errors (c=${C}, ${N} ${a.stream ? 'streams' : 'requests'}, profiled)`)
+  const plain = { version: 1, server: { host: '127.0.0.1', port: 0 }, providers: [{ id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: ['bench-model'] }], routes: [{ model: 'bench-model', targets: [{ provider: 'mock' }] }] }
+  const variantConfig = {
+    limits: { ...plain, providers: [{ ...plain.providers[0], limits: { rpm: 100_000_000, tpm: 1_000_000_000_000, maxConcurrent: 100_000 } }] },
+    rr3: {
+      ...plain,
+      providers: extra.map((u, i) => ({ id: `rr-${i}`, kind: 'vllm', baseUrl: `${u}/v1` })),
+      routes: [{ model: 'bench-model', strategy: 'round-robin', targets: extra.map((_, i) => ({ provider: `rr-${i}` })) }],
+    },
+    'ledger-off': { ...plain, usage: { ledger: false } },
+    anthropic: { ...plain, providers: [{ ...plain.providers[0], headers: { 'x-mock-chunks': '20', 'x-mock-delay-ms': '0' } }] },
   }
+  const gateway = async (name, config) => {
+    const file = path.join(tmp, `${name}.json`)
+    fs.writeFileSync(file, JSON.stringify(config))
+    return start(name, ['bin/switchyard.js', 'serve', '--config', file, '--data-dir', path.join(tmp, name), '--port', '0', '--admin-token', randomBytes(8).toString('hex'), '--log-level', 'warn'], prof(name))
+  }
+  const targets = [
+    ['passthrough', pass, OPENAI],
+    ['switchyard', await gateway('switchyard', plain), OPENAI],
+  ]
+  if (a.variant) targets.push([`switchyard-${a.variant}`, await gateway(`switchyard-${a.variant}`, variantConfig[a.variant]), a.variant === 'anthropic' ? ANTHROPIC : OPENAI])
+  for (const [name, t, req] of targets) {
+    await load(t.url, Math.min(N, 3000), req) // warm-up
+    const c0 = cpuMs(t.proc.pid)
+    const r = await load(t.url, N, req)
+    const us = ((cpuMs(t.proc.pid) - c0) * 1000) / N
+    console.log(`${name}: ${r.rps.toFixed(0)} rps, ${us.toFixed(0)} µs CPU per ${a.stream ? 'stream' : 'request'}, ${r.errors} errors (c=${C}, ${N} ${a.stream ? 'streams' : 'requests'}, profiled)`)
+  }
+  profiled = targets.map(([name]) => name)
 } finally {
   await Promise.all(kids.map((p) => new Promise((r) => (p.exitCode !== null ? r() : (p.once('exit', r), p.kill('SIGTERM'))))))
   fs.rmSync(tmp, { recursive: true, force: true })
 }
-for (const name of ['passthrough', 'switchyard']) {
+for (const name of profiled) {
   const file = path.join(DIR, `profile-${name}.cpuprofile`)
   const extra = a.focus ? ['--focus', a.focus] : []
   process.stdout.write(execFileSync(process.execPath, [path.join(ROOT, 'bench/profile-top.mjs'), file, '--top', a.top, ...extra], { encoding: 'utf8' }))

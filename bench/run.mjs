@@ -12,8 +12,24 @@
 // time to first chunk, total time and largest inter-chunk gap at the client, chunks sent at once
 // and 5 ms apart; 1000 concurrent streams (errors, RSS). RSS of every server from /proc (a worker
 // thread samples every 50 ms), CPU time per phase from /proc/<pid>/stat. The targets of issue 2
-// are computed as ratios within this run. Prints a markdown report and writes
-// bench/results/latest.json (+ latest.md).
+// are computed as ratios within this run.
+//
+// Then, on the same servers (after the issue-2 sections, so that their figures are taken as
+// before), the sections of the later issues:
+//   issue 3  routing decision cost per request at 8 and 64 targets, every strategy and affinity
+//            (in-process, bench/micro.mjs, run before any server starts); Switchyard throughput
+//            with a 3-target round-robin route (one mock listening on 3 more ports) vs 1 target
+//   issue 4  admission cost per request (in-process), Switchyard at c=64 with generous limits vs
+//            none; 2,000 requests against limits that force queueing (maxConcurrent 4, queue 200,
+//            timeout 2 s) at two upstream latencies: no hang, every 429/503 within timeout + 100 ms
+//   issue 5  10,000 requests per mode with the usage ledger on vs off (usage.ledger, toggled
+//            through the admin API between interleaved rounds; rows counted back from the
+//            ledger), and the largest inter-chunk gap of paced streams while non-stream load
+//            forces batch flushes, on vs off; the flush time itself from the micro-benchmark
+//   issue 6  streaming at c=16 (streams/s, TTFC, inter-chunk gaps): Anthropic client translated
+//            to the OpenAI mock vs OpenAI passthrough, Anthropic passthrough to an Anthropic mock
+//            (the same mock process answers /v1/messages), and OpenAI client translated to it
+// Prints a markdown report and writes bench/results/latest.json (+ latest.md).
 //
 // Exit code: 0 when the report was produced (targets may FAIL: it is a report), 1 on a harness
 // error (a server did not start, a preflight check failed, a server died, the run overran).
@@ -29,6 +45,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { execFileSync } from 'node:child_process'
 import { Pool, request } from 'undici'
@@ -80,11 +97,59 @@ const PLAN = {
   // is measured again (at most `maxRetriesPerRun` times, `retryBudget` in all, and not after
   // `retryUntilS` seconds into the run); the least disturbed attempt is kept.
   interference: { maxOtherPct: 10, maxRetriesPerRun: 2, retryBudget: 12, retryUntilS: 140 },
+  // The same rule for the sections of issues 3-6, with their own (smaller) budget.
+  interferenceLater: { maxOtherPct: 10, maxRetriesPerRun: 1, retryBudget: 8, retryUntilS: opts.quick ? 170 : 420 },
+
+  // --- Issues 3-6 ---
+  micro: { timeoutMs: 120_000 },
+  // Issue 3 (3-target round-robin route) and issue 4 (generous limits) against 1 target, no limits.
+  variants: { concurrency: 64, rounds: 4, requests: n(2500), warmup: n(600) },
+  // Issue 4: open-loop arrivals against limits that force queueing. At 20 ms the queue never waits
+  // longer than 200 x 20 ms / 4 = 1 s (served or 503 overflow); at 60 ms it would wait 3 s, so the
+  // 2 s timeout answers 429 as well. A request without an answer after `hangAfterMs` is a hang.
+  queueing: {
+    requests: 2000,
+    arrivalPerSec: 500,
+    limits: { maxConcurrent: 4 },
+    queue: { maxSize: 200, timeoutMs: 2000 },
+    slackMs: 100,
+    hangAfterMs: 6000,
+    scenarios: [
+      { name: 'upstream 20 ms', provider: 'queue-20', latencyMs: 20 },
+      { name: 'upstream 60 ms', provider: 'queue-60', latencyMs: 60 },
+    ],
+  },
+  // Issue 5: `rounds` per mode, interleaved (on/off, then off/on, ...), `requests` each: 10,000 per
+  // mode in a full run; many short pairs, so that the per-pair ratio sees the same background
+  // load on both sides. Then paced streams while an open-loop non-stream load (fixed rate, below
+  // saturation, so that gaps show the event loop held by a flush rather than CPU contention)
+  // makes the ledger flush a batch every ~250 ms.
+  ledger: {
+    concurrency: 64,
+    rounds: 10,
+    requests: Math.max(500, n(1000)),
+    warmup: n(400),
+    maxDropPct: 5,
+    gap: { rounds: 3, streamConcurrency: 4, streams: opts.quick ? 56 : 110, chunks: 20, delayMs: 5, loadPerSec: 1000, durationMs: opts.quick ? 1500 : 3000, deadlineMs: 20_000 },
+  },
+  // Issue 6: streams at c=16 through Switchyard, chunks at once (throughput) and 5 ms apart (gaps).
+  translation: {
+    concurrency: 16,
+    modes: [
+      { name: 'at once', shape: 'burst', chunks: 20, delayMs: 0, rounds: 3, streams: n(800), warmup: Math.max(32, n(160)) },
+      { name: '5 ms apart', shape: 'paced', chunks: 20, delayMs: 5, rounds: 2, streams: Math.max(48, n(160)), warmup: 16 },
+    ],
+    deadlineMs: 20_000,
+  },
 }
-const RUN_BUDGET_MS = 6 * 60_000
+const RUN_BUDGET_MS = 9 * 60_000
 
 const MODEL = 'bench-model'
 const ALIAS = 'bench-alias'
+const RR3 = 'bench-rr3'
+const LIMITED = 'bench-limited'
+const LEDGER_MODEL = 'bench-ledger'
+const ANTHROPIC_PATH = '/v1/messages'
 const CHAT_PATH = '/v1/chat/completions'
 const MESSAGES = [
   { role: 'system', content: 'You are a helpful assistant. Answer briefly and precisely.' },
@@ -92,8 +157,15 @@ const MESSAGES = [
 ]
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'switchyard-bench/1' }
 const nonStreamBody = (model = MODEL) => Buffer.from(JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, temperature: 0 }))
-const streamBody = (chunks, delayMs) =>
-  Buffer.from(JSON.stringify({ model: MODEL, messages: MESSAGES, max_tokens: 64, stream: true, stream_options: { include_usage: true }, mock_chunks: chunks, mock_delay_ms: delayMs }))
+const streamBody = (chunks, delayMs, model = MODEL) =>
+  Buffer.from(JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, stream: true, stream_options: { include_usage: true }, mock_chunks: chunks, mock_delay_ms: delayMs }))
+const STREAM_HEADERS = { ...HEADERS, accept: 'text/event-stream' }
+const ANTHROPIC_HEADERS = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': '2023-06-01', 'user-agent': 'switchyard-bench/1' }
+// Streams whose shape comes from the provider's configured x-mock-* headers (a translated body
+// cannot carry the mock_* fields), as an OpenAI and as an Anthropic client would send them.
+const openAIStreamBody = (model) => Buffer.from(JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, stream: true, stream_options: { include_usage: true } }))
+const anthropicStreamBody = (model) =>
+  Buffer.from(JSON.stringify({ model, system: MESSAGES[0].content, messages: [{ role: 'user', content: MESSAGES[1].content }], max_tokens: 64, stream: true }))
 
 class HarnessError extends Error {}
 
@@ -121,6 +193,7 @@ function spawnServer(name, args, nodeFlags = []) {
       const m = /^listening on (http:\/\/\S+)/.exec(line)
       if (m && !child.url) {
         child.url = m[1]
+        child.line = line
         clearTimeout(timer)
         resolve(child)
       }
@@ -236,10 +309,11 @@ function makePool(origin, connections) {
 }
 
 class Exchange {
-  constructor(start, keepBody, done) {
+  constructor(start, keepBody, done, gaps) {
     this.start = start
     this.keepBody = keepBody
     this.done = done
+    this.gaps = gaps // optional array collecting every pause between two reads
     this.status = 0
     this.headers = undefined
     this.bytes = 0
@@ -260,7 +334,11 @@ class Exchange {
   onData(chunk) {
     const now = performance.now()
     if (this.bytes === 0) this.firstAt = now
-    else if (now - this.lastAt > this.maxGap) this.maxGap = now - this.lastAt
+    else {
+      const gap = now - this.lastAt
+      if (gap > this.maxGap) this.maxGap = gap
+      this.gaps?.push(gap)
+    }
     this.lastAt = now
     this.bytes += chunk.length
     if (this.keepBody) this.parts.push(chunk)
@@ -288,7 +366,7 @@ class Exchange {
  * Closed loop: `concurrency` requests in flight until `total` completed or the deadline passed.
  * Latency is dispatch -> last body byte. `check(exchange)` returns a problem string or null.
  */
-function closedLoop(pool, { body, concurrency, total, deadlineMs, check, keepBodies = false }) {
+function closedLoop(pool, { body, concurrency, total, deadlineMs, check, keepBodies = false, path = CHAT_PATH, headers = HEADERS, shouldStop }) {
   return new Promise((resolve) => {
     const lat = new Float64Array(total)
     const exchanges = keepBodies ? [] : undefined
@@ -301,7 +379,7 @@ function closedLoop(pool, { body, concurrency, total, deadlineMs, check, keepBod
     const problems = new Map()
     const t0 = performance.now()
     const deadline = t0 + deadlineMs
-    const opts = { path: CHAT_PATH, method: 'POST', headers: HEADERS, body }
+    const opts = { path, method: 'POST', headers, body }
     const hard = setTimeout(() => {
       // In-flight requests that outlive the deadline by 10 s are abandoned as errors.
       truncated = true
@@ -321,8 +399,8 @@ function closedLoop(pool, { body, concurrency, total, deadlineMs, check, keepBod
     }
     const issue = () => {
       if (finished) return
-      if (issued >= total || performance.now() > deadline) {
-        if (issued < total) truncated = true
+      if (issued >= total || performance.now() > deadline || shouldStop?.()) {
+        if (issued < total && !shouldStop?.()) truncated = true
         if (inflight === 0) finish()
         return
       }
@@ -405,9 +483,164 @@ function checkStream(text, chunks) {
   return null
 }
 
+/** An Anthropic Messages stream: message_start first, message_stop last, no error, >= `chunks` text deltas. */
+function checkAnthropicStream(text, chunks) {
+  if (!text.endsWith('\n\n')) return 'stream does not end at an event boundary'
+  const events = text.slice(0, -2).split('\n\n')
+  let deltas = 0
+  let first
+  let last
+  for (const e of events) {
+    if (e.startsWith(':')) continue // keep-alive comment
+    const m = /^event: (\S+)\ndata: /.exec(e)
+    if (!m) return `not an Anthropic event: ${e.slice(0, 60)}`
+    if (m[1] === 'error') return `error event: ${e.slice(0, 160)}`
+    first ??= m[1]
+    last = m[1]
+    if (m[1] === 'content_block_delta' && e.includes('"text_delta"')) deltas++
+  }
+  if (first !== 'message_start') return `first event is ${first}, not message_start`
+  if (last !== 'message_stop') return `last event is ${last}, not message_stop`
+  if (deltas < chunks) return `expected at least ${chunks} text deltas, got ${deltas}`
+  return null
+}
+
+/** An OpenAI stream translated from another protocol: chunks, [DONE], no error, >= `chunks` with content. */
+function checkTranslatedOpenAIStream(text, chunks) {
+  if (!text.endsWith('\n\n')) return 'stream does not end at an event boundary'
+  const events = text.slice(0, -2).split('\n\n').filter((e) => !e.startsWith(':'))
+  if (events[events.length - 1] !== 'data: [DONE]') return 'no [DONE] at the end'
+  let content = 0
+  for (let i = 0; i < events.length - 1; i++) {
+    const e = events[i]
+    if (!e.startsWith('data: ')) return `not a data event: ${e.slice(0, 60)}`
+    const j = JSON.parse(e.slice(6))
+    if (j.error) return `error event: ${JSON.stringify(j.error).slice(0, 120)}`
+    if (j.object !== 'chat.completion.chunk') return 'not a chat.completion.chunk'
+    if (typeof j.choices?.[0]?.delta?.content === 'string' && j.choices[0].delta.content !== '') content++
+  }
+  if (content < chunks) return `expected at least ${chunks} content chunks, got ${content}`
+  return null
+}
+
+/**
+ * Open loop: `count` requests issued at `ratePerSec` whatever the answers (arrivals do not wait for
+ * completions, as independent clients would not). Per request: send time, status, Retry-After and
+ * completion time at the client. A request still unanswered `hangAfterMs` after it was sent is
+ * aborted and counted as a hang; the whole loop is bounded by the last send + hangAfterMs + 5 s.
+ */
+function openLoop(pool, { body, count, ratePerSec, hangAfterMs, path = CHAT_PATH, headers = HEADERS }) {
+  return new Promise((resolve) => {
+    const recs = []
+    let issued = 0
+    let done = 0
+    let finished = false
+    const t0 = performance.now()
+    const opts = { path, method: 'POST', headers, body }
+    const finish = () => {
+      if (finished) return
+      finished = true
+      clearInterval(tick)
+      clearInterval(sweep)
+      clearTimeout(hard)
+      for (const r of recs) if (!r.endAt) r.hang = true
+      resolve({ recs, ok: done, elapsedMs: performance.now() - t0, issued })
+    }
+    const complete = (rec) => {
+      if (rec.endAt) return
+      rec.endAt = performance.now()
+      done++
+      if (issued === count && done === count) finish()
+    }
+    const handler = (rec) => ({
+      onConnect(abort) {
+        rec.abort = abort
+      },
+      onHeaders(status, raw) {
+        rec.status = status
+        for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 11 && raw[i].toString('latin1').toLowerCase() === 'retry-after') rec.retryAfter = raw[i + 1].toString('latin1')
+        return true
+      },
+      onData() {
+        return true
+      },
+      onComplete() {
+        complete(rec)
+      },
+      onError(err) {
+        if (!rec.hang) rec.error = `${err.code ?? err.name}: ${err.message}`
+        complete(rec)
+      },
+    })
+    const tick = setInterval(() => {
+      const due = Math.min(count, Math.floor(((performance.now() - t0) / 1000) * ratePerSec) + 1)
+      while (issued < due) {
+        const rec = { sentAt: performance.now(), status: 0, endAt: 0 }
+        recs.push(rec)
+        issued++
+        pool.dispatch(opts, handler(rec))
+      }
+      if (issued >= count) clearInterval(tick)
+    }, 1)
+    const sweep = setInterval(() => {
+      const now = performance.now()
+      for (const r of recs) {
+        if (!r.endAt && !r.hang && now - r.sentAt > hangAfterMs) {
+          r.hang = true
+          r.abort?.(new Error('hang'))
+        }
+      }
+    }, 100)
+    const hard = setTimeout(finish, (count / ratePerSec) * 1000 + hangAfterMs + 5000)
+  })
+}
+
+/**
+ * GET /health on its own connection every ~10 ms until stop(): the gateway's event-loop stalls as
+ * a client sees them (bounded: at most 60 s). Resolves to the latency summary.
+ */
+function healthProbe(origin) {
+  const pool = makePool(origin, 1)
+  const lat = []
+  let stopped = false
+  const t0 = performance.now()
+  const done = (async () => {
+    while (!stopped && performance.now() - t0 < 60_000) {
+      const s = performance.now()
+      try {
+        const res = await pool.request({ path: '/health', method: 'GET' })
+        await res.body.dump()
+        lat.push(performance.now() - s)
+      } catch {
+        lat.push(performance.now() - s)
+      }
+      await sleep(10)
+    }
+    await pool.close().catch(() => undefined)
+    return roundAll(summarize(lat))
+  })()
+  return {
+    stop() {
+      stopped = true
+      return done
+    },
+  }
+}
+
+/** JSON from the gateway's admin API (web bridge), with the run's admin token. */
+async function adminJson(origin, token, method, pathname, body) {
+  const res = await request(`${origin}/admin/api${pathname}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  const text = await res.body.text()
+  if (res.statusCode !== 200) throw new HarnessError(`admin API ${method} ${pathname} answered ${res.statusCode}: ${text.slice(0, 300)}`)
+  return JSON.parse(text)
+}
+
 /** `count` streams at once (or one after another with concurrency 1), client-side timings. */
-function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs }) {
-  const body = streamBody(chunks, delayMs)
+function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs, body = streamBody(chunks, delayMs), path = CHAT_PATH, headers = STREAM_HEADERS, check = (text) => checkStream(text, chunks), readGaps }) {
   return new Promise((resolve) => {
     const ttfc = []
     const total = []
@@ -423,7 +656,7 @@ function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs }) 
     const t0 = performance.now()
     const deadline = t0 + deadlineMs
     const note = (p) => problems.set(p, (problems.get(p) ?? 0) + 1)
-    const opts = { path: CHAT_PATH, method: 'POST', headers: { ...HEADERS, accept: 'text/event-stream' }, body }
+    const opts = { path, method: 'POST', headers, body }
     let hard
     const finish = () => {
       if (finished) return
@@ -431,7 +664,7 @@ function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs }) 
       clearTimeout(hard)
       // Validate after the clock stopped: parsing 1000 streams must not load the servers' cores.
       for (const ex of done) {
-        const problem = checkStream(ex.text(), chunks)
+        const problem = check(ex.text())
         if (problem) {
           errors++
           note(problem)
@@ -457,7 +690,7 @@ function streamBatch(pool, { chunks, delayMs, count, concurrency, deadlineMs }) 
       }
       issued++
       inflight++
-      const ex = new Exchange(performance.now(), true, onDone)
+      const ex = new Exchange(performance.now(), true, onDone, readGaps)
       const onHeaders = ex.onHeaders
       ex.onHeaders = function (status, raw) {
         if (++open > peakOpen) peakOpen = open
@@ -502,6 +735,71 @@ async function preflight(name, origin, { expectGatewayHeaders }) {
   if (!String(s.headers['content-type']).startsWith('text/event-stream')) throw new HarnessError(`${name}: preflight stream content-type ${s.headers['content-type']}`)
 }
 
+/** The routes of the issue 3-6 sections answer as they should (a wrong answer is a harness error). */
+async function preflightLater(origin, config) {
+  const post = async (model, { path = CHAT_PATH, headers = HEADERS, body = nonStreamBody(model) } = {}) => {
+    const res = await request(`${origin}${path}`, { method: 'POST', headers, body })
+    const text = await res.body.text()
+    if (res.statusCode !== 200) throw new HarnessError(`switchyard: preflight ${model} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`)
+    return { text, provider: res.headers['x-switchyard-provider'] }
+  }
+  const seen = new Set()
+  for (let i = 0; i < 3; i++) seen.add((await post(RR3)).provider)
+  if (seen.size !== 3) throw new HarnessError(`switchyard: ${RR3} (round-robin over 3) answered from ${[...seen].join(', ')}`)
+  const single = [[LIMITED, 'limited'], [LEDGER_MODEL, 'ledger'], ...PLAN.queueing.scenarios.map((sc) => [`bench-${sc.provider}`, sc.provider])]
+  for (const [model, provider] of single) {
+    const r = await post(model)
+    if (r.provider !== provider) throw new HarnessError(`switchyard: ${model} was served by ${r.provider}, not ${provider}`)
+    const j = JSON.parse(r.text)
+    if (j.object !== 'chat.completion' || !j.usage) throw new HarnessError(`switchyard: ${model} answered ${r.text.slice(0, 200)}`)
+  }
+  for (const m of PLAN.translation.modes) {
+    for (const v of translationVariants(m)) {
+      const r = await post(v.model, { path: v.path, headers: v.headers, body: v.body })
+      const problem = v.check(r.text)
+      if (problem) throw new HarnessError(`switchyard: preflight ${v.name} (${v.model}): ${problem}\n${r.text.slice(0, 600)}`)
+      if (r.provider !== v.provider) throw new HarnessError(`switchyard: ${v.model} was served by ${r.provider}, not ${v.provider}`)
+    }
+  }
+  if (!config.providers.some((p) => p.kind === 'anthropic')) throw new HarnessError('config has no anthropic provider')
+}
+
+/** Issue 6: the four ways through the bridge, for one stream shape (`m.shape` picks the providers). */
+function translationVariants(m) {
+  return [
+    { name: 'OpenAI client → OpenAI upstream (passthrough)', key: 'openai-passthrough', path: CHAT_PATH, headers: STREAM_HEADERS, model: `bench-tr-${m.shape}`, provider: `tr-${m.shape}`, check: (t) => checkStream(t, m.chunks) },
+    { name: 'Anthropic client → OpenAI upstream (translated)', key: 'anthropic-to-openai', path: ANTHROPIC_PATH, headers: ANTHROPIC_HEADERS, model: `bench-tr-${m.shape}`, provider: `tr-${m.shape}`, check: (t) => checkAnthropicStream(t, m.chunks) },
+    { name: 'Anthropic client → Anthropic upstream (passthrough)', key: 'anthropic-passthrough', path: ANTHROPIC_PATH, headers: ANTHROPIC_HEADERS, model: `bench-an-${m.shape}`, provider: `an-${m.shape}`, check: (t) => checkAnthropicStream(t, m.chunks) },
+    { name: 'OpenAI client → Anthropic upstream (translated)', key: 'openai-to-anthropic', path: CHAT_PATH, headers: STREAM_HEADERS, model: `bench-an-${m.shape}`, provider: `an-${m.shape}`, check: (t) => checkTranslatedOpenAIStream(t, m.chunks) },
+  ].map((v) => ({ ...v, body: v.path === ANTHROPIC_PATH ? anthropicStreamBody(v.model) : openAIStreamBody(v.model) }))
+}
+
+/** bench/micro.mjs in a child process (bundles, then times); its JSON result. */
+function runMicro() {
+  const out = path.join(RESULTS, 'micro', 'latest.json')
+  fs.rmSync(out, { force: true })
+  log('micro-benchmarks (in-process: routing, admission, ledger flush) ...')
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--expose-gc', path.join(BENCH, 'micro.mjs'), '--out', out, ...(opts.quick ? ['--quick'] : [])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+    const tail = []
+    readline.createInterface({ input: proc.stderr }).on('line', (line) => {
+      tail.push(line)
+      if (tail.length > 30) tail.shift()
+      if (/^micro: (routing (8|64) targets (round-robin|least-latency|affinity)|admission|token|ledger|done)/.test(line)) log(line)
+    })
+    const timer = setTimeout(() => proc.kill('SIGKILL'), PLAN.micro.timeoutMs)
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      if (code !== 0) return reject(new HarnessError(`bench/micro.mjs failed (${signal ?? code}):\n${tail.join('\n')}`))
+      try {
+        resolve(JSON.parse(fs.readFileSync(out, 'utf8')))
+      } catch (err) {
+        reject(new HarnessError(`bench/micro.mjs wrote no result: ${err.message}`))
+      }
+    })
+  })
+}
+
 async function mockStats(mockUrl, reset = false) {
   const res = await request(`${mockUrl}/_mock/${reset ? 'reset' : 'stats'}`, { method: reset ? 'POST' : 'GET' })
   return res.body.json()
@@ -536,12 +834,25 @@ async function main() {
   }
   const profFlags = (name) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [])
 
+  // Issues 3-5 in-process micro-benchmarks: alone on the machine, before any server starts (the
+  // esbuild bundle of the TypeScript modules is made here too, so a broken bundle fails fast).
+  const micro = await runMicro()
+
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'))
   try {
     log('starting mock upstream, passthrough and switchyard ...')
-    const mock = await spawnServer('mock', [path.join(BENCH, 'mock-upstream.mjs')])
+    // Three more listening ports on the same mock: the 3-target route's upstreams.
+    const mock = await spawnServer('mock', [path.join(BENCH, 'mock-upstream.mjs'), '--extra-ports', '3'])
+    mock.extraUrls = (/\(also: ([^)]+)\)/.exec(mock.line)?.[1] ?? '').split(' ').filter(Boolean)
+    if (mock.extraUrls.length !== 3) throw new HarnessError(`mock did not report its extra ports: ${mock.line}`)
     const pass = await spawnServer('passthrough', [path.join(BENCH, 'passthrough.mjs'), '--upstream', mock.url], profFlags('passthrough'))
-    const config = {
+    const adminToken = randomBytes(16).toString('hex')
+    const shaped = (delayMs) => ({ 'x-mock-chunks': '20', 'x-mock-delay-ms': String(delayMs) })
+    const QP = PLAN.queueing
+    // The issue-2 sections run on exactly this config; the providers and routes of the later
+    // sections come in through the admin API afterwards (`config`), so that they add nothing
+    // (memory, side-channel traffic) to the figures of issue 2.
+    const baseConfig = {
       version: 1,
       server: { host: '127.0.0.1', port: 0 },
       providers: [{ id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: [MODEL] }],
@@ -550,13 +861,49 @@ async function main() {
         { model: ALIAS, strategy: 'failover', targets: [{ provider: 'mock', model: MODEL }] },
       ],
     }
+    const config = {
+      version: 1,
+      server: { host: '127.0.0.1', port: 0 },
+      providers: [
+        { id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: [MODEL] },
+        // Issue 3: three targets on three ports of the mock (three undici pools, as three backends).
+        { id: 'rr-a', kind: 'vllm', baseUrl: `${mock.extraUrls[0]}/v1` },
+        { id: 'rr-b', kind: 'vllm', baseUrl: `${mock.extraUrls[1]}/v1` },
+        { id: 'rr-c', kind: 'vllm', baseUrl: `${mock.extraUrls[2]}/v1` },
+        // Issue 4: limits no request reaches (rpm and tpm: the sliding windows and the token estimate run).
+        { id: 'limited', kind: 'vllm', baseUrl: `${mock.url}/v1`, limits: { rpm: 100_000_000, tpm: 1_000_000_000_000, maxConcurrent: 100_000 } },
+        ...QP.scenarios.map((sc) => ({ id: sc.provider, kind: 'vllm', baseUrl: `${mock.url}/v1`, limits: QP.limits, queue: QP.queue, headers: { 'x-mock-latency-ms': String(sc.latencyMs) } })),
+        // Issue 5: its own provider, so that its ledger rows can be counted back.
+        { id: 'ledger', kind: 'vllm', baseUrl: `${mock.url}/v1` },
+        // Issue 6: the stream's shape comes from these headers (a translated body drops mock_* fields).
+        ...PLAN.translation.modes.flatMap((m) => [
+          { id: `tr-${m.shape}`, kind: 'vllm', baseUrl: `${mock.url}/v1`, headers: shaped(m.delayMs) },
+          { id: `an-${m.shape}`, kind: 'anthropic', baseUrl: mock.url, headers: shaped(m.delayMs) },
+        ]),
+      ],
+      routes: [
+        { model: MODEL, strategy: 'failover', targets: [{ provider: 'mock' }] },
+        { model: ALIAS, strategy: 'failover', targets: [{ provider: 'mock', model: MODEL }] },
+        // The upstream model is the route's own name (no `model` on the targets), as for MODEL: a
+        // different name would make Switchyard re-encode every answer (see the alias row).
+        { model: RR3, strategy: 'round-robin', targets: [{ provider: 'rr-a' }, { provider: 'rr-b' }, { provider: 'rr-c' }] },
+        { model: LIMITED, strategy: 'failover', targets: [{ provider: 'limited' }] },
+        ...QP.scenarios.map((sc) => ({ model: `bench-${sc.provider}`, strategy: 'failover', targets: [{ provider: sc.provider }] })),
+        { model: LEDGER_MODEL, strategy: 'failover', targets: [{ provider: 'ledger' }] },
+        ...PLAN.translation.modes.flatMap((m) => [
+          { model: `bench-tr-${m.shape}`, strategy: 'failover', targets: [{ provider: `tr-${m.shape}` }] },
+          { model: `bench-an-${m.shape}`, strategy: 'failover', targets: [{ provider: `an-${m.shape}` }] },
+        ]),
+      ],
+    }
     const configFile = path.join(tmp, 'config.json')
-    fs.writeFileSync(configFile, JSON.stringify(config, null, 2))
+    fs.writeFileSync(configFile, JSON.stringify(baseConfig, null, 2))
     const sy = await spawnServer(
       'switchyard',
-      [cli === path.join(ROOT, 'out/main/cli.js') ? path.join(ROOT, 'bin/switchyard.js') : cli, 'serve', '--config', configFile, '--data-dir', path.join(tmp, 'data'), '--port', '0', '--admin-token', randomBytes(16).toString('hex'), '--log-level', 'warn'],
+      [cli === path.join(ROOT, 'out/main/cli.js') ? path.join(ROOT, 'bin/switchyard.js') : cli, 'serve', '--config', configFile, '--data-dir', path.join(tmp, 'data'), '--port', '0', '--admin-token', adminToken, '--log-level', 'warn'],
       profFlags('switchyard'),
     )
+    const admin = (method, pathname, body) => adminJson(sy.url, adminToken, method, pathname, body)
     watchPids()
     const targets = [
       { name: 'direct', origin: mock.url, proxy: undefined },
@@ -593,16 +940,19 @@ async function main() {
     const retries = []
     let retryBudget = PLAN.interference.retryBudget
     /** runPhase, measured again while other tenants disturbed it (bounded); keeps the calmest. */
-    const runCalmPhase = async (label, fn) => {
+    let laterRetryBudget = PLAN.interferenceLater.retryBudget
+    const runCalmPhase = async (label, fn, later = false) => {
       let best
       for (let attempt = 0; ; attempt++) {
         const phase = await runPhase(label, fn)
         phase.otherCpuPct = otherPct(phase.cpuMs, phase.elapsedMs)
         if (!best || phase.otherCpuPct < best.otherCpuPct) best = phase
-        const I = PLAN.interference
-        if (best.otherCpuPct <= I.maxOtherPct || attempt >= I.maxRetriesPerRun || retryBudget <= 0 || Date.now() - startedAt.getTime() > I.retryUntilS * 1000) break
-        retryBudget--
-        retries.push({ label, otherCpuPct: round(phase.otherCpuPct, 1) })
+        const I = later ? PLAN.interferenceLater : PLAN.interference
+        const budgetLeft = later ? laterRetryBudget : retryBudget
+        if (best.otherCpuPct <= I.maxOtherPct || attempt >= I.maxRetriesPerRun || budgetLeft <= 0 || Date.now() - startedAt.getTime() > I.retryUntilS * 1000) break
+        if (later) laterRetryBudget--
+        else retryBudget--
+        retries.push({ label, otherCpuPct: round(phase.otherCpuPct, 1), later })
         log(`  ${label}: ${phase.otherCpuPct.toFixed(0)} % of the machine was busy with other work; measuring again`)
       }
       best.attempts = retries.filter((x) => x.label === label).length + 1
@@ -611,14 +961,17 @@ async function main() {
 
     // --- Non-streaming -------------------------------------------------------------------------
     const nsBody = nonStreamBody()
-    const measureNonStream = async (level, list, body, check, label = '') => {
+    const measureNonStream = async (level, list, body, check, label = '', later = false) => {
       const acc = new Map(list.map((t) => [t.name, { lat: [], ok: 0, errors: 0, truncated: false, elapsedMs: 0, cpu: {}, rss: {}, rounds: [], problems: {} }]))
       for (let r = 0; r < level.rounds; r++) {
         for (const t of level.rounds > 1 ? list.map((_, i) => list[(i + r) % list.length]) : list) {
           const pool = makePool(t.origin, level.concurrency)
-          await closedLoop(pool, { body, concurrency: level.concurrency, total: level.warmup, deadlineMs: 10_000, check })
-          const phase = await runCalmPhase(`non-stream c=${level.concurrency} ${t.name}${label} round ${r + 1}`, () =>
-            closedLoop(pool, { body, concurrency: level.concurrency, total: level.requests, deadlineMs: PLAN.nonStream.deadlineMs, check }),
+          const tBody = t.body ?? body
+          await closedLoop(pool, { body: tBody, concurrency: level.concurrency, total: level.warmup, deadlineMs: 10_000, check })
+          const phase = await runCalmPhase(
+            `non-stream c=${level.concurrency} ${t.name}${label} round ${r + 1}`,
+            () => closedLoop(pool, { body: tBody, concurrency: level.concurrency, total: level.requests, deadlineMs: PLAN.nonStream.deadlineMs, check }),
+            later,
           )
           await pool.close().catch(() => undefined)
           const a = acc.get(t.name)
@@ -631,7 +984,8 @@ async function main() {
           for (const [k, v] of Object.entries(phase.rssPeakKb)) a.rss[k] = Math.max(a.rss[k] ?? 0, v)
           for (const [k, v] of Object.entries(phase.problems)) a.problems[k] = (a.problems[k] ?? 0) + v
           const lat = summarize(phase.lat)
-          a.rounds.push({ rps: round(phase.ok / (phase.elapsedMs / 1000), 0), p50: round(lat.p50, 4), p99: round(lat.p99, 4), otherCpuPct: round(phase.otherCpuPct, 1), attempts: phase.attempts })
+          const proxyUs = t.proxy ? round((phase.cpuMs[t.proxy] * 1000) / Math.max(1, phase.ok), 1) : undefined
+          a.rounds.push({ rps: round(phase.ok / (phase.elapsedMs / 1000), 0), p50: round(lat.p50, 4), p99: round(lat.p99, 4), proxyCpuUsPerReq: proxyUs, otherCpuPct: round(phase.otherCpuPct, 1), attempts: phase.attempts })
           delete phase.lat
         }
       }
@@ -774,8 +1128,296 @@ async function main() {
     }
     await sleep(2000)
     const idleEnd = await rssMark()
+    const issue2Phases = phases.length
+
+    // =========================================================================================
+    // Issues 3-6, on the same servers, after the issue-2 sections (whose figures, RSS included,
+    // are therefore taken as before). Their phases are measured again under interference too,
+    // from their own retry budget.
+    log('sections of issues 3-6 ...')
+    // Only now: the providers and routes of these sections (applied live), and the first request
+    // to the TPM-limited provider, which loads the tokenizer (~35 MB of heap, up to a second of
+    // CPU): neither must change the issue-2 figures above (RSS included), nor land in a measured
+    // round below; the tokenizer loads asynchronously, hence the pause.
+    await admin('PUT', '/config', config)
+    await sleep(300)
+    const applied = await admin('GET', '/config')
+    if (applied.providers?.length !== config.providers.length || applied.routes?.length !== config.routes.length) throw new HarnessError('switchyard: the config of the later sections was not applied')
+    await preflightLater(sy.url, config)
+    await sleep(2000)
+
+    // --- Issues 3 and 4, end to end: a 3-target round-robin route and generous limits, each
+    // against the same gateway serving 1 target without limits, interleaved rounds at c=64.
+    await mockStats(mock.url, true)
+    const variantTargets = [
+      { name: 'switchyard, 1 target', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(MODEL) },
+      { name: 'switchyard, 3-target round-robin', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(RR3) },
+      { name: 'switchyard, generous limits', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(LIMITED) },
+    ]
+    const variants = await measureNonStream(PLAN.variants, variantTargets, undefined, checkCompletion, '', true)
+    // The targets ran back to back within each round: per-round ratios to "1 target" see the same
+    // background load on both sides; their median is the figure to read on a busy machine.
+    for (const row of variants) {
+      row.pairedRatio = round(median(row.perRound.map((x, i) => x.rps / variants[0].perRound[i].rps)), 4)
+      row.pairedCpuRatio = round(median(row.perRound.map((x, i) => x.proxyCpuUsPerReq / variants[0].perRound[i].proxyCpuUsPerReq)), 4)
+    }
+    const byPort = (await mockStats(mock.url)).byPort
+    const rrSpread = mock.extraUrls.map((u) => byPort[new URL(u).port] ?? 0)
+    log(`round-robin spread over the 3 targets: ${rrSpread.join(' / ')}`)
+
+    // --- Issue 4: 2,000 requests against limits that force queueing ----------------------------
+    const QS = PLAN.queueing
+    const queueing = []
+    for (const sc of QS.scenarios) {
+      const body = nonStreamBody(`bench-${sc.provider}`)
+      const pool = makePool(sy.url, 1024)
+      await closedLoop(pool, { body, concurrency: 4, total: 40, deadlineMs: 10_000, check: checkCompletion })
+      // Stalls on either side would show as late answers: the load generator's own event-loop
+      // delay and a /health probe of the gateway's are recorded alongside, to say which one.
+      const phase = await runCalmPhase(
+        `queueing ${sc.name}`,
+        async () => {
+          const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+          loopDelay.enable()
+          const probe = healthProbe(sy.url)
+          const res = await openLoop(pool, { body, count: QS.requests, ratePerSec: QS.arrivalPerSec, hangAfterMs: QS.hangAfterMs })
+          const health = await probe.stop()
+          loopDelay.disable()
+          return { ...res, loadgenStallMs: loopDelay.max / 1e6, gatewayHealthMs: health }
+        },
+        true,
+      )
+      await pool.close().catch(() => undefined)
+      await sleep(300)
+      const gw = (await admin('GET', '/stats')).providers?.[sc.provider] ?? {}
+      const T = QS.queue.timeoutMs
+      const times = { 200: [], 429: [], 503: [] }
+      const problems = {}
+      let hangs = 0
+      let otherOutcomes = 0
+      let noRetryAfter = 0
+      for (const r of phase.recs) {
+        if (r.hang) hangs++
+        else if (r.error || !times[r.status]) {
+          otherOutcomes++
+          const p = r.error ?? `HTTP ${r.status}`
+          problems[p] = (problems[p] ?? 0) + 1
+        } else {
+          times[r.status].push(r.endAt - r.sentAt)
+          if (r.status !== 200 && r.retryAfter === undefined) noRetryAfter++
+        }
+      }
+      const rejected = [...times[429], ...times[503]]
+      const worstRejectMs = rejected.length ? Math.max(...rejected) : 0
+      const worstServedMs = times[200].length ? Math.max(...times[200]) : 0
+      const row = {
+        scenario: sc.name,
+        provider: sc.provider,
+        upstreamLatencyMs: sc.latencyMs,
+        limits: QS.limits,
+        queue: QS.queue,
+        arrivalPerSec: QS.arrivalPerSec,
+        requests: phase.recs.length,
+        served: times[200].length,
+        timedOut429: times[429].length,
+        overflow503: times[503].length,
+        otherOutcomes,
+        hangs,
+        problems,
+        rejectedWithoutRetryAfter: noRetryAfter,
+        ms200: roundAll(summarize(times[200])),
+        ms429: roundAll(summarize(times[429])),
+        ms503: roundAll(summarize(times[503])),
+        worstRejectMs: round(worstRejectMs, 1),
+        worstRejectOvershootMs: round(worstRejectMs - T, 1),
+        worstServedMs: round(worstServedMs, 1),
+        // Time a served request spent before its upstream call began (at most the queue timeout).
+        worstServedWaitMs: round(worstServedMs - sc.latencyMs, 1),
+        gatewayAfter: { queued: gw.queued, inFlight: gw.inFlight, admitted: gw.admitted, rejected: gw.rejected },
+        loadgenStallMs: round(phase.loadgenStallMs, 1),
+        gatewayHealthMs: phase.gatewayHealthMs,
+        elapsedMs: round(phase.elapsedMs, 0),
+        cpuMs: roundAll(phase.cpuMs),
+        otherCpuPct: round(phase.otherCpuPct, 1),
+      }
+      row.pass =
+        row.requests === QS.requests && hangs === 0 && otherOutcomes === 0 && worstRejectMs <= T + QS.slackMs && gw.queued === 0 && gw.inFlight === 0
+      queueing.push(row)
+      log(`queueing ${sc.name}: ${row.served} served, ${row.timedOut429} x 429, ${row.overflow503} x 503, ${otherOutcomes} other, ${hangs} hangs; worst 429/503 after ${fmt(worstRejectMs, 0)} ms (timeout ${T}); worst served ${fmt(worstServedMs, 0)} ms`)
+    }
+
+    // --- Issue 5: usage ledger on vs off -------------------------------------------------------
+    const L = PLAN.ledger
+    const setLedger = async (on) => {
+      const cfg = await admin('GET', '/config')
+      await admin('PUT', '/config', { ...cfg, usage: { ...cfg.usage, ledger: on } })
+      const now = await admin('GET', '/config')
+      if ((now.usage?.ledger !== false) !== on) throw new HarnessError(`usage.ledger did not switch ${on ? 'on' : 'off'}`)
+    }
+    const since = new Date(Date.now() - 60_000).toISOString()
+    const ledgerRowCount = async () => {
+      await sleep(1500) // the ledger writes within its batch window (<= 1 s)
+      const { rows } = await admin('GET', `/usage?groupBy=provider&from=${encodeURIComponent(since)}`)
+      return rows.find((r) => r.provider === 'ledger')?.requests ?? 0
+    }
+    const ledgerBody = nonStreamBody(LEDGER_MODEL)
+    const rowsBefore = await ledgerRowCount()
+    let sentWhileOn = 0
+    const ledgerAcc = { on: { rounds: [], lat: [], ok: 0, errors: 0, cpu: 0 }, off: { rounds: [], lat: [], ok: 0, errors: 0, cpu: 0 } }
+    for (let r = 0; r < L.rounds; r++) {
+      for (const on of r % 2 === 0 ? [true, false] : [false, true]) {
+        await setLedger(on)
+        const pool = makePool(sy.url, L.concurrency)
+        const w = await closedLoop(pool, { body: ledgerBody, concurrency: L.concurrency, total: L.warmup, deadlineMs: 10_000, check: checkCompletion })
+        if (on) sentWhileOn += w.ok + w.errors
+        const phase = await runCalmPhase(
+          `ledger ${on ? 'on' : 'off'} round ${r + 1}`,
+          async () => {
+            const res = await closedLoop(pool, { body: ledgerBody, concurrency: L.concurrency, total: L.requests, deadlineMs: PLAN.nonStream.deadlineMs, check: checkCompletion })
+            if (on) sentWhileOn += res.ok + res.errors
+            return res
+          },
+          true,
+        )
+        await pool.close().catch(() => undefined)
+        const a = ledgerAcc[on ? 'on' : 'off']
+        a.ok += phase.ok
+        a.errors += phase.errors
+        a.cpu += phase.cpuMs.switchyard
+        a.lat.push(phase.lat)
+        a.rounds.push({ rps: round(phase.ok / (phase.elapsedMs / 1000), 0), cpuUsPerReq: round((phase.cpuMs.switchyard * 1000) / Math.max(1, phase.ok), 1), otherCpuPct: round(phase.otherCpuPct, 1), attempts: phase.attempts })
+        delete phase.lat
+      }
+    }
+    await setLedger(true)
+    const rowsRecorded = (await ledgerRowCount()) - rowsBefore
+    const ledgerModes = Object.fromEntries(
+      Object.entries(ledgerAcc).map(([mode, a]) => {
+        const all = Float64Array.from(a.lat.flatMap((x) => Array.from(x)))
+        return [mode, { requests: a.ok + a.errors, errors: a.errors, rps: median(a.rounds.map((x) => x.rps)), cpuUsPerReq: median(a.rounds.map((x) => x.cpuUsPerReq)), latencyMs: roundAll(summarize(all)), perRound: a.rounds, otherCpuPct: round(median(a.rounds.map((x) => x.otherCpuPct)), 1) }]
+      }),
+    )
+    log(`ledger on ${ledgerModes.on.rps} rps (${ledgerModes.on.cpuUsPerReq} µs/req) vs off ${ledgerModes.off.rps} rps (${ledgerModes.off.cpuUsPerReq} µs/req); rows recorded ${rowsRecorded} for ${sentWhileOn} requests sent while on`)
+
+    // Paced streams while non-stream load makes the ledger flush full batches.
+    const G = L.gap
+    const gapAcc = { on: { maxGaps: [], reads: [], streams: 0, errors: 0, loadRps: [], other: [], problems: {} }, off: { maxGaps: [], reads: [], streams: 0, errors: 0, loadRps: [], other: [], problems: {} } }
+    for (let r = 0; r < G.rounds; r++) {
+      for (const on of r % 2 === 0 ? [true, false] : [false, true]) {
+        await setLedger(on)
+        const loadPool = makePool(sy.url, 256)
+        const streamPool = makePool(sy.url, G.streamConcurrency)
+        const streamOpts = { chunks: G.chunks, delayMs: G.delayMs, body: streamBody(G.chunks, G.delayMs, LEDGER_MODEL), concurrency: G.streamConcurrency }
+        await closedLoop(loadPool, { body: ledgerBody, concurrency: 16, total: L.warmup, deadlineMs: 10_000, check: checkCompletion })
+        await streamBatch(streamPool, { ...streamOpts, count: G.streamConcurrency * 2, deadlineMs: 10_000 })
+        const reads = []
+        const phase = await runCalmPhase(
+          `ledger ${on ? 'on' : 'off'} stream gaps round ${r + 1}`,
+          async () => {
+            reads.length = 0
+            const loadDone = openLoop(loadPool, { body: ledgerBody, count: Math.round((G.loadPerSec * G.durationMs) / 1000), ratePerSec: G.loadPerSec, hangAfterMs: 10_000 })
+            const st = await streamBatch(streamPool, { ...streamOpts, count: G.streams, deadlineMs: G.deadlineMs, readGaps: reads })
+            const load = await loadDone
+            const ok = load.recs.filter((x) => x.status === 200).length
+            return { ...st, load: { ok, errors: load.recs.length - ok, elapsedMs: load.elapsedMs } }
+          },
+          true,
+        )
+        await Promise.all([loadPool.close(), streamPool.close()]).catch(() => undefined)
+        const a = gapAcc[on ? 'on' : 'off']
+        a.maxGaps.push(...phase.gaps)
+        a.reads.push(...reads)
+        a.streams += phase.ok + phase.errors
+        a.errors += phase.errors + phase.load.errors
+        for (const [k, v] of Object.entries(phase.problems)) a.problems[k] = (a.problems[k] ?? 0) + v
+        a.loadRps.push(round(phase.load.ok / (phase.load.elapsedMs / 1000), 0))
+        a.other.push(round(phase.otherCpuPct, 1))
+      }
+    }
+    await setLedger(true)
+    const ledgerGaps = Object.fromEntries(
+      Object.entries(gapAcc).map(([mode, a]) => [mode, { streams: a.streams, errors: a.errors, problems: a.problems, streamMaxGapMs: roundAll(summarize(a.maxGaps)), readGapMs: roundAll(summarize(a.reads)), loadRps: a.loadRps, otherCpuPct: a.other }]),
+    )
+    // Each round ran on and off back to back: the median of the per-round ratios cancels the slow
+    // drift of other tenants' load, which the ratio of the two medians does not.
+    const pairedRatios = ledgerModes.on.perRound.map((x, i) => x.rps / ledgerModes.off.perRound[i].rps)
+    const ledger = {
+      concurrency: L.concurrency,
+      modes: ledgerModes,
+      ratioOfMedians: round(ledgerModes.on.rps / ledgerModes.off.rps, 4),
+      pairedRatios: pairedRatios.map((x) => round(x, 3)),
+      ratio: round(median(pairedRatios), 4),
+      cpuRatio: round(ledgerModes.on.cpuUsPerReq / ledgerModes.off.cpuUsPerReq, 4),
+      rowsRecorded,
+      sentWhileOn,
+      gaps: ledgerGaps,
+      addedMaxGapMs: round(ledgerGaps.on.streamMaxGapMs.max - ledgerGaps.off.streamMaxGapMs.max, 2),
+      addedP99GapMs: round(ledgerGaps.on.streamMaxGapMs.p99 - ledgerGaps.off.streamMaxGapMs.p99, 2),
+      addedP90GapMs: round(ledgerGaps.on.streamMaxGapMs.p90 - ledgerGaps.off.streamMaxGapMs.p90, 2),
+      addedP50GapMs: round(ledgerGaps.on.streamMaxGapMs.p50 - ledgerGaps.off.streamMaxGapMs.p50, 2),
+    }
+    log(`ledger stream gaps: worst ${fmt(ledgerGaps.on.streamMaxGapMs.max, 2)} ms on vs ${fmt(ledgerGaps.off.streamMaxGapMs.max, 2)} ms off; p99 ${fmt(ledgerGaps.on.streamMaxGapMs.p99, 2)} vs ${fmt(ledgerGaps.off.streamMaxGapMs.p99, 2)} ms`)
+
+    // --- Issue 6: translation vs passthrough, streaming at c=16 --------------------------------
+    const TR = PLAN.translation
+    const translation = []
+    for (const m of TR.modes) {
+      const vs = translationVariants(m)
+      const acc = new Map(vs.map((v) => [v.key, { ttfc: [], total: [], maxGaps: [], reads: [], ok: 0, errors: 0, problems: {}, rounds: [] }]))
+      for (let r = 0; r < m.rounds; r++) {
+        for (let i = 0; i < vs.length; i++) {
+          const v = vs[(i + r) % vs.length]
+          const pool = makePool(sy.url, TR.concurrency)
+          const common = { chunks: m.chunks, delayMs: m.delayMs, body: v.body, path: v.path, headers: v.headers, check: v.check, concurrency: TR.concurrency }
+          await streamBatch(pool, { ...common, count: m.warmup, deadlineMs: 10_000 })
+          const reads = []
+          const phase = await runCalmPhase(
+            `streams c=${TR.concurrency} ${m.name} ${v.key} round ${r + 1}`,
+            () => {
+              reads.length = 0
+              return streamBatch(pool, { ...common, count: m.streams, deadlineMs: TR.deadlineMs, readGaps: m.delayMs > 0 ? reads : undefined })
+            },
+            true,
+          )
+          await pool.close().catch(() => undefined)
+          const a = acc.get(v.key)
+          a.ttfc.push(...phase.ttfc)
+          a.total.push(...phase.total)
+          a.maxGaps.push(...phase.gaps)
+          a.reads.push(...reads)
+          a.ok += phase.ok
+          a.errors += phase.errors
+          for (const [k, val] of Object.entries(phase.problems)) a.problems[k] = (a.problems[k] ?? 0) + val
+          a.rounds.push({ streamsPerSec: round(phase.ok / (phase.elapsedMs / 1000), 1), cpuUsPerStream: round((phase.cpuMs.switchyard * 1000) / Math.max(1, phase.ok), 1), otherCpuPct: round(phase.otherCpuPct, 1), attempts: phase.attempts })
+        }
+      }
+      for (const v of vs) {
+        const a = acc.get(v.key)
+        const row = {
+          mode: m.name,
+          chunks: m.chunks,
+          delayMs: m.delayMs,
+          variant: v.key,
+          name: v.name,
+          streams: a.ok + a.errors,
+          errors: a.errors,
+          problems: a.problems,
+          streamsPerSec: median(a.rounds.map((x) => x.streamsPerSec)),
+          cpuUsPerStream: median(a.rounds.map((x) => x.cpuUsPerStream)),
+          ttfcMs: roundAll(summarize(a.ttfc)),
+          totalMs: roundAll(summarize(a.total)),
+          streamMaxGapMs: roundAll(summarize(a.maxGaps)),
+          readGapMs: m.delayMs > 0 ? roundAll(summarize(a.reads)) : undefined,
+          perRound: a.rounds,
+          otherCpuPct: round(median(a.rounds.map((x) => x.otherCpuPct)), 1),
+        }
+        translation.push(row)
+        log(`streams c=${TR.concurrency} ${m.name.padEnd(10)} ${v.key.padEnd(21)} ${fmt(row.streamsPerSec, 0).padStart(5)} streams/s  ttfc p50 ${fmt(row.ttfcMs.p50, 2)} ms  max gap p99 ${fmt(row.streamMaxGapMs.p99, 2)} ms  ${row.cpuUsPerStream} µs/stream  errors ${row.errors}`)
+      }
+    }
+
     await stopChildren()
-    const overall = phases.reduce((acc, p) => {
+    const overall = phases.slice(0, issue2Phases).reduce((acc, p) => {
       for (const [k, v] of Object.entries(p.rssPeakKb)) acc[k] = Math.max(acc[k] ?? 0, v)
       return acc
     }, {})
@@ -804,9 +1446,10 @@ async function main() {
     const syRss = memory.switchyard.peakOwnStreams1000Kb
     const ptRss = memory.passthrough.peakOwnStreams1000Kb
     const targetsOut = [
-      { id: 'throughput-c64', what: 'Switchyard RPS at c=64 / passthrough RPS', value: round(thr, 3), display: `${pct(thr)} (${fmt(ns(64, 'switchyard').rps, 0)} / ${fmt(ns(64, 'passthrough').rps, 0)})`, threshold: '>= 80 %', pass: thr >= 0.8 },
-      { id: 'added-p50-c1', what: 'p50 latency added over direct at c=1', value: round(addedP50, 4), display: `${fmt(addedP50, 3)} ms (${fmt(ns(1, 'switchyard').latencyMs.p50, 3)} - ${fmt(ns(1, 'direct').latencyMs.p50, 3)})`, threshold: '< 0.3 ms', pass: addedP50 < 0.3 },
+      { issue: 2, id: 'throughput-c64', what: 'Switchyard RPS at c=64 / passthrough RPS', value: round(thr, 3), display: `${pct(thr)} (${fmt(ns(64, 'switchyard').rps, 0)} / ${fmt(ns(64, 'passthrough').rps, 0)})`, threshold: '>= 80 %', pass: thr >= 0.8 },
+      { issue: 2, id: 'added-p50-c1', what: 'p50 latency added over direct at c=1', value: round(addedP50, 4), display: `${fmt(addedP50, 3)} ms (${fmt(ns(1, 'switchyard').latencyMs.p50, 3)} - ${fmt(ns(1, 'direct').latencyMs.p50, 3)})`, threshold: '< 0.3 ms', pass: addedP50 < 0.3 },
       ...ttfcOver.map((x) => ({
+        issue: 2,
         id: `ttfc-overhead-c1-${x.mode.replace(/\W+/g, '-')}`,
         what: `stream time-to-first-chunk p50 added over direct at c=1, chunks ${x.mode}`,
         value: round(x.ms, 4),
@@ -814,8 +1457,26 @@ async function main() {
         threshold: '< 0.5 ms',
         pass: x.ms < 0.5,
       })),
-      { id: 'errors-1000-streams', what: 'errors over 1000 concurrent streams', value: syErrors, display: `${syErrors} (in ${S.rounds} x ${S.streams} streams)`, threshold: '0', pass: syErrors === 0 && !s1k('switchyard').truncated },
-      { id: 'rss-1000-streams', what: 'peak RSS under 1000 streams / passthrough peak RSS', value: round(syRss / ptRss, 3), display: `${fmt(syRss / ptRss, 2)}x (${mb(syRss)} / ${mb(ptRss)})`, threshold: '<= 1.3x', pass: syRss / ptRss <= 1.3 },
+      { issue: 2, id: 'errors-1000-streams', what: 'errors over 1000 concurrent streams', value: syErrors, display: `${syErrors} (in ${S.rounds} x ${S.streams} streams)`, threshold: '0', pass: syErrors === 0 && !s1k('switchyard').truncated },
+      { issue: 2, id: 'rss-1000-streams', what: 'peak RSS under 1000 streams / passthrough peak RSS', value: round(syRss / ptRss, 3), display: `${fmt(syRss / ptRss, 2)}x (${mb(syRss)} / ${mb(ptRss)})`, threshold: '<= 1.3x', pass: syRss / ptRss <= 1.3 },
+      ...queueing.map((q) => ({
+        issue: 4,
+        id: `queueing-${q.provider}`,
+        what: `${QS.requests} requests against maxConcurrent ${QS.limits.maxConcurrent}, queue ${QS.queue.maxSize} / ${QS.queue.timeoutMs} ms, ${q.scenario}, ${QS.arrivalPerSec}/s arriving: hangs, and the slowest 429/503`,
+        value: q.worstRejectMs,
+        display: `${q.hangs} hangs, ${q.otherOutcomes} other outcomes; ${q.served} served, ${q.timedOut429} x 429, ${q.overflow503} x 503; slowest 429/503 after ${fmt(q.worstRejectMs, 0)} ms (${q.worstRejectOvershootMs >= 0 ? '+' : ''}${fmt(q.worstRejectOvershootMs, 0)} ms vs the timeout; meanwhile the gateway's /health took up to ${fmt(q.gatewayHealthMs?.max, 0)} ms and the load generator stalled up to ${fmt(q.loadgenStallMs, 0)} ms)${q.gatewayAfter.queued === 0 && q.gatewayAfter.inFlight === 0 ? '' : `; left in the gateway: ${q.gatewayAfter.queued} queued, ${q.gatewayAfter.inFlight} in flight`}`,
+        threshold: `0 hangs; every 429/503 <= ${QS.queue.timeoutMs + QS.slackMs} ms`,
+        pass: q.pass,
+      })),
+      {
+        issue: 5,
+        id: 'ledger-throughput',
+        what: `Switchyard RPS at c=${L.concurrency}, usage ledger on / off (${ledgerModes.on.requests} + ${ledgerModes.off.requests} requests; ${rowsRecorded} rows recorded for the ${sentWhileOn} sent while on)`,
+        value: ledger.ratio,
+        display: `${pct(ledger.ratio)} (median of the ${ledger.pairedRatios.length} back-to-back round pairs; medians ${fmt(ledgerModes.on.rps, 0)} / ${fmt(ledgerModes.off.rps, 0)} rps = ${pct(ledger.ratioOfMedians)}; Switchyard CPU ${ledgerModes.on.cpuUsPerReq} / ${ledgerModes.off.cpuUsPerReq} µs/req)${rowsRecorded === sentWhileOn ? '' : ' — ROW COUNT MISMATCH'}`,
+        threshold: `>= ${100 - L.maxDropPct} %, every row recorded`,
+        pass: ledger.ratio >= 1 - L.maxDropPct / 100 && rowsRecorded === sentWhileOn,
+      },
     ]
     // Not targets: what Switchyard costs on top of the bare Node proxy (the hop itself excluded).
     const ownCost = [
@@ -838,6 +1499,11 @@ async function main() {
       streamC1,
       streams1000,
       memory,
+      micro,
+      variants: { rows: variants, roundRobinSpread: rrSpread },
+      queueing,
+      ledger,
+      translation,
       targets: targetsOut,
       ownCost,
       retries,
@@ -874,9 +1540,9 @@ function report(r) {
     L.push(`${r.retries.length} measured run(s) were repeated because other work on the machine took more than ${r.plan.interference.maxOtherPct} % of its CPU (the calmest attempt is kept; see "other %").`)
     L.push('')
   }
-  L.push('| target | measured | threshold | result |')
-  L.push('|---|---|---|---|')
-  for (const t of r.targets) L.push(`| ${t.what} | ${t.display} | ${t.threshold} | **${t.pass ? 'PASS' : 'FAIL'}** |`)
+  L.push('| issue | target | measured | threshold | result |')
+  L.push('|---:|---|---|---|---|')
+  for (const t of r.targets) L.push(`| ${t.issue} | ${t.what} | ${t.display} | ${t.threshold} | **${t.pass ? 'PASS' : 'FAIL'}** |`)
   L.push('')
   L.push("Switchyard's own cost on top of the bare passthrough (informational):")
   L.push('')
@@ -927,12 +1593,13 @@ function report(r) {
   for (const [name, m] of Object.entries(r.memory)) {
     L.push(`| ${name} | ${mb(m.idleStartKb)} | ${mb(m.peakNonStreamC1000Kb)} | ${mb(name === 'mock' ? m.peakStreams1000Kb : m.peakOwnStreams1000Kb)} | ${mb(m.peakOverallKb)} | ${mb(m.idleEndKb)} |`)
   }
-  const problems = [...r.nonStream, r.alias.reference, r.alias, ...r.streamC1, ...r.streams1000].filter((x) => x.errors > 0)
+  L.push(...reportLater(r))
+  const problems = [...r.nonStream, r.alias.reference, r.alias, ...r.streamC1, ...r.streams1000, ...r.variants.rows, ...r.translation].filter((x) => x.errors > 0)
   if (problems.length) {
     L.push('')
     L.push('### Errors seen')
     L.push('')
-    for (const p of problems) L.push(`- ${p.target} ${p.concurrency ? `c=${p.concurrency}` : p.mode ?? `x${p.streams}`}: ${JSON.stringify(p.problems)}`)
+    for (const p of problems) L.push(`- ${p.target ?? p.name} ${p.concurrency ? `c=${p.concurrency}` : p.mode ?? `x${p.streams}`}: ${JSON.stringify(p.problems)}`)
   }
   if (Object.keys(r.stderrTail).length) {
     L.push('')
@@ -942,6 +1609,141 @@ function report(r) {
   }
   L.push('')
   return L.join('\n')
+}
+
+/** The sections of issues 3-6. */
+function reportLater(r) {
+  const L = []
+  const mi = r.micro
+  const p = r.plan
+  const nsRow = (row, ref) =>
+    `| ${row.target}${row.truncated ? ' (time-bounded)' : ''} | ${row.requests} | ${row.errors} | ${fmt(row.rps, 0)} | ${row === ref ? '' : `${pct(row.rps / ref.rps)} / **${pct(row.pairedRatio)}**`} | ${fmt(row.latencyMs.p50, 3)} | ${fmt(row.latencyMs.p99, 3)} | ${row.proxyCpuUsPerReq}${row === ref ? '' : ` (${pct(row.pairedCpuRatio)})`} | ${row.perRound.map((x) => x.rps).join(' / ')} | ${row.perRound.map((x) => fmt(x.otherCpuPct, 0)).join(' / ')} |`
+  const nsHead = [
+    '| target | requests | errors | RPS (median of rounds) | vs 1 target: ratio of medians / **median of per-round ratios** | p50 ms | p99 ms | Switchyard CPU µs/req (per-round ratio) | RPS per round | other % per round |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ]
+  const [one, rr3, limited] = r.variants.rows
+  const us = (t) => `${fmt(t.medianUs, 2)} (${fmt(t.bestUs, 2)})`
+
+  L.push('')
+  L.push('### Issue 3 — routing')
+  L.push('')
+  L.push(`Routing decision per request, in-process (\`bench/micro.mjs\`: the TypeScript modules bundled with esbuild, run alone before the servers start; µs, median over ${mi.routing[0].order.batches} timed batches, best in brackets; other load on the machine meanwhile: ${mi.otherCpuPct} %).`)
+  L.push('*balance* = `Balancer.order` with the Router\'s own StrategyContext; *whole decision* = `Router.plan`: resolve the route, drop the target whose breaker is open, conversation key (affinity), order, the request\'s plan.')
+  L.push('State as a busy gateway has it: in-flight counts that change on every request, a TTFT estimate for every target but one, vLLM load reports, prices for 7 of 8 targets, one backup (weight 0), one target ejected. All cases are warmed up together first (the JIT sees every strategy, as with routes of several strategies).')
+  L.push('')
+  L.push('| strategy | 8 targets: balance µs | 8 targets: whole decision µs | 64 targets: balance µs | 64 targets: whole decision µs |')
+  L.push('|---|---:|---:|---:|---:|')
+  for (const s of [...new Set(mi.routing.map((x) => x.strategy))]) {
+    const at = (n) => mi.routing.find((x) => x.strategy === s && x.targets === n)
+    L.push(`| ${s === 'affinity' ? 'session affinity (consistent-hash ring)' : s} | ${us(at(8).order)} | ${us(at(8).plan)} | ${us(at(64).order)} | ${us(at(64).plan)} |`)
+  }
+  L.push('')
+  L.push(`Throughput: a route with 3 round-robin targets (one mock process listening on 3 more ports, so 3 upstream pools) vs the same gateway serving 1 target; c=${p.variants.concurrency}, ${p.variants.rounds} interleaved rounds of ${p.variants.requests} requests, each after ${p.variants.warmup} of warm-up.`)
+  L.push('')
+  L.push(...nsHead)
+  L.push(nsRow(one, one))
+  L.push(nsRow(rr3, one))
+  L.push('')
+  const spread = r.variants.roundRobinSpread
+  L.push(`Requests the 3 targets received (warm-up included): ${spread.join(' / ')}.`)
+
+  L.push('')
+  L.push('### Issue 4 — admission')
+  L.push('')
+  L.push('Per request, in-process: `Admission.tryAcquire` + `lease.settle` on one provider, 64 leases outstanding (as at c=64); µs, median (best).')
+  L.push('')
+  L.push('| provider limits | tryAcquire + settle µs | token estimate needed |')
+  L.push('|---|---:|---|')
+  for (const a of mi.admission) L.push(`| ${a.variant} | ${us(a.tryAcquireSettle)} | ${a.tokenEstimateNeeded ? 'yes (TPM)' : 'no'} |`)
+  L.push('')
+  L.push(`A TPM limit makes the pipeline count the prompt's tokens first (\`estimateRequestTokens\`, gpt-tokenizer o200k, the bench's ~150-character prompt): ${us(mi.tokenEstimate)} µs.`)
+  L.push('')
+  L.push(`End to end, a provider with limits no request reaches (rpm 100,000,000, tpm 10^12, maxConcurrent 100,000: sliding windows, token estimate and reconciliation all run) vs none, same rounds as above:`)
+  L.push('')
+  L.push(...nsHead)
+  L.push(nsRow(one, one))
+  L.push(nsRow(limited, one))
+  L.push('')
+  const QS = p.queueing
+  L.push(`Limits that force queueing: maxConcurrent ${QS.limits.maxConcurrent}, queue ${QS.queue.maxSize} deep with a ${QS.queue.timeoutMs} ms timeout (reject-new), ${QS.requests} requests arriving open-loop at ${QS.arrivalPerSec}/s; times are the client's, send to last byte. A request unanswered after ${QS.hangAfterMs} ms would count as a hang. "left" = queued / in flight in the gateway's stats afterwards.`)
+  L.push('')
+  L.push('| upstream latency | served | 429 (timed out) | 503 (queue full) | other / hangs | 429 ms p50 / max | 503 ms p50 / max | served ms p50 / max | slowest 429/503 vs timeout | left | gateway /health p50 / max ms | load generator stall ms | other % | result |')
+  L.push('|---|---:|---:|---:|---|---|---|---|---:|---|---|---:|---:|---|')
+  for (const q of r.queueing) {
+    L.push(
+      `| ${q.upstreamLatencyMs} ms | ${q.served} | ${q.timedOut429} | ${q.overflow503} | ${q.otherOutcomes} / ${q.hangs} | ${fmt(q.ms429.p50, 0)} / ${fmt(q.ms429.max, 0)} | ${fmt(q.ms503.p50, 1)} / ${fmt(q.ms503.max, 1)} | ${fmt(q.ms200.p50, 0)} / ${fmt(q.ms200.max, 0)} | ${q.worstRejectOvershootMs >= 0 ? '+' : ''}${fmt(q.worstRejectOvershootMs, 0)} ms | ${q.gatewayAfter.queued} / ${q.gatewayAfter.inFlight} | ${fmt(q.gatewayHealthMs?.p50, 1)} / ${fmt(q.gatewayHealthMs?.max, 1)} | ${fmt(q.loadgenStallMs, 0)} | ${fmt(q.otherCpuPct, 0)} | **${q.pass ? 'PASS' : 'FAIL'}** |`,
+    )
+  }
+  const noRA = r.queueing.reduce((n, q) => n + q.rejectedWithoutRetryAfter, 0)
+  L.push('')
+  L.push(`429/503 answers without Retry-After: ${noRA}. The /health probe (every ~10 ms on its own connection) and the load generator's own event-loop delay tell a gateway stall from a client-side one.`)
+
+  L.push('')
+  L.push('### Issue 5 — usage ledger')
+  L.push('')
+  const lg = r.ledger
+  L.push(`Same gateway, \`usage.ledger\` switched through the admin API between interleaved rounds (${p.ledger.rounds} per mode, ${p.ledger.requests} requests each after ${p.ledger.warmup} of warm-up), c=${lg.concurrency}. Off, requests are still metered (/metrics) but no row is stored.`)
+  L.push('')
+  L.push('| ledger | requests | errors | RPS (median of rounds) | RPS per round | Switchyard CPU µs/req | p50 ms | p99 ms | other % |')
+  L.push('|---|---:|---:|---:|---|---:|---:|---:|---:|')
+  for (const [mode, m] of Object.entries(lg.modes)) {
+    L.push(`| ${mode} | ${m.requests} | ${m.errors} | ${fmt(m.rps, 0)} | ${m.perRound.map((x) => x.rps).join(' / ')} | ${m.cpuUsPerReq} | ${fmt(m.latencyMs.p50, 3)} | ${fmt(m.latencyMs.p99, 3)} | ${fmt(m.otherCpuPct, 0)} |`)
+  }
+  L.push('')
+  L.push(`On/off RPS ratio per round pair: ${lg.pairedRatios.map((x) => pct(x)).join(', ')} (median ${pct(lg.ratio)}); ratio of the medians ${pct(lg.ratioOfMedians)}; Switchyard CPU per request on/off ${pct(lg.cpuRatio)}.`)
+  L.push('')
+  L.push(`Rows in the ledger for these requests (counted back through \`/admin/api/usage\`): ${lg.rowsRecorded}, for ${lg.sentWhileOn} requests sent while on (warm-ups included) and none expected while off.`)
+  L.push('')
+  const G = p.ledger.gap
+  L.push(`Inter-chunk gaps of streams (${G.chunks} chunks ${G.delayMs} ms apart, ${G.streamConcurrency} at a time) while ${G.loadPerSec} non-stream requests/s (open loop, below saturation) fill the ledger's batches, ${G.rounds} interleaved rounds per mode. Gap = pause between two reads at the client; the mock sends every ${G.delayMs} ms.`)
+  L.push('')
+  L.push('| ledger | streams | errors | per-stream max gap p50 / p90 / p99 / max ms | all reads: gap p99 ms | non-stream load served/s | other % |')
+  L.push('|---|---:|---:|---|---:|---|---|')
+  for (const [mode, g] of Object.entries(lg.gaps)) {
+    const x = g.streamMaxGapMs
+    L.push(`| ${mode} | ${g.streams} | ${g.errors} | ${fmt(x.p50, 2)} / ${fmt(x.p90, 2)} / ${fmt(x.p99, 2)} / ${fmt(x.max, 2)} | ${fmt(g.readGapMs.p99, 2)} | ${g.loadRps.join(' / ')} | ${g.otherCpuPct.join(' / ')} |`)
+  }
+  L.push('')
+  L.push(
+    `Inter-chunk delay added with the ledger on (per-stream max gap, on minus off): p50 ${signed(lg.addedP50GapMs)} ms, p90 ${signed(lg.addedP90GapMs)} ms, p99 ${signed(lg.addedP99GapMs)} ms, worst stream ${signed(lg.addedMaxGapMs)} ms. ` +
+      'The worst gaps of either mode also hold stalls that have nothing to do with the ledger (major GC of a large heap, timers), so a negative figure means the effect is below that noise. ' +
+      `The direct measure: one flush of a full batch (500 operations: 250 requests' in-flight and final rows) holds the event loop ${fmt(mi.ledger.medianMs, 2)} ms at the median and ${fmt(mi.ledger.maxMs, 2)} ms at worst of ${mi.ledger.flushes}, timed in-process (${mi.ledger.perRequestUs} µs per request).` +
+      (mi.ledger.autoCheckpoint
+        ? ` Every ~${mi.ledger.autoCheckpoint.requestsPerCheckpoint} requests the WAL reaches ${mi.ledger.autoCheckpoint.walPages} pages and SQLite checkpoints it inside that flush: ${fmt(mi.ledger.autoCheckpoint.checkpointMs, 1)} ms more on the event loop.`
+        : ''),
+  )
+
+  L.push('')
+  L.push('### Issue 6 — protocol bridge')
+  L.push('')
+  L.push(`Streams through Switchyard at c=${p.translation.concurrency}, all four ways, against the same mock process (OpenAI chat chunks on /v1/chat/completions, Anthropic events on /v1/messages), stream shape set by the provider's x-mock-* headers. Rounds interleaved in rotated order. CPU is Switchyard's, per stream.`)
+  for (const m of p.translation.modes) {
+    const rows = r.translation.filter((x) => x.mode === m.name)
+    const ref = rows.find((x) => x.variant === 'openai-passthrough')
+    L.push('')
+    L.push(`${m.chunks} chunks ${m.name} (${m.rounds} rounds of ${m.streams} streams per way):`)
+    L.push('')
+    L.push('| client → upstream | streams | errors | streams/s | vs OpenAI passthrough | TTFC p50 / p99 ms | total p50 ms | per-stream max gap p50 / p99 ms | read gap p50 / p99 / mean ms | Switchyard CPU µs/stream | other % |')
+    L.push('|---|---:|---:|---:|---:|---|---:|---|---|---:|---:|')
+    for (const x of rows) {
+      const g = x.readGapMs
+      L.push(
+        `| ${x.name} | ${x.streams} | ${x.errors} | ${fmt(x.streamsPerSec, 0)} | ${x === ref ? '' : pct(x.streamsPerSec / ref.streamsPerSec)} | ${fmt(x.ttfcMs.p50, 2)} / ${fmt(x.ttfcMs.p99, 2)} | ${fmt(x.totalMs.p50, 2)} | ${fmt(x.streamMaxGapMs.p50, 2)} / ${fmt(x.streamMaxGapMs.p99, 2)} | ${g ? `${fmt(g.p50, 2)} / ${fmt(g.p99, 2)} / ${fmt(g.mean, 2)}` : '-'} | ${x.cpuUsPerStream} | ${fmt(x.otherCpuPct, 0)} |`,
+      )
+    }
+    if (m.delayMs > 0) {
+      const by = (k) => rows.find((x) => x.variant === k)
+      const added = (t, base) => `p99 read gap ${signed(t.readGapMs.p99 - base.readGapMs.p99)} ms, mean ${signed(t.readGapMs.mean - base.readGapMs.mean)} ms, per-stream max gap p99 ${signed(t.streamMaxGapMs.p99 - base.streamMaxGapMs.p99)} ms`
+      L.push('')
+      L.push(`Added inter-chunk delay of translation: Anthropic client → OpenAI upstream vs OpenAI passthrough: ${added(by('anthropic-to-openai'), by('openai-passthrough'))}; OpenAI client → Anthropic upstream vs Anthropic passthrough: ${added(by('openai-to-anthropic'), by('anthropic-passthrough'))}.`)
+    }
+  }
+  return L
+}
+
+function signed(x) {
+  return Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : '-'
 }
 
 /** Share of the machine's cores that were busy during a phase (steal shown when present). */
