@@ -9,6 +9,7 @@ import { EventHub } from './events'
 import { PoolRegistry } from './forward/poolRegistry'
 import { BackendClient } from './providers/backendClient'
 import type { Logger } from './log'
+import { ThrottledLog } from './logThrottle'
 import { createModelRequestHandler } from './pipeline/modelRequest'
 import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './protocols/anthropic/handler'
@@ -136,6 +137,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     usage,
     stats,
     logger,
+    warnings: new ThrottledLog(logger),
     keepAlive: opts.keepAlive,
     appKeys: usage.appKeys,
     requireAppKey: appKeyRequired,

@@ -88,6 +88,22 @@ describe('model discovery through the gateway', () => {
     expect(resolution).toMatchObject({ via: 'provider', candidates: [{ provider: 'v', upstreamModel: 'mistral-7b', available: true }] })
   })
 
+  it('a model a backend starts serving later routes there after the next refresh (resolution is not cached stale)', async () => {
+    const { vllm, ollama, vllmModels } = await backends()
+    const gw = await gateway(
+      { activeProvider: 'o', providers: [{ id: 'v', kind: 'vllm', baseUrl: vllm.baseUrl }, { id: 'o', kind: 'ollama', baseUrl: ollama.baseUrl }] },
+      { sideChannels: true, routing: fast },
+    )
+    await discovered(gw)
+    // Nobody serves it yet: the active provider gets it (and answers with its own 404).
+    expect((await postJson(gw.url, '/v1/chat/completions', chat('new-model'))).headers['x-switchyard-provider']).toBe('o')
+    vllmModels.push('new-model') // the operator loads another model on the vLLM host
+    await gw.gateway.router.catalog!.refresh('v')
+    const res = await postJson(gw.url, '/v1/chat/completions', chat('new-model'))
+    expect(res.status).toBe(200)
+    expect(res.headers['x-switchyard-provider']).toBe('v')
+  })
+
   it('an unknown model is a 404 whose message lists discovered models too', async () => {
     const { vllm, ollama } = await backends()
     const gw = await gateway(

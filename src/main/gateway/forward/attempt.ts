@@ -3,14 +3,15 @@
 // to the end. Bytes first: SSE and JSON are written as they arrive, a slow client pauses the
 // upstream read (backpressure), and a client that leaves aborts the upstream at once.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Dispatcher } from 'undici'
+import { util, type Dispatcher } from 'undici'
 import { GatewayError } from '../errors'
 import type { ClientRequestInfo, Translation } from '../protocols/translate/plan'
 import type { AttemptOutcome } from '../routing/attempt'
 import type { Upstream } from '../runtime'
 import type { RequestMeter } from '../usage/requestMeter'
 import type { ClientResponse } from './clientResponse'
-import { passThroughHeaderList } from './headers'
+import { deadlines, type Deadlined } from './deadlines'
+import { REWRITE_OWN_HEADERS, scanRawHeaders, STREAM_OWN_HEADERS, withoutHeaders } from './headers'
 import { decodeBody } from './responseBody'
 import { streamMode, type StreamMode } from './streamModes'
 import { transportFailure, TimeoutError, upstreamErrorResult, type AttemptFailure } from './attemptFailure'
@@ -34,7 +35,8 @@ export interface AttemptRequest {
   /** Hold a stream's first event until it is known not to be an error (failover is still possible). */
   sniffFirstEvent: boolean
   inputTokens?: number
-  onUpstreamHeaders?(status: number, headers: IncomingHttpHeaders): void
+  /** The upstream's status and headers (parsed only if the callback asks for them). */
+  onUpstreamHeaders?(status: number, headers: () => IncomingHttpHeaders): void
 }
 
 export interface AttemptEnd {
@@ -70,20 +72,25 @@ export function runAttempt(req: AttemptRequest): Promise<AttemptResult> {
         headersTimeout: 0,
         bodyTimeout: 0,
       },
-      handler,
+      handler as unknown as Dispatcher.DispatchHandler,
     )
   })
 }
 
-class AttemptHandler implements Dispatcher.DispatchHandler {
-  private controller?: Dispatcher.DispatchController
+// undici's raw handler interface (onConnect/onHeaders/onData/onComplete/onError): the newer
+// controller-style API is served through a wrapper that parses every response's headers into an
+// object first, which the hot path does not need.
+class AttemptHandler implements Deadlined {
+  private abortUpstream?: (err: Error) => void
+  private resumeUpstream?: () => void
+  private paused = false
   private mode: Mode = 'waiting'
   private status = 0
   private head: string[] = []
   private stream?: StreamMode
   private chunks: Buffer[] = []
   private buffered = 0
-  private timer: NodeJS.Timeout
+  deadline: number
   private readonly startedAt = performance.now()
   private firstByteMs?: number
   private committed = false
@@ -94,39 +101,44 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     private readonly req: AttemptRequest,
     private readonly resolveResult: (r: AttemptResult) => void,
   ) {
-    this.timer = setTimeout(this.onTimeout, req.upstream.timeouts.firstByteMs)
+    this.deadline = Date.now() + req.upstream.timeouts.firstByteMs
+    deadlines.add(this)
     req.client.res.on('close', this.onClientClose)
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller
-    // Already over: the client left, or the first-byte timer fired while the request queued in the pool.
-    if (this.mode === 'done') controller.abort(new ClientGoneError())
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort
+    // Already over: the client left, or the first-byte deadline passed while the request queued in the pool.
+    if (this.mode === 'done') abort(new ClientGoneError())
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
-    if (status < 200 || this.mode === 'done') return
+  onHeaders(status: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
+    this.resumeUpstream = resume
+    if (status < 200 || this.mode === 'done') return true
     const req = this.req
     this.status = status
-    req.onUpstreamHeaders?.(status, headers)
-    const contentType = headerString(headers['content-type']).toLowerCase()
-    req.meter?.responseStarted(status, contentType)
+    req.onUpstreamHeaders?.(status, () => util.parseHeaders(rawHeaders as Buffer[]) as IncomingHttpHeaders)
     if (status >= 400) {
+      req.meter?.responseStarted(status, undefined)
       this.mode = 'error-body'
-      return
+      return true
     }
     const passthrough = req.translation === 'passthrough'
+    // One pass over the raw headers: the content type, and the list passed on to the client.
+    const scanned = scanRawHeaders(rawHeaders)
+    const contentType = scanned.contentType
+    req.meter?.responseStarted(status, contentType)
     if (contentType.startsWith('text/event-stream') && (passthrough || req.clientInfo?.stream !== false)) {
       this.stream = streamMode(req.translation, req.client.protocol, req.clientInfo, req.meter, req.inputTokens)
       this.mode = req.sniffFirstEvent ? 'sniffing' : 'stream'
-      this.head = passthrough ? passThroughHeaderList(headers, 'stream') : ['content-type', this.stream.contentType!]
+      this.head = passthrough ? withoutHeaders(scanned.list, STREAM_OWN_HEADERS) : ['content-type', this.stream.contentType!]
       this.head.push('cache-control', 'no-cache', 'x-accel-buffering', 'no')
     } else if (contentType.includes('json') && passthrough && req.rewriteModel === undefined) {
       this.mode = 'bytes'
-      this.head = passThroughHeaderList(headers, 'bytes')
+      this.head = scanned.list
     } else if (contentType === '' || contentType.includes('json')) {
       this.mode = 'buffer'
-      this.head = passthrough ? passThroughHeaderList(headers, 'rewritten') : []
+      this.head = passthrough ? withoutHeaders(scanned.list, REWRITE_OWN_HEADERS) : []
     } else {
       const type = contentType.split(';')[0]
       this.failBeforeCommit({
@@ -134,53 +146,50 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
         status,
         error: new GatewayError('upstream_bad_response', `provider "${req.providerId}" answered ${status} with ${type} instead of JSON; check its baseUrl`),
       })
-      controller.abort(new ClientGoneError())
+      this.abort(new ClientGoneError())
     }
+    return !this.paused
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.firstByteMs === undefined) {
-      this.firstByteMs = performance.now() - this.startedAt
-      clearTimeout(this.timer)
-      this.timer = setTimeout(this.onTimeout, this.req.upstream.timeouts.idleMs)
-    } else {
-      this.timer.refresh()
-    }
+  onData(chunk: Buffer): boolean {
+    if (this.firstByteMs === undefined) this.firstByteMs = performance.now() - this.startedAt
+    if (!this.paused) this.deadline = Date.now() + this.req.upstream.timeouts.idleMs
     switch (this.mode) {
       case 'stream':
         this.req.meter?.upstreamChunk(chunk)
-        this.send(controller, this.stream!.push(chunk))
-        return
+        this.send(this.stream!.push(chunk))
+        break
       case 'bytes':
         this.req.meter?.upstreamChunk(chunk)
-        this.send(controller, chunk)
-        return
+        this.send(chunk)
+        break
       case 'sniffing':
         this.req.meter?.upstreamChunk(chunk)
         this.chunks.push(chunk)
-        this.sniff(controller, false)
-        return
+        this.sniff(false)
+        break
       case 'buffer':
       case 'error-body':
         this.buffered += chunk.length
         if (this.buffered > (this.mode === 'buffer' ? MAX_BUFFERED_BYTES : MAX_ERROR_BODY_BYTES)) {
           this.failBeforeCommit({ outcome: 'bad_response', status: this.status, error: new GatewayError('upstream_bad_response', `provider "${this.req.providerId}" sent an oversized body`) })
-          controller.abort(new ClientGoneError())
-          return
+          this.abort(new ClientGoneError())
+          break
         }
         this.chunks.push(chunk)
-        return
+        break
       default:
-        return
+        break
     }
+    return !this.paused
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController): void {
-    clearTimeout(this.timer)
+  onComplete(): void {
+    deadlines.delete(this)
     const client = this.req.client
     switch (this.mode) {
       case 'sniffing':
-        this.sniff(controller, true) // a stream that ended within its first event
+        this.sniff(true) // a stream that ended within its first event
         if ((this.mode as Mode) === 'stream') this.endStream()
         return
       case 'stream':
@@ -205,11 +214,11 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    clearTimeout(this.timer)
+  onError(err: Error): void {
+    deadlines.delete(this)
     if (this.mode === 'done') return
     if (this.clientGone || err instanceof ClientGoneError) {
-      // undici may call this synchronously from controller.abort() in onClientClose: an attempt
+      // undici may call this synchronously from abort() in onClientClose: an attempt
       // not committed yet must still resolve its result, or the request (and its lease) hangs.
       if (this.committed) this.finish('client_aborted', 499)
       else this.failBeforeCommit(clientAbortedFailure())
@@ -226,18 +235,18 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   /** Looks at the held start of a stream; commits it once its first event is known not to be an error. */
-  private sniff(controller: Dispatcher.DispatchController, ended: boolean): void {
+  private sniff(ended: boolean): void {
     const verdict = sniffFirstEvent(this.chunks, ended, this.req.providerId)
     if (verdict === 'incomplete') return
     if (verdict !== 'ok') {
       this.failBeforeCommit(verdict)
-      if (!ended) controller.abort(new ClientGoneError())
+      if (!ended) this.abort(new ClientGoneError())
       return
     }
     this.mode = 'stream'
     const held = this.chunks
     this.chunks = []
-    for (const chunk of held) this.send(controller, this.stream!.push(chunk))
+    for (const chunk of held) this.send(this.stream!.push(chunk))
   }
 
   private endStream(): void {
@@ -262,18 +271,26 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   /** Writes client bytes, committing the head first; pauses the upstream when the client is slow. */
-  private send(controller: Dispatcher.DispatchController, out: Buffer | string): void {
+  private send(out: Buffer | string): void {
     if (out.length === 0) return
     this.commit()
     const client = this.req.client
-    if (!client.write(out)) {
-      controller.pause()
-      clearTimeout(this.timer) // a paused read is our doing, not an idle upstream
-      client.res.once('drain', () => {
-        this.timer = setTimeout(this.onTimeout, this.req.upstream.timeouts.idleMs)
-        controller.resume()
-      })
+    if (!client.write(out) && !this.paused) {
+      this.paused = true // onData/onHeaders return false: undici stops reading the upstream socket
+      this.deadline = Infinity // a paused read is our doing, not an idle upstream
+      client.res.once('drain', this.onDrain)
     }
+  }
+
+  private readonly onDrain = (): void => {
+    if (!this.paused) return
+    this.paused = false
+    this.deadline = Date.now() + this.req.upstream.timeouts.idleMs
+    this.resumeUpstream?.()
+  }
+
+  private abort(err: Error): void {
+    this.abortUpstream?.(err)
   }
 
   private commit(): void {
@@ -287,7 +304,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private failBeforeCommit(failure: AttemptFailure): void {
     if (this.mode === 'done') return
     this.mode = 'done'
-    clearTimeout(this.timer)
+    deadlines.delete(this)
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
     this.resolveResult({ kind: 'failed', ...failure, latencyMs: failure.latencyMs ?? performance.now() - this.startedAt })
@@ -296,26 +313,27 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private finish(errorCode?: string, status = this.status, errorMessage?: string): void {
     if (this.mode === 'done') return
     this.mode = 'done'
-    clearTimeout(this.timer)
+    deadlines.delete(this)
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
     this.resolveDone?.({ status, errorCode, errorMessage, clientAborted: this.clientGone })
   }
 
-  private readonly onTimeout = (): void => {
+  /** The wheel found this attempt past its first-byte or idle deadline. */
+  expire(): void {
     const firstByte = this.firstByteMs === undefined
     const ms = firstByte ? this.req.upstream.timeouts.firstByteMs : this.req.upstream.timeouts.idleMs
     const err = new TimeoutError(firstByte ? 'first-byte' : 'idle', ms)
-    if (this.controller) this.controller.abort(err)
-    else this.onResponseError(undefined as never, err)
+    if (this.abortUpstream) this.abortUpstream(err)
+    else this.onError(err)
   }
 
   private readonly onClientClose = (): void => {
     if (this.mode === 'done' || this.req.client.res.writableFinished) return
     this.clientGone = true
-    clearTimeout(this.timer)
+    deadlines.delete(this)
     // The GPU behind a local model must stop generating for a caller that has gone.
-    this.controller?.abort(new ClientGoneError())
+    this.abortUpstream?.(new ClientGoneError())
     if (this.committed) this.finish('client_aborted', 499)
     else this.failBeforeCommit(clientAbortedFailure())
   }
@@ -325,6 +343,3 @@ function clientAbortedFailure(): AttemptFailure {
   return { outcome: 'client_aborted' as AttemptOutcome, error: new GatewayError('upstream_error', 'client closed the connection', { status: 499 }) }
 }
 
-function headerString(value: string | string[] | undefined): string {
-  return value === undefined ? '' : Array.isArray(value) ? (value[0] ?? '') : value
-}

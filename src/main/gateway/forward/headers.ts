@@ -20,20 +20,31 @@ const DROPPED_RESPONSE_HEADERS = new Set([
 /**
  * Upstream response headers worth passing on (rate-limit info, content type, provider request
  * ids) as a flat [name, value, ...] list, which writeHead takes without building an object.
+ * Reads undici's raw header buffers directly (latin1, byte for byte) and picks out the content
+ * type on the way. The list keeps content-length (a byte passthrough sends it on); other modes
+ * drop what they set themselves with withoutHeaders().
  */
-export function passThroughHeaderList(upstream: IncomingHttpHeaders, mode: 'bytes' | 'rewritten' | 'stream'): string[] {
-  const out: string[] = []
-  for (const name in upstream) {
-    if (DROPPED_RESPONSE_HEADERS.has(name)) {
-      if (!(mode === 'bytes' && name === 'content-length')) continue
-    }
-    if (mode === 'stream' && (name === 'cache-control' || name === 'x-accel-buffering')) continue // set by the gateway
-    if (mode === 'rewritten' && name === 'content-type') continue // set with the new length
-    const value = upstream[name]
-    if (value === undefined) continue
-    if (Array.isArray(value)) for (const v of value) out.push(name, v)
-    else out.push(name, value)
+export function scanRawHeaders(raw: Buffer[] | string[]): { contentType: string; list: string[] } {
+  const list: string[] = []
+  let contentType = ''
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase()
+    const value = raw[i + 1]!.toString('latin1')
+    if (name === 'content-type') contentType = value.toLowerCase()
+    if (DROPPED_RESPONSE_HEADERS.has(name) && name !== 'content-length') continue
+    list.push(name, value)
   }
+  return { contentType, list }
+}
+
+/** Headers the gateway sets itself for a stream (no length, its own cache and buffering hints). */
+export const STREAM_OWN_HEADERS: ReadonlySet<string> = new Set(['content-length', 'cache-control', 'x-accel-buffering'])
+/** Headers the gateway sets itself for a body it re-encoded. */
+export const REWRITE_OWN_HEADERS: ReadonlySet<string> = new Set(['content-length', 'content-type'])
+
+export function withoutHeaders(list: string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  for (let i = 0; i < list.length; i += 2) if (!names.has(list[i]!)) out.push(list[i]!, list[i + 1]!)
   return out
 }
 

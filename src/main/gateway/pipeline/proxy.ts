@@ -10,6 +10,7 @@ import type { AttemptFailure } from '../forward/attemptFailure'
 import { ClientResponse } from '../forward/clientResponse'
 import type { PoolRegistry } from '../forward/poolRegistry'
 import type { Logger } from '../log'
+import type { ThrottledLog } from '../logThrottle'
 import { outcomeFromGatewayCode } from '../routing/attempt'
 import { requestDeadline } from '../routing/deadline'
 import { retryDelayMs } from '../routing/retryAfter'
@@ -22,7 +23,11 @@ import { startKeepAlive, type KeepAlive, type KeepAliveTiming } from './keepAliv
 import type { GatewayRequest } from './request'
 import { prepareUpstreamCall } from './upstreamCall'
 
+const SHED: ReadonlySet<string> = new Set(['queue_full', 'gateway_paused', 'shutting_down'])
+
 export interface ProxyDeps {
+  /** Warnings about upstream trouble, at most one per kind per second. */
+  warnings: ThrottledLog
   pools: PoolRegistry
   router: Router
   admission: Admission
@@ -173,7 +178,7 @@ async function attempts(
       pricing: provider.config.pricing,
       injectedUsage: call.injectedUsage,
     })
-    let upstreamHeaders: IncomingHttpHeaders | undefined
+    let upstreamHeaders: (() => IncomingHttpHeaders) | undefined
     const learns = LEARNS_FROM_HEADERS.has(provider.config.kind)
     const startedAt = Date.now()
     deps.stats.attemptStarted(providerId)
@@ -193,7 +198,7 @@ async function attempts(
       inputTokens: estimate.input > 0 ? estimate.input : undefined,
       onUpstreamHeaders(status, headers) {
         upstreamHeaders = headers
-        if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers)
+        if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers())
       },
     })
 
@@ -206,10 +211,11 @@ async function attempts(
       // The breaker hears about the stream once it is over: a mid-stream stall or reset counts against the backend.
       plan.settle(record, failed ? { outcome: outcomeFromGatewayCode(end.errorCode, end.status), errorCode: end.errorCode, message: end.errorMessage } : undefined)
       deps.stats.attemptEnded(providerId, failed, Date.now() - startedAt)
-      const row = await meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted, path: pathOf(plan, failed) })
+      const finished = meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted, path: pathOf(plan, failed) })
+      const row = finished instanceof Promise ? await finished : finished
       const tokens = row ? row.promptTokens + row.completionTokens : 0
       lease.settle(row ? tokens : undefined)
-      if (failed) deps.logger.warn({ reqId: req.ctx.requestId, provider: providerId, code: end.errorCode }, 'stream failed after it began')
+      if (failed) deps.warnings.warn(`${providerId}:${end.errorCode}`, { reqId: req.ctx.requestId, provider: providerId, code: end.errorCode }, 'stream failed after it began')
       return { failed, tokens }
     }
 
@@ -225,14 +231,14 @@ async function attempts(
         errorCode: result.error.code,
         latencyMs: result.latencyMs ?? 0,
         startedAt,
-        retryAfterMs: upstreamHeaders ? retryDelayMs(upstreamHeaders, Date.now(), result.status) : undefined,
+        retryAfterMs: upstreamHeaders ? retryDelayMs(upstreamHeaders(), Date.now(), result.status) : undefined,
         message: result.error.message,
       },
       { firstByteSent: false },
     )
     if (result.outcome === 'client_aborted' || gone.aborted) return finishAborted(meter)
     last = result
-    deps.logger.warn({ reqId: req.ctx.requestId, provider: providerId, outcome: result.outcome, status: result.status, retry: decision.retry }, 'upstream attempt failed')
+    deps.warnings.warn(`${providerId}:${result.outcome}`, { reqId: req.ctx.requestId, provider: providerId, outcome: result.outcome, status: result.status, retry: decision.retry }, 'upstream attempt failed')
     if (!decision.retry) break
     if (decision.delayMs > 0) await sleep(decision.delayMs, gone.signal())
     if (gone.aborted) return finishAborted(meter)
@@ -272,7 +278,8 @@ function busyRetryAfterSec(status: number, plan: RequestPlan, router: Router): n
 function finishWithError(client: ClientResponse, meter: RequestMeter | undefined, err: GatewayError, deps: ProxyDeps, plan?: RequestPlan): ProxyOutcome {
   client.fail(err)
   void meter?.finish({ status: err.status, errorClass: err.code, path: plan && pathOf(plan, true) })
-  if (err.status >= 500) deps.logger.warn({ reqId: client.requestId, code: err.code, status: err.status }, err.message)
+  // Load shedding (queue full, paused, shutting down) is expected and counted in /metrics, not logged.
+  if (err.status >= 500 && !SHED.has(err.code)) deps.warnings.warn(err.code, { reqId: client.requestId, code: err.code, status: err.status }, err.message)
   return FAILED
 }
 

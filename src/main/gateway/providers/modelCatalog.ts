@@ -42,6 +42,7 @@ export interface ModelCatalogOptions {
 }
 
 export class ModelCatalog {
+  private generation = 0
   private readonly client: BackendClient
   private readonly ownsClient: boolean
   private readonly tasks: PeriodicTasks
@@ -71,11 +72,13 @@ export class ModelCatalog {
       this.status.delete(id)
       this.tasks.delete(id)
       this.index = undefined
+      this.generation++
     }
     for (const [id, target] of wanted) {
       const old = this.targets.get(id)
       this.targets.set(id, target) // configured models may change without a refetch
       this.index = undefined
+      this.generation++
       if (old && sameTarget(old, target)) continue
       if (!old) this.status.set(id, { providerId: id, discovered: [] })
       this.tasks.set(id, () => this.update(id))
@@ -102,12 +105,18 @@ export class ModelCatalog {
       this.status.set(providerId, { providerId, discovered: models, contextLength, fetchedAt: this.now() })
       if (changed) {
         this.index = undefined
+        this.generation++
         this.opts.onChange?.(providerId, models)
       }
     } catch (err) {
       if (!this.isCurrent(providerId, target)) return
       this.status.set(providerId, { ...prev, lastError: { message: (err as Error).message, at: this.now() } })
     }
+  }
+
+  /** Changes whenever a provider's model list does (resolution caches key on it). */
+  get version(): number {
+    return this.generation
   }
 
   /** The model's context window on that provider, if the backend reported it. */

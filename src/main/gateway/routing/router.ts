@@ -63,6 +63,7 @@ export class Router {
   private readonly random: () => number
   private price: StrategyContext['price'] = () => undefined
   private providerIds: string[] = []
+  private resolved: { runtime?: Runtime; version: number; sets: Map<string, CandidateSet> } = { version: -1, sets: new Map() }
 
   constructor(private readonly opts: RouterOptions) {
     this.clock = opts.clock ?? Date.now
@@ -98,12 +99,16 @@ export class Router {
     const now = this.clock()
     const set = this.resolve(rt, model)
     const availability = this.health.filterAvailable(set.candidates, now)
-    const affinityKey = set.affinity && req.body ? conversationKey(req.headers ?? {}, req.body) : undefined
-    const ctx = this.context(now, affinityKey)
-    const ordered = this.balancer.order(
-      { stateKey: set.stateKey, strategy: set.strategy, affinity: set.affinity, candidates: availability.candidates, routeCandidates: set.candidates },
-      ctx,
-    )
+    let ordered: Candidate[]
+    if (availability.candidates.length <= 1) {
+      ordered = availability.candidates // nothing to balance (the common single-target case)
+    } else {
+      const affinityKey = set.affinity && req.body ? conversationKey(req.headers ?? {}, req.body) : undefined
+      ordered = this.balancer.order(
+        { stateKey: set.stateKey, strategy: set.strategy, affinity: set.affinity, candidates: availability.candidates, routeCandidates: set.candidates },
+        this.context(now, affinityKey),
+      )
+    }
     this.failover.onRequest(now)
     return new RequestPlan(this, set, ordered, availability.degraded, req.deadline, availability.recoversAt)
   }
@@ -120,12 +125,25 @@ export class Router {
     return { set, usable: availability.candidates, degraded: availability.degraded }
   }
 
-  /** Configured resolution plus what discovery found (models only the backends know about route too). */
+  /**
+   * Configured resolution plus what discovery found (models only the backends know about route
+   * too), cached per model for the current config and model lists: the same few model names
+   * arrive thousands of times.
+   */
   private resolve(rt: Runtime, model: string): CandidateSet {
-    return resolveCandidates(rt, model, {
-      discoveredOwners: this.catalog && ((m) => this.catalog!.providersFor(m)),
-      discoveredModels: this.catalog && (() => this.catalog!.allModels()),
-    })
+    const version = this.catalog?.version ?? 0
+    if (this.resolved.runtime !== rt || this.resolved.version !== version) this.resolved = { runtime: rt, version, sets: new Map() }
+    let set = this.resolved.sets.get(model)
+    if (!set) {
+      set = resolveCandidates(rt, model, {
+        discoveredOwners: this.catalog && ((m) => this.catalog!.providersFor(m)),
+        discoveredModels: this.catalog && (() => this.catalog!.allModels()),
+      })
+      // Model names come from clients: bound the cache rather than trust them.
+      if (this.resolved.sets.size >= 1000) this.resolved.sets.clear()
+      this.resolved.sets.set(model, set)
+    }
+    return set
   }
 
   /** The StrategyContext at `now` (exported for benchmarks and tests). */

@@ -9,7 +9,7 @@ import type { GatewayMetrics } from './metrics'
 import { costUsd, priceFor, type ModelPrice } from './pricing'
 import { ZERO_USAGE, type AttemptStep, type InFlightRow, type RequestState, type TokenUsage, type UsageProtocol, type UsageRow } from './types'
 import { usageFromJson } from './usageFromJson'
-import { UsageScanner, type DeliveredText } from './usageScanner'
+import { UsageScanner, type DeliveredText, type ScanResult } from './usageScanner'
 
 export interface MeterSink {
   begin(row: InFlightRow): void
@@ -68,6 +68,7 @@ export class RequestMeter {
   private bodyUsage: TokenUsage | undefined
   private stripper: InjectedUsageStripper | undefined
   private finished = false
+  private scan: ScanResult | undefined
   private parsedBody: DeliveredText | undefined
 
   constructor(
@@ -138,12 +139,31 @@ export class RequestMeter {
    * After the response ended (or failed, or the client left). Never throws; resolves to the row
    * handed to the ledger. Only the first call counts.
    */
-  async finish(outcome: MeterOutcome): Promise<UsageRow | undefined> {
+  finish(outcome: MeterOutcome): UsageRow | undefined | Promise<UsageRow | undefined> {
     if (this.finished) return undefined
     this.finished = true
     const endedAt = this.now()
     try {
-      const { usage, estimated, streamError } = await this.usage()
+      // Reported usage (the usual case) is recorded synchronously; only an estimate waits for the tokenizer.
+      const known = this.reportedUsage()
+      if (known) return this.record(outcome, known, endedAt)
+      return this.estimatedUsage().then(
+        (u) => this.record(outcome, u, endedAt),
+        (err: unknown) => this.failed(err),
+      )
+    } catch (err) {
+      return this.failed(err)
+    }
+  }
+
+  private failed(err: unknown): undefined {
+    this.deps.logger?.warn({ err: (err as Error).message, reqId: this.start.requestId }, 'usage metering failed')
+    return undefined
+  }
+
+  private record(outcome: MeterOutcome, measured: MeasuredUsage, endedAt: number): UsageRow | undefined {
+    try {
+      const { usage, estimated, streamError } = measured
       // A stream that ended with an error event failed, although its HTTP exchange ended cleanly.
       if (streamError && !outcome.errorClass && outcome.status < 400) outcome = { ...outcome, errorClass: `upstream_${streamError}` }
       const t = this.target
@@ -185,17 +205,23 @@ export class RequestMeter {
       })
       return row
     } catch (err) {
-      this.deps.logger?.warn({ err: (err as Error).message, reqId: this.start.requestId }, 'usage metering failed')
-      return undefined
+      return this.failed(err)
     }
   }
 
-  /** Tokens of a response that began successfully: reported, or estimated from what was delivered. Else zero. */
-  private async usage(): Promise<{ usage: TokenUsage; estimated: boolean; streamError?: string }> {
+  /** Usage the backend reported, zero for a response that never began; undefined when it must be estimated. */
+  private reportedUsage(): MeasuredUsage | undefined {
     if (this.bodyUsage) return { usage: this.bodyUsage, estimated: false }
-    if (this.parsedBody) return usageWithEstimate({ complete: true, delivered: this.parsedBody }, this.start.requestBody)
+    if (this.parsedBody) return undefined
     if (!this.scanner) return { usage: { ...ZERO_USAGE }, estimated: false }
-    const scan = this.scanner.result()
+    this.scan = this.scanner.result()
+    return this.scan.usage ? { usage: this.scan.usage, estimated: false, streamError: this.scan.streamError } : undefined
+  }
+
+  /** Estimated from what was delivered (a stream cut short, a server without usage support). */
+  private async estimatedUsage(): Promise<MeasuredUsage> {
+    if (this.parsedBody) return usageWithEstimate({ complete: true, delivered: this.parsedBody }, this.start.requestBody)
+    const scan = this.scan!
     return { ...(await usageWithEstimate(scan, this.start.requestBody)), streamError: scan.streamError }
   }
 
@@ -211,6 +237,12 @@ export class RequestMeter {
       stream: this.start.stream,
     }
   }
+}
+
+interface MeasuredUsage {
+  usage: TokenUsage
+  estimated: boolean
+  streamError?: string
 }
 
 function stateOf(outcome: MeterOutcome): RequestState {
