@@ -3,6 +3,7 @@
 import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../shared/api'
 import type { Config } from '../../shared/config'
 import { Admission, type AdmissionOptions } from './admission/admission'
+import { defaultTokenCounter } from './admission/tokenCounter'
 import { createApiHandlers } from './api/handlers'
 import { GatewayError } from './errors'
 import { EventHub } from './events'
@@ -88,7 +89,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   })
   let override: ListenOverride = {}
   let runtime = buildRuntime(configStore.get(), secrets)
-  const admission = new Admission({ ...opts.admission, providers: admissionConfig(runtime.config) })
+  const admission = new Admission({ onTokenLimits: () => void defaultTokenCounter.warmUp(), ...opts.admission, providers: admissionConfig(runtime.config) })
   const router = new Router({
     ...opts.routing,
     inFlight: (id) => stats.inFlightFor(id),

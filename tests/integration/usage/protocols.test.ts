@@ -28,6 +28,7 @@ describe('usage ledger: exact usage per protocol and mode', () => {
         { id: 'openai', kind: 'openai-compatible', baseUrl: openai.baseUrl, models: ['gpt-4o-mini'], apiKey: 'sk-test' },
         { id: 'claude', kind: 'anthropic', baseUrl: claude.baseUrl, models: ['claude-sonnet-4-5'], apiKey: 'sk-ant-test' },
       ],
+      routes: [{ model: 'fast', targets: [{ provider: 'vllm-a', model: 'qwen2.5-7b' }] }],
     })
   })
   afterAll(async () => {
@@ -120,6 +121,19 @@ describe('usage ledger: exact usage per protocol and mode', () => {
       const row = await ledgerRow(gw.gateway, res.headers['x-request-id'])
       expect(row).toMatchObject({ ...expected(mock.usage), state: 'ok', stream: true })
     })
+  })
+
+  it('a route alias (answer re-labelled with the client\'s model name): exact usage, the rest of the answer as sent', async () => {
+    vllm.usage = openAIUsages.vllm!
+    const direct = await postJson(vllm.url, '/v1/chat/completions', chat('qwen2.5-7b'))
+    const res = await postJson(gw.url, '/v1/chat/completions', chat('fast'))
+    expect(res.status).toBe(200)
+    expect(vllm.requests.at(-1)!.body!.model).toBe('qwen2.5-7b')
+    const strip = (b: Record<string, unknown>) => ({ ...b, id: undefined, created: undefined, model: undefined })
+    expect(res.json<Record<string, unknown>>().model).toBe('fast')
+    expect(strip(res.json())).toEqual(strip(direct.json()))
+    const row = await ledgerRow(gw.gateway, res.headers['x-request-id'])
+    expect(row).toMatchObject({ ...expected(vllm.usage), state: 'ok', routeModel: 'fast', upstreamModel: 'qwen2.5-7b', provider: 'vllm-a' })
   })
 
   it('vLLM legacy /v1/completions streamed without include_usage: injected, stripped byte for byte, exact', async () => {

@@ -23,6 +23,11 @@ export interface AdmissionOptions {
   providers?: readonly ProviderAdmissionConfig[]
   /** RPM/TPM window length (default 60 s); shorter only so loopback tests need not wait a minute. */
   windowMs?: number
+  /**
+   * Called when a TPM limit is configured, so the tokenizer can load then (the first load
+   * holds the event loop for up to a second) rather than under the first limited request.
+   */
+  onTokenLimits?: () => void
 }
 
 export class Admission {
@@ -34,7 +39,7 @@ export class Admission {
   private readonly room: WaitingRoom
   private closed = false
 
-  constructor(opts: AdmissionOptions = {}) {
+  constructor(private readonly opts: AdmissionOptions = {}) {
     this.clock = opts.clock ?? systemClock
     this.windowMs = opts.windowMs
     this.room = new WaitingRoom(this.lines, this.clock, opts.scheduler ?? systemScheduler, this.stats, (line, waiter, now) =>
@@ -62,6 +67,7 @@ export class Admission {
         }
       }
     })
+    this.noticeTokenLimits()
   }
 
   /** Sets (or with undefined, removes) an app's own limits; the same limiter class as providers. */
@@ -78,6 +84,13 @@ export class Admission {
       this.apps.set(app, { limiter, unsubscribe: limiter.onChange(() => this.room.pump()) })
     }
     this.room.pump()
+    this.noticeTokenLimits()
+  }
+
+  private noticeTokenLimits(): void {
+    if (!this.opts.onTokenLimits) return
+    const limiters = [...[...this.lines.values()].map((l) => l.limiter), ...[...this.apps.values()].map((a) => a.limiter)]
+    if (limiters.some((l) => l.needsTokenEstimate())) this.opts.onTokenLimits()
   }
 
   /** The provider's limiter, e.g. to `learn()` from response headers. */

@@ -34,6 +34,7 @@ export class WaitingRoom {
 
   /** True if a newcomer of `priority` would stand behind someone on this line. */
   hasWaiterAhead(line: ProviderLine, priority: Priority, now: number): boolean {
+    if (line.queue.size === 0) return false // the usual case: no generator on every request
     for (const w of line.queue.inOrder(priority)) if (mayGo(w, now)) return true
     return false
   }
@@ -153,6 +154,7 @@ export class WaitingRoom {
 
   /** The first waiter in line whose own app limit lets it go now. */
   private head(line: ProviderLine, now: number): Waiter | undefined {
+    if (line.queue.size === 0) return undefined
     for (const w of line.queue.inOrder()) if (mayGo(w, now)) return w
     return undefined
   }
@@ -187,6 +189,7 @@ export class WaitingRoom {
   private rearmTimer(now: number): void {
     let wake = this.nextDeadline
     for (const line of this.lines.values()) {
+      if (line.queue.size === 0) continue
       for (const w of line.queue.inOrder()) {
         const appCheck = w.app?.check(w.estimate, now)
         if (appCheck && !appCheck.ok) {

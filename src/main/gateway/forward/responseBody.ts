@@ -3,10 +3,18 @@
 import { GatewayError } from '../errors'
 import { translateResponseBody } from '../protocols/translate/plan'
 import type { AttemptRequest } from './attempt'
+import { replaceModelField } from './modelField'
 
 export type Decoded = { ok: true; payload: Buffer } | { ok: false; error: GatewayError }
 
 export function decodeBody(body: Buffer, req: Pick<AttemptRequest, 'translation' | 'clientInfo' | 'rewriteModel' | 'meter' | 'providerId'>): Decoded {
+  if (req.translation === 'passthrough' && req.rewriteModel !== undefined) {
+    const payload = replaceModelField(body, req.rewriteModel)
+    if (payload) {
+      req.meter?.upstreamChunk(body) // read for usage like any passed-through answer
+      return { ok: true, payload }
+    }
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(body.toString('utf8'))

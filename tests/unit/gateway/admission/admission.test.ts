@@ -26,6 +26,20 @@ describe('Admission', () => {
     expect(admission.snapshot().a).toMatchObject({ admitted: 1, inFlight: 1, rpm: { used: 1, limit: 5 }, tpm: { used: 10 } })
   })
 
+  it('asks for the tokenizer as soon as a TPM limit exists (provider or app), not for RPM alone', () => {
+    let asked = 0
+    const admission = new Admission({ providers: [{ id: 'a', limits: { rpm: 5, maxConcurrent: 2 } }], onTokenLimits: () => asked++ })
+    expect(asked).toBe(0)
+    admission.setAppLimits('batch', { rpm: 10 })
+    expect(asked).toBe(0)
+    admission.setAppLimits('batch', { tpm: 10_000 })
+    expect(asked).toBe(1)
+    admission.setAppLimits('batch', undefined)
+    admission.configure([{ id: 'a', limits: { tpm: 50_000 } }])
+    expect(asked).toBe(2)
+    admission.close()
+  })
+
   it('prefers a candidate that can admit now over a better-ranked saturated one', async () => {
     const { take } = setup([
       { id: 'best', limits: { maxConcurrent: 1 } },
