@@ -463,21 +463,27 @@ function checkCompletion(ex) {
   return null
 }
 
-function checkStream(text, chunks) {
+/** The chat.completion.chunk objects of an OpenAI stream ending in [DONE] (keep-alive comments skipped), or what is wrong with it. */
+function openAIChunks(text) {
   if (!text.endsWith('\n\n')) return 'stream does not end at an event boundary'
-  const events = text.slice(0, -2).split('\n\n')
+  const events = text.slice(0, -2).split('\n\n').filter((e) => !e.startsWith(':'))
   if (events[events.length - 1] !== 'data: [DONE]') return 'no [DONE] at the end'
-  let content = 0
-  let usage = 0
-  for (let i = 0; i < events.length - 1; i++) {
-    const e = events[i]
+  const chunks = []
+  for (const e of events.slice(0, -1)) {
     if (!e.startsWith('data: ')) return `not a data event: ${e.slice(0, 60)}`
     const j = JSON.parse(e.slice(6))
     if (j.error) return `error event: ${JSON.stringify(j.error).slice(0, 120)}`
     if (j.object !== 'chat.completion.chunk') return 'not a chat.completion.chunk'
-    if (j.choices.length > 0) content++
-    if (j.usage) usage++
+    chunks.push(j)
   }
+  return chunks
+}
+
+function checkStream(text, chunks) {
+  const parsed = openAIChunks(text)
+  if (typeof parsed === 'string') return parsed
+  const content = parsed.filter((j) => j.choices.length > 0).length
+  const usage = parsed.filter((j) => j.usage).length
   if (content !== chunks + 1) return `expected ${chunks + 1} chunks, got ${content}`
   if (usage !== 1) return `expected 1 usage chunk, got ${usage}`
   return null
@@ -507,18 +513,9 @@ function checkAnthropicStream(text, chunks) {
 
 /** An OpenAI stream translated from another protocol: chunks, [DONE], no error, >= `chunks` with content. */
 function checkTranslatedOpenAIStream(text, chunks) {
-  if (!text.endsWith('\n\n')) return 'stream does not end at an event boundary'
-  const events = text.slice(0, -2).split('\n\n').filter((e) => !e.startsWith(':'))
-  if (events[events.length - 1] !== 'data: [DONE]') return 'no [DONE] at the end'
-  let content = 0
-  for (let i = 0; i < events.length - 1; i++) {
-    const e = events[i]
-    if (!e.startsWith('data: ')) return `not a data event: ${e.slice(0, 60)}`
-    const j = JSON.parse(e.slice(6))
-    if (j.error) return `error event: ${JSON.stringify(j.error).slice(0, 120)}`
-    if (j.object !== 'chat.completion.chunk') return 'not a chat.completion.chunk'
-    if (typeof j.choices?.[0]?.delta?.content === 'string' && j.choices[0].delta.content !== '') content++
-  }
+  const parsed = openAIChunks(text)
+  if (typeof parsed === 'string') return parsed
+  const content = parsed.filter((j) => typeof j.choices?.[0]?.delta?.content === 'string' && j.choices[0].delta.content !== '').length
   if (content < chunks) return `expected at least ${chunks} content chunks, got ${content}`
   return null
 }
