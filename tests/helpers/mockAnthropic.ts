@@ -7,8 +7,7 @@
 // max_tokens, tool_result pairing), records every request with its headers, and keeps the exact
 // bytes it sent so passthrough can be compared byte for byte.
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Socket } from 'node:net'
+import { json, listenOnLoopback, readBody } from './server'
 
 export type MockBlock =
   | { type: 'text'; text: string }
@@ -87,18 +86,8 @@ function defaultBehavior(): AnthropicBehavior {
 export async function startMockAnthropic(opts: { models?: string[] } = {}): Promise<MockAnthropic> {
   const models = opts.models ?? ['claude-sonnet-4-5']
   const requests: RecordedAnthropicRequest[] = []
-  const sockets = new Set<Socket>()
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8')
-      let body: Record<string, unknown> | undefined
-      try {
-        body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : undefined
-      } catch {
-        body = undefined
-      }
+    readBody(req, (rawBody, body) => {
       const record: RecordedAnthropicRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, rawBody, sent: '' }
       requests.push(record)
       // Record exactly what goes out, whichever way it is written.
@@ -126,12 +115,7 @@ export async function startMockAnthropic(opts: { models?: string[] } = {}): Prom
       route(mock, models, record, req, res, body)
     })
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const { url, close } = await listenOnLoopback(server)
   const mock: MockAnthropic = {
     url,
     baseUrl: url,
@@ -146,11 +130,7 @@ export async function startMockAnthropic(opts: { models?: string[] } = {}): Prom
       requests.length = 0
       mock.behavior = defaultBehavior()
     },
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
+    close,
   }
   return mock
 }
@@ -345,10 +325,4 @@ function error(res: http.ServerResponse, status: number, type: string, message: 
   const headers: Record<string, string> = { 'request-id': MOCK_REQUEST_ID, 'x-should-retry': status === 429 || status >= 500 ? 'true' : 'false' }
   if (retryAfterSec !== undefined) headers['retry-after'] = String(retryAfterSec)
   json(res, status, { type: 'error', error: { type, message }, request_id: MOCK_REQUEST_ID }, headers)
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers })
-  res.end(payload)
 }

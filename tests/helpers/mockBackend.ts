@@ -2,7 +2,7 @@
 // completions (SSE with `stream_options.include_usage`), Ollama's OpenAI-compatible /v1 API with
 // its quirks and native endpoints, and each one's error body shape.
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { json, listenOnLoopback, readBody } from './server'
 
 export type Flavor = 'vllm' | 'openai' | 'ollama'
 
@@ -65,7 +65,6 @@ export async function startMockBackend(opts: { flavor?: Flavor; name?: string; m
   const models = opts.models ?? [flavor === 'ollama' ? 'llama3.2:latest' : 'qwen2.5-7b']
   const requests: RecordedRequest[] = []
   const abortWaiters: Array<(r: RecordedRequest) => void> = []
-  const sockets = new Set<import('node:net').Socket>()
 
   const mock: MockBackend = {
     name,
@@ -87,24 +86,11 @@ export async function startMockBackend(opts: { flavor?: Flavor; name?: string; m
         })
       })
     },
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
+    close: () => listening.close(),
   }
 
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8')
-      let body: Record<string, unknown> | undefined
-      try {
-        body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : undefined
-      } catch {
-        body = undefined
-      }
+    readBody(req, (rawBody, body) => {
       const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, rawBody, receivedAt: Date.now() }
       requests.push(record)
       res.on('close', () => {
@@ -116,14 +102,9 @@ export async function startMockBackend(opts: { flavor?: Flavor; name?: string; m
       route(mock, models, req, res, body)
     })
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  mock.port = port
-  mock.url = `http://127.0.0.1:${port}`
+  const listening = await listenOnLoopback(server)
+  mock.port = listening.port
+  mock.url = listening.url
   mock.baseUrl = flavor === 'ollama' ? mock.url : `${mock.url}/v1`
   return mock
 }
@@ -234,10 +215,4 @@ function errorResponse(mock: MockBackend, res: http.ServerResponse, status: numb
   }
   if (mock.flavor === 'ollama') return json(res, status, { error: { message, type: 'api_error', param: null, code: null } })
   json(res, status, { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'invalid_request_error', param: null, code: null } })
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
-  res.end(payload)
 }

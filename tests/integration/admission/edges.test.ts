@@ -3,28 +3,20 @@
 // small queue (no hang, every answer on time), a header-named caller posing as a keyed app, and
 // shutdown with requests still queued.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson } from '../../helpers/http'
-import { chat, instrument, MODEL, openRequest, queued, sleep, until } from './helpers'
+import { chat, closeMocks, instrumentedMock, MODEL, openRequest, queued, sleep, until } from './helpers'
 
-const mocks: MockBackend[] = []
 let gw: TestGateway | undefined
 afterEach(async () => {
   await gw?.close()
   gw = undefined
-  await Promise.all(mocks.splice(0).map((m) => m.close()))
+  await closeMocks()
 })
-
-async function mock(name: string, delayMs: number): Promise<{ mock: MockBackend; seen: ReturnType<typeof instrument> }> {
-  const m = await startMockBackend({ flavor: 'vllm', name, models: [MODEL] })
-  mocks.push(m)
-  return { mock: m, seen: instrument(m, delayMs) }
-}
 
 describe('admission: edge paths on loopback', () => {
   it('a streaming client that disconnects after keep-alives began leaves the queue and is never dispatched', async () => {
-    const { mock: m, seen } = await mock('gpu', 500)
+    const { mock: m, seen } = await instrumentedMock('gpu', 500)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 } }] }, { keepAlive: { graceMs: 50, everyMs: 50 } })
     const blocker = postJson(gw.url, '/v1/chat/completions', chat('blocker'))
     await until(() => seen.inFlight === 1, 2_000, 'blocker in flight')
@@ -40,8 +32,8 @@ describe('admission: edge paths on loopback', () => {
   })
 
   it('when every target of a route is busy, the waiter goes to whichever frees first', async () => {
-    const a = await mock('a', 800)
-    const b = await mock('b', 200)
+    const a = await instrumentedMock('a', 800)
+    const b = await instrumentedMock('b', 200)
     gw = await startTestGateway({
       providers: [
         { id: 'a', kind: 'vllm', baseUrl: a.mock.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 } },
@@ -66,7 +58,7 @@ describe('admission: edge paths on loopback', () => {
   })
 
   it('a flood of 40 against maxConcurrent=2 and a queue of 5: no hang, never >2 in flight, every answer a 200 or a timely 429/503', async () => {
-    const { mock: m, seen } = await mock('gpu', 30)
+    const { mock: m, seen } = await instrumentedMock('gpu', 30)
     const timeoutMs = 250
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 2 }, queue: { maxSize: 5, timeoutMs, overflow: 'drop-oldest' } }] })
     const started = Date.now()
@@ -94,7 +86,7 @@ describe('admission: edge paths on loopback', () => {
   })
 
   it('a caller that merely names itself after a keyed app (X-Switchyard-App) does not spend that app’s budget', async () => {
-    const { mock: m, seen } = await mock('gpu', 0)
+    const { mock: m, seen } = await instrumentedMock('gpu', 0)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], queue: { timeoutMs: 150 } }] }, { admission: { windowMs: 5_000 } })
     const batch = await gw.gateway.api.createApp({ name: 'batch', rpm: 1 })
     expect((await postJson(gw.url, '/v1/chat/completions', chat('posing'), { 'x-switchyard-app': 'batch' })).status).toBe(200)
@@ -104,7 +96,7 @@ describe('admission: edge paths on loopback', () => {
   })
 
   it('stopping the gateway answers queued requests instead of leaving them hanging', async () => {
-    const { mock: m, seen } = await mock('gpu', 300)
+    const { mock: m, seen } = await instrumentedMock('gpu', 300)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 }, queue: { timeoutMs: 10_000 } }] })
     const first = postJson(gw.url, '/v1/chat/completions', chat('first'))
     await until(() => seen.inFlight === 1, 2_000, 'first in flight')
@@ -122,7 +114,7 @@ describe('admission: edge paths on loopback', () => {
   })
 
   it('raising maxConcurrent in the config admits waiting requests at once', async () => {
-    const { mock: m, seen } = await mock('gpu', 600)
+    const { mock: m, seen } = await instrumentedMock('gpu', 600)
     const provider = { id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 }, queue: { timeoutMs: 10_000 } }
     gw = await startTestGateway({ providers: [provider] })
     const first = postJson(gw.url, '/v1/chat/completions', chat('first'))

@@ -1,8 +1,10 @@
 // Shared pieces of the admission loopback tests: an instrumented mock that records arrival order
 // and concurrency, request bodies tagged so the order can be read back, and bounded polling.
 import http from 'node:http'
-import { sseEvents, type MockBackend } from '../../helpers/mockBackend'
+import { sseEvents, startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import type { TestGateway } from '../../helpers/gateway'
+
+export { sleep, until } from '../../helpers/wait'
 
 export const MODEL = 'qwen2.5-7b'
 
@@ -89,16 +91,18 @@ export function instrument(mock: MockBackend, delayMs = 0): Instrumented {
   return state
 }
 
-/** Polls `check` every 5 ms for at most `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs = 3_000, what = 'condition'): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`)
-    await sleep(5)
-  }
+const started: MockBackend[] = []
+
+/** Starts a vLLM mock serving MODEL, instrumented with `delayMs`; closeMocks() closes every one started. */
+export async function instrumentedMock(name: string, delayMs: number): Promise<{ mock: MockBackend; seen: Instrumented }> {
+  const m = await startMockBackend({ flavor: 'vllm', name, models: [MODEL] })
+  started.push(m)
+  return { mock: m, seen: instrument(m, delayMs) }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+export async function closeMocks(): Promise<void> {
+  await Promise.all(started.splice(0).map((m) => m.close()))
+}
 
 /** Requests waiting for admission on `provider` right now. */
 export function queued(gw: TestGateway, provider: string): number {

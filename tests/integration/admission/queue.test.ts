@@ -2,24 +2,16 @@
 // a slow backend, both overflow policies, limit-aware balancing between a saturated and a free
 // target, and a client that gives up while queued.
 import { afterEach, describe, expect, it } from 'vitest'
-import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson, type RawResponse } from '../../helpers/http'
-import { chat, instrument, MODEL, openRequest, queued, sleep, until } from './helpers'
+import { chat, closeMocks, instrumentedMock, MODEL, openRequest, queued, sleep, until } from './helpers'
 
-const mocks: MockBackend[] = []
 let gw: TestGateway | undefined
 afterEach(async () => {
   await gw?.close()
   gw = undefined
-  await Promise.all(mocks.splice(0).map((m) => m.close()))
+  await closeMocks()
 })
-
-async function mock(name: string, delayMs: number): Promise<{ mock: MockBackend; seen: ReturnType<typeof instrument> }> {
-  const m = await startMockBackend({ flavor: 'vllm', name, models: [MODEL] })
-  mocks.push(m)
-  return { mock: m, seen: instrument(m, delayMs) }
-}
 
 /** Requests that reached admission on `provider` so far: each arrival adds exactly one. */
 function arrivals(provider: string): number {
@@ -40,7 +32,7 @@ async function flood(tags: string[], provider: string): Promise<Array<Promise<Ra
 
 describe('admission: maxConcurrent and the queue on loopback', () => {
   it('maxConcurrent=1 with a slow backend and a flood of 8: never 2 in flight at the mock, all served in FIFO order', async () => {
-    const { mock: m, seen } = await mock('gpu', 60)
+    const { mock: m, seen } = await instrumentedMock('gpu', 60)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 }, queue: { maxSize: 20, timeoutMs: 10_000 } }] })
     const tags = Array.from({ length: 8 }, (_, i) => `r${i}`)
     const answers = await Promise.all(await flood(tags, 'gpu'))
@@ -53,7 +45,7 @@ describe('admission: maxConcurrent and the queue on loopback', () => {
   })
 
   it('overflow reject-new: a full queue answers 503 queue_full with Retry-After; the others are served in order', async () => {
-    const { mock: m, seen } = await mock('gpu', 150)
+    const { mock: m, seen } = await instrumentedMock('gpu', 150)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 }, queue: { maxSize: 2, timeoutMs: 10_000, overflow: 'reject-new' } }] })
     const answers = await Promise.all(await flood(['r0', 'r1', 'r2', 'r3', 'r4'], 'gpu'))
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 503, 503])
@@ -67,7 +59,7 @@ describe('admission: maxConcurrent and the queue on loopback', () => {
   })
 
   it('overflow drop-oldest: the oldest waiter is answered 503 queue_full and the newcomer keeps its place', async () => {
-    const { mock: m, seen } = await mock('gpu', 150)
+    const { mock: m, seen } = await instrumentedMock('gpu', 150)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 }, queue: { maxSize: 2, timeoutMs: 10_000, overflow: 'drop-oldest' } }] })
     const answers = await Promise.all(await flood(['r0', 'r1', 'r2', 'r3', 'r4'], 'gpu'))
     // r1 is dropped for r3, then r2 for r4.
@@ -79,8 +71,8 @@ describe('admission: maxConcurrent and the queue on loopback', () => {
   })
 
   it('a route with one saturated and one free target sends to the free one (limit-aware balancing)', async () => {
-    const a = await mock('a', 400)
-    const b = await mock('b', 0)
+    const a = await instrumentedMock('a', 400)
+    const b = await instrumentedMock('b', 0)
     gw = await startTestGateway({
       providers: [
         { id: 'a', kind: 'vllm', baseUrl: a.mock.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 } },
@@ -102,7 +94,7 @@ describe('admission: maxConcurrent and the queue on loopback', () => {
   })
 
   it('a client that disconnects while queued leaves the queue at once and is never dispatched', async () => {
-    const { mock: m, seen } = await mock('gpu', 300)
+    const { mock: m, seen } = await instrumentedMock('gpu', 300)
     gw = await startTestGateway({ providers: [{ id: 'gpu', kind: 'vllm', baseUrl: m.baseUrl, models: [MODEL], limits: { maxConcurrent: 1 }, queue: { timeoutMs: 10_000 } }] })
     const first = postJson(gw.url, '/v1/chat/completions', chat('first'))
     await until(() => seen.inFlight === 1, 2_000, 'first in flight')

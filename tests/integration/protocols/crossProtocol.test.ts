@@ -8,19 +8,8 @@ import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson } from '../../helpers/http'
 import { startMockAnthropic, type MockAnthropic } from '../../helpers/mockAnthropic'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
+import { until } from '../../helpers/wait'
 import { serveOpenAI } from './openaiScript'
-
-function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const started = Date.now()
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) return resolve()
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'))
-      setTimeout(tick, 10)
-    }
-    tick()
-  })
-}
 
 describe('protocol bridge across failover, keep-alives and disconnects', () => {
   let overloaded: MockAnthropic

@@ -2,29 +2,21 @@
 // chat bodies, completion-request counts per backend, the ledger row of a request, and a client
 // that hangs up on purpose.
 import http from 'node:http'
-import { afterEach } from 'vitest'
 import type { RequestLogEntry } from '../../../src/shared/api'
+import { onCleanup } from '../../helpers/cleanup'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { startMockBackend, type Flavor, type MockBackend } from '../../helpers/mockBackend'
+import { sleep } from '../../helpers/wait'
 
-const cleanup: Array<() => Promise<void>> = []
-
-/** Registers the usual afterEach that closes every gateway and mock a test started. */
-export function useCleanup(): void {
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!()
-  })
-}
-
-export function onCleanup(fn: () => Promise<void>): void {
-  cleanup.push(fn)
-}
+/** useCleanup() registers the usual afterEach that closes every gateway and mock a test started. */
+export { onCleanup, useCleanup } from '../../helpers/cleanup'
+export { sleep }
 
 export async function mocks(n: number, opts: { flavor?: Flavor; models?: string[] } = {}): Promise<MockBackend[]> {
   const out: MockBackend[] = []
   for (let i = 0; i < n; i++) {
     const m = await startMockBackend({ flavor: opts.flavor ?? 'vllm', name: `m${i}`, models: opts.models ?? ['qwen'] })
-    cleanup.push(() => m.close())
+    onCleanup(() => m.close())
     out.push(m)
   }
   return out
@@ -32,7 +24,7 @@ export async function mocks(n: number, opts: { flavor?: Flavor; models?: string[
 
 export async function gateway(config: unknown, opts: Parameters<typeof startTestGateway>[1] = {}): Promise<TestGateway> {
   const gw = await startTestGateway(config, opts)
-  cleanup.push(() => gw.close())
+  onCleanup(() => gw.close())
   return gw
 }
 
@@ -62,8 +54,6 @@ export async function ledgerRow(gw: TestGateway, requestId: string, timeoutMs = 
   }
   return row
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Sends a request and destroys the connection after `afterMs`; resolves once it is gone. */
 export function hangUpAfter(baseUrl: string, path: string, body: object, afterMs: number): Promise<{ requestId?: string }> {

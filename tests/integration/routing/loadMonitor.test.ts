@@ -1,24 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BackendClient } from '../../../src/main/gateway/providers/backendClient'
 import { LoadMonitor } from '../../../src/main/gateway/providers/loadMonitor'
 import { cand, ctx, ids, VLLM_V0_METRICS, VLLM_V1_METRICS } from '../../unit/gateway/routing/fixtures'
 import { leastLoad } from '../../../src/main/gateway/routing/leastLoad'
-import { json, startLoopback, until, type Loopback } from './loopback'
+import { onCleanup, useCleanup } from '../../helpers/cleanup'
+import { json, loopback, until } from './loopback'
 
-const cleanup: Array<() => Promise<void>> = []
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!()
-})
-
-async function server(handler: Loopback['handler']): Promise<Loopback> {
-  const lb = await startLoopback(handler)
-  cleanup.push(() => lb.close())
-  return lb
-}
+useCleanup()
 
 /** vLLM: /metrics at the server root in Prometheus text format. */
 async function vllmMetrics(state: { text: string; status?: number }) {
-  return server((req, res) => {
+  return loopback((req, res) => {
     if (req.url !== '/metrics') return json(res, 404, { detail: 'Not Found' })
     res.writeHead(state.status ?? 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
     res.end(state.text)
@@ -28,7 +20,7 @@ async function vllmMetrics(state: { text: string; status?: number }) {
 function monitor(now: () => number, intervalMs = 60_000): LoadMonitor {
   const c = new BackendClient()
   const m = new LoadMonitor({ client: c, now, intervalMs })
-  cleanup.push(async () => {
+  onCleanup(async () => {
     await m.close()
     await c.close()
   })
@@ -54,7 +46,7 @@ describe('LoadMonitor', () => {
   })
 
   it('reads Ollama /api/ps: which models are loaded right now', async () => {
-    const lb = await server((req, res) =>
+    const lb = await loopback((req, res) =>
       req.url === '/api/ps'
         ? json(res, 200, { models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest', size: 3_825_819_519, digest: 'a80c', details: {}, expires_at: '2999-01-01T00:00:00Z', size_vram: 3_825_819_519 }] })
         : json(res, 404, { error: 'not found' }),
@@ -71,7 +63,7 @@ describe('LoadMonitor', () => {
     const state = { text: VLLM_V1_METRICS, status: 200 }
     const lb = await vllmMetrics(state)
     const m = new LoadMonitor({ now: () => now, intervalMs: 60_000, staleAfterMs: 3_000 })
-    cleanup.push(() => m.close())
+    onCleanup(() => m.close())
     m.setTargets([{ id: 'v', kind: 'vllm', baseUrl: lb.url, headers: {} }])
     await m.refresh('v')
     now = 2_000
@@ -97,7 +89,7 @@ describe('LoadMonitor', () => {
   it('drives least-load: the least busy vLLM, then the warm Ollama, then the cold one', async () => {
     const busy = await vllmMetrics({ text: 'vllm:num_requests_running{model_name="m"} 8\nvllm:num_requests_waiting{model_name="m"} 4\nvllm:kv_cache_usage_perc{model_name="m"} 0.9\n' })
     const idle = await vllmMetrics({ text: 'vllm:num_requests_running{model_name="m"} 1\nvllm:num_requests_waiting{model_name="m"} 0\nvllm:kv_cache_usage_perc{model_name="m"} 0.1\n' })
-    const ps = (loaded: string[]) => server((_req, res) => json(res, 200, { models: loaded.map((name) => ({ name, model: name, expires_at: '2999-01-01T00:00:00Z', size_vram: 1 })) }))
+    const ps = (loaded: string[]) => loopback((_req, res) => json(res, 200, { models: loaded.map((name) => ({ name, model: name, expires_at: '2999-01-01T00:00:00Z', size_vram: 1 })) }))
     const warm = await ps(['m:latest'])
     const cold = await ps(['other:latest'])
     const m = monitor(() => Date.now())

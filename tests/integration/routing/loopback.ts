@@ -1,6 +1,12 @@
-// Tiny loopback HTTP servers for side-channel tests (health, metrics, model lists).
+// Tiny loopback HTTP servers for side-channel tests (health, metrics, model lists), and the
+// BackendClient those tests use; `loopback` and `backendClient` close after the test (useCleanup).
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { BackendClient } from '../../../src/main/gateway/providers/backendClient'
+import { onCleanup } from '../../helpers/cleanup'
+import { listenOnLoopback } from '../../helpers/server'
+
+export { json } from '../../helpers/server'
+export { until } from '../../helpers/wait'
 
 export interface Seen {
   method: string
@@ -19,30 +25,28 @@ export interface Loopback {
 }
 
 export async function startLoopback(handler: Handler): Promise<Loopback> {
-  const sockets = new Set<Socket>()
-  const lb: Loopback = {
-    url: '',
-    port: 0,
-    requests: [],
-    handler,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
+  const requests: Seen[] = []
   const server = http.createServer((req, res) => {
-    lb.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers })
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers })
     lb.handler(req, res)
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  lb.port = (server.address() as AddressInfo).port
-  lb.url = `http://127.0.0.1:${lb.port}`
+  const { url, port, close } = await listenOnLoopback(server)
+  const lb: Loopback = { url, port, requests, handler, close }
   return lb
+}
+
+/** A loopback server closed after the test. */
+export async function loopback(handler: Handler): Promise<Loopback> {
+  const lb = await startLoopback(handler)
+  onCleanup(() => lb.close())
+  return lb
+}
+
+/** A BackendClient closed after the test. */
+export function backendClient(): BackendClient {
+  const c = new BackendClient()
+  onCleanup(() => c.close())
+  return c
 }
 
 /** A port nothing listens on (connections are refused). */
@@ -50,18 +54,4 @@ export async function refusedPort(): Promise<number> {
   const lb = await startLoopback(() => undefined)
   await lb.close()
   return lb.port
-}
-
-export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers })
-  res.end(payload)
-}
-
-export async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }

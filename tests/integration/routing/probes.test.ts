@@ -1,31 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HealthRegistry } from '../../../src/main/gateway/health/healthRegistry'
 import { ProbeScheduler } from '../../../src/main/gateway/health/probeScheduler'
 import { probeBackend } from '../../../src/main/gateway/health/probes'
-import { BackendClient } from '../../../src/main/gateway/providers/backendClient'
 import type { BackendTarget } from '../../../src/main/gateway/providers/backendTarget'
-import { json, refusedPort, startLoopback, until, type Loopback } from './loopback'
+import { onCleanup, useCleanup } from '../../helpers/cleanup'
+import { backendClient, json, loopback, refusedPort, until } from './loopback'
 
-const cleanup: Array<() => Promise<void>> = []
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!()
-})
-
-async function server(handler: Loopback['handler']): Promise<Loopback> {
-  const lb = await startLoopback(handler)
-  cleanup.push(() => lb.close())
-  return lb
-}
-
-function client(): BackendClient {
-  const c = new BackendClient()
-  cleanup.push(() => c.close())
-  return c
-}
+useCleanup()
 
 /** A vLLM server: /health at the root (200, empty body); the API under /v1. */
 async function vllm(state: { healthy: boolean; delayMs?: number }) {
-  return server((req, res) => {
+  return loopback((req, res) => {
     if (req.url !== '/health') return json(res, 404, { detail: 'Not Found' })
     const answer = () => {
       res.writeHead(state.healthy ? 200 : 500, { 'content-length': '0' })
@@ -39,7 +24,7 @@ async function vllm(state: { healthy: boolean; delayMs?: number }) {
 describe('active probes against loopback backends', () => {
   it('vllm: GET /health at the server root (not under /v1) — up', async () => {
     const lb = await vllm({ healthy: true })
-    const report = await probeBackend(client(), { id: 'v', kind: 'vllm', baseUrl: `${lb.url}/v1`, headers: {} }, 1_000)
+    const report = await probeBackend(backendClient(), { id: 'v', kind: 'vllm', baseUrl: `${lb.url}/v1`, headers: {} }, 1_000)
     expect(report).toMatchObject({ ok: true, status: 200 })
     expect(report!.latencyMs).toBeGreaterThanOrEqual(0)
     expect(lb.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health'])
@@ -47,28 +32,28 @@ describe('active probes against loopback backends', () => {
 
   it('down: refused connection and 5xx both fail', async () => {
     const port = await refusedPort()
-    const refused = await probeBackend(client(), { id: 'v', kind: 'vllm', baseUrl: `http://127.0.0.1:${port}/v1`, headers: {} }, 1_000)
+    const refused = await probeBackend(backendClient(), { id: 'v', kind: 'vllm', baseUrl: `http://127.0.0.1:${port}/v1`, headers: {} }, 1_000)
     expect(refused).toMatchObject({ ok: false, error: 'connection refused' })
     const lb = await vllm({ healthy: false })
-    expect(await probeBackend(client(), { id: 'v', kind: 'vllm', baseUrl: lb.url, headers: {} }, 1_000)).toMatchObject({ ok: false, status: 500 })
+    expect(await probeBackend(backendClient(), { id: 'v', kind: 'vllm', baseUrl: lb.url, headers: {} }, 1_000)).toMatchObject({ ok: false, status: 500 })
   })
 
   it('slow: a probe that outlives its timeout fails as a timeout, on time', async () => {
     const lb = await vllm({ healthy: true, delayMs: 2_000 })
     const started = Date.now()
-    const report = await probeBackend(client(), { id: 'v', kind: 'vllm', baseUrl: lb.url, headers: {} }, 200)
+    const report = await probeBackend(backendClient(), { id: 'v', kind: 'vllm', baseUrl: lb.url, headers: {} }, 200)
     expect(report).toMatchObject({ ok: false })
     expect(report!.error).toMatch(/^timeout/)
     expect(Date.now() - started).toBeLessThan(1_000)
   })
 
   it('ollama: GET /api/version; openai-compatible: GET {base}/models with the key; anthropic: none', async () => {
-    const lb = await server((req, res) => {
+    const lb = await loopback((req, res) => {
       if (req.url === '/api/version') return json(res, 200, { version: '0.5.7' })
       if (req.url === '/v1/models') return req.headers.authorization === 'Bearer sk-good' ? json(res, 200, { data: [] }) : json(res, 401, { error: { message: 'bad key' } })
       json(res, 404, {})
     })
-    const c = client()
+    const c = backendClient()
     expect(await probeBackend(c, { id: 'o', kind: 'ollama', baseUrl: lb.url, headers: {} }, 1_000)).toMatchObject({ ok: true })
     const oa: BackendTarget = { id: 'oa', kind: 'openai-compatible', baseUrl: `${lb.url}/v1`, headers: { authorization: 'Bearer sk-good' } }
     expect(await probeBackend(c, oa, 1_000)).toMatchObject({ ok: true, status: 200 })
@@ -85,8 +70,8 @@ describe('ProbeScheduler', () => {
     const state = { healthy: false }
     const lb = await vllm(state)
     const health = new HealthRegistry()
-    const scheduler = new ProbeScheduler({ health, client: client(), intervalMs: 20, timeoutMs: 500 })
-    cleanup.push(() => scheduler.close())
+    const scheduler = new ProbeScheduler({ health, client: backendClient(), intervalMs: 20, timeoutMs: 500 })
+    onCleanup(() => scheduler.close())
     scheduler.setTargets([{ id: 'v', kind: 'vllm', baseUrl: `${lb.url}/v1`, headers: {} }])
     await until(() => health.snapshot(['v'])[0]!.state === 'open')
     expect(health.isAvailable('v')).toBe(false)
@@ -99,7 +84,7 @@ describe('ProbeScheduler', () => {
     const a = await vllm({ healthy: true })
     const b = await vllm({ healthy: true })
     const seen: string[] = []
-    const scheduler = new ProbeScheduler({ health: new HealthRegistry(), client: client(), intervalMs: 20, onProbe: (id) => seen.push(id) })
+    const scheduler = new ProbeScheduler({ health: new HealthRegistry(), client: backendClient(), intervalMs: 20, onProbe: (id) => seen.push(id) })
     scheduler.setTargets([
       { id: 'a', kind: 'vllm', baseUrl: a.url, headers: {} },
       { id: 'b', kind: 'vllm', baseUrl: b.url, headers: {} },
@@ -121,8 +106,8 @@ describe('ProbeScheduler', () => {
   it('probeNow() probes on demand and records the result', async () => {
     const lb = await vllm({ healthy: true })
     const health = new HealthRegistry()
-    const scheduler = new ProbeScheduler({ health, client: client(), intervalMs: 60_000 })
-    cleanup.push(() => scheduler.close())
+    const scheduler = new ProbeScheduler({ health, client: backendClient(), intervalMs: 60_000 })
+    onCleanup(() => scheduler.close())
     scheduler.setTargets([{ id: 'v', kind: 'vllm', baseUrl: lb.url, headers: {} }])
     expect(await scheduler.probeNow('v')).toMatchObject({ ok: true })
     expect(health.snapshot(['v'])[0]!.lastProbe).toMatchObject({ ok: true, status: 200 })

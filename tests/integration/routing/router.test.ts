@@ -1,17 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Router } from '../../../src/main/gateway/routing/router'
 import { buildRuntime } from '../../../src/main/gateway/runtime'
 import { config, literalSecrets } from '../../unit/gateway/routing/fixtures'
-import { json, startLoopback, until, type Loopback } from './loopback'
+import { onCleanup, useCleanup } from '../../helpers/cleanup'
+import { json, loopback, until, type Loopback } from './loopback'
 
-const cleanup: Array<() => Promise<void>> = []
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!()
-})
+useCleanup()
 
 /** A vLLM server on loopback: /health and /metrics at the root, /v1/models under /v1. */
 async function vllm(model: string, load: { running: number; waiting: number; kv: number }): Promise<Loopback> {
-  const lb = await startLoopback((req, res) => {
+  return loopback((req, res) => {
     if (req.url === '/health') {
       res.writeHead(200, { 'content-length': '0' })
       return res.end()
@@ -34,8 +32,6 @@ async function vllm(model: string, load: { running: number; waiting: number; kv:
     if (req.url === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: model, object: 'model' }] })
     json(res, 404, { detail: 'Not Found' })
   })
-  cleanup.push(() => lb.close())
-  return lb
 }
 
 describe('Router with live side channels', () => {
@@ -55,7 +51,7 @@ describe('Router with live side channels', () => {
     const changed: string[] = []
     const router = new Router({ inFlight: () => 0, probeIntervalMs: 50, loadIntervalMs: 50, discoveryIntervalMs: 60_000, onModelsChanged: (id) => changed.push(id) })
     let closed = false
-    cleanup.push(async () => {
+    onCleanup(async () => {
       if (!closed) await router.close()
     })
     router.applyRuntime(rt)

@@ -6,12 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from '../../helpers/http'
+import { listenOnLoopback } from '../../helpers/server'
 
 const root = path.resolve(__dirname, '../../..')
 const bin = path.join(root, 'bin/switchyard.js')
@@ -24,7 +24,6 @@ const HANGING = 6
 
 /** An OpenAI-style backend: answers after a short delay with fixed usage; "slow" ones after 600 ms, "hang" ones never. */
 async function startBackend(): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const sockets = new Set<import('node:net').Socket>()
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -38,19 +37,8 @@ async function startBackend(): Promise<{ baseUrl: string; close(): Promise<void>
       }, body.messages?.[0]?.content === 'slow' ? 600 : 80 + Math.floor(Math.random() * 40)) // ~80 requests/s at concurrency 8: the load spans seconds
     })
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => r())
-      }),
-  }
+  const { url, close } = await listenOnLoopback(server)
+  return { baseUrl: `${url}/v1`, close }
 }
 
 function serve(configFile: string, dataDir: string): { child: ChildProcess; url: Promise<string>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr(): string } {

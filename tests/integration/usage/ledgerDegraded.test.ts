@@ -9,14 +9,7 @@ import type { GatewayStatus } from '../../../src/shared/api'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson } from '../../helpers/http'
-
-async function until(cond: () => boolean, what: string, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+import { until } from '../../helpers/wait'
 
 describe('usage ledger: locked database or full disk', () => {
   let vllm: MockBackend
@@ -59,7 +52,7 @@ describe('usage ledger: locked database or full disk', () => {
     let ids: string[] = []
     try {
       ids = await send(30, 'locked-test')
-      await until(() => gw.gateway.status().ledgerWarning !== undefined, 'the ledger warning', 3000)
+      await until(() => gw.gateway.status().ledgerWarning !== undefined, 3000, 'the ledger warning')
       const warning = gw.gateway.status().ledgerWarning!
       expect(warning).toMatch(/usage accounting is degraded/)
       expect(warning).toMatch(/SQLITE_BUSY|locked/i)
@@ -76,7 +69,7 @@ describe('usage ledger: locked database or full disk', () => {
       locker.close()
     }
     // The ledger retries on its own (backoff capped at 5 s).
-    await until(() => gw.gateway.status().ledgerWarning === undefined && gw.gateway.usage.health().backlog === 0, 'recovery', 8000)
+    await until(() => gw.gateway.status().ledgerWarning === undefined && gw.gateway.usage.health().backlog === 0, 8000, 'recovery')
     expect(storedOk(ids)).toBe(30)
     expect(statuses.at(-1)!.ledgerWarning).toBeUndefined()
     const { rows } = await gw.gateway.api.getUsage({ groupBy: 'app' })
@@ -90,12 +83,12 @@ describe('usage ledger: locked database or full disk', () => {
     let ids: string[] = []
     try {
       ids = await send(200, 'full-test')
-      await until(() => gw.gateway.status().ledgerWarning !== undefined, 'the ledger warning', 3000)
+      await until(() => gw.gateway.status().ledgerWarning !== undefined, 3000, 'the ledger warning')
       expect(gw.gateway.status().ledgerWarning).toMatch(/SQLITE_FULL|full/i)
     } finally {
       db.pragma('max_page_count = 1073741823')
     }
-    await until(() => gw.gateway.status().ledgerWarning === undefined && gw.gateway.usage.health().backlog === 0, 'recovery', 8000)
+    await until(() => gw.gateway.status().ledgerWarning === undefined && gw.gateway.usage.health().backlog === 0, 8000, 'recovery')
     expect(storedOk(ids)).toBe(200)
   })
 })

@@ -16,6 +16,7 @@ import type { UsageRow } from '../../../src/main/gateway/usage/types'
 import { captureLogs, envSecrets, memoryConfigStore, startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { postJson } from '../../helpers/http'
+import { until } from '../../helpers/wait'
 import { ledgerRow } from './usageHelpers'
 
 const DAY = 86_400_000
@@ -46,14 +47,6 @@ async function startReceiver(): Promise<Hook> {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, posts, close: () => new Promise((r) => server.close(() => r())) }
-}
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 describe('usage config: retention and time zone', () => {
@@ -152,8 +145,8 @@ describe('usage ledger housekeeping (periodic)', () => {
       service.ledger.flushAll()
       const wal = path.join(dir, 'usage.db-wal')
       expect(fs.statSync(wal).size).toBeGreaterThan(0)
-      await until(() => (service.ledger.db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n === 1, 'periodic retention')
-      await until(() => fs.statSync(wal).size === 0, 'a WAL checkpoint (TRUNCATE)')
+      await until(() => (service.ledger.db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n === 1, 5_000, 'periodic retention')
+      await until(() => fs.statSync(wal).size === 0, 5_000, 'a WAL checkpoint (TRUNCATE)')
       expect((service.ledger.db.prepare('SELECT sum(requests) AS n FROM rollups_hourly').get() as { n: number }).n).toBe(201)
     } finally {
       await service.close()
@@ -208,7 +201,7 @@ describe('usage config: webhook', () => {
     }
     // A config change to the webhook restarts it: it sends at once.
     await a.store.set(config({ ...webhook, batchSize: 3 }))
-    await until(() => hook.posts.flatMap((p) => p.records).length >= 3, 'webhook delivery')
+    await until(() => hook.posts.flatMap((p) => p.records).length >= 3, 5_000, 'webhook delivery')
     const records = hook.posts.flatMap((p) => p.records)
     expect(records.map((r) => r.requestId)).toEqual(ids)
     expect(hook.posts[0]!.headers.authorization).toBe('hook-token-from-env')
@@ -228,7 +221,7 @@ describe('usage config: webhook', () => {
     // the row recorded while it was off is (it is after the first enable).
     const b = await start(config(webhook))
     try {
-      await until(() => hook.posts.length > delivered, 'the backlog after restart')
+      await until(() => hook.posts.length > delivered, 5_000, 'the backlog after restart')
       await new Promise((r) => setTimeout(r, 200))
       const resent = hook.posts.slice(delivered).flatMap((p) => p.records.map((r) => r.requestId))
       expect(resent).toEqual([later.headers['x-request-id']])

@@ -7,7 +7,8 @@ import { Admission, type ProviderAdmissionConfig } from '../../../../src/main/ga
 import type { Lease, Limits } from '../../../../src/main/gateway/admission/providerLimiter'
 import { WINDOW_MS } from '../../../../src/main/gateway/admission/slidingWindow'
 import { GatewayError } from '../../../../src/main/gateway/errors'
-import { ManualTime, seededRandom } from './manualTime'
+import { seededRandom } from '../../../helpers/random'
+import { ManualTime } from './manualTime'
 
 interface Req {
   id: number

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SlidingWindow, WINDOW_MS } from '../../../../src/main/gateway/admission/slidingWindow'
-import { seededRandom } from './manualTime'
+import { seededRandom } from '../../../helpers/random'
 
 describe('SlidingWindow', () => {
   it('counts an entry for exactly 60 s after it was recorded', () => {

@@ -16,7 +16,7 @@ import {
 } from '../../../../src/main/gateway/routing/failoverPolicy'
 import { firstEventOutcome, inspectFirstSseEvent } from '../../../../src/main/gateway/routing/firstEvent'
 import { parseDuration, retryDelayMs } from '../../../../src/main/gateway/routing/retryAfter'
-import { seeded } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
 
 const base: FailoverInput = { outcome: 'connect_error', attempts: 1, remaining: 2, firstByteSent: false, now: 0, random: () => 0.5 }
 
@@ -60,7 +60,7 @@ describe('failover decisions', () => {
     expect(backoffMs(3, () => 0.999)).toBe(99)
     expect(backoffMs(20, () => 0.999)).toBe(DEFAULT_FAILOVER_OPTIONS.maxBackoffMs - 1)
     expect(backoffMs(3, () => 0)).toBe(0)
-    const random = seeded(3)
+    const random = seededRandom(3)
     const delays = Array.from({ length: 1000 }, () => backoffMs(2, random))
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(0)
     expect(Math.max(...delays)).toBeLessThan(50)

@@ -1,18 +1,7 @@
 import { parseConfig, type Config } from '../../../../src/shared/config'
 import type { SecretResolver } from '../../../../src/main/gateway/types'
 import type { BackendLoad, Candidate, StrategyContext } from '../../../../src/main/gateway/routing/candidates'
-
-/** Deterministic PRNG (mulberry32) so distribution tests never flake. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../../helpers/random'
 
 export function cand(providerId: string, weight = 1, upstreamModel = 'm'): Candidate {
   return { key: `${providerId}/${upstreamModel}`, providerId, upstreamModel, weight }
@@ -31,7 +20,7 @@ export interface CtxInit {
 export function ctx(init: CtxInit = {}): StrategyContext {
   return {
     now: init.now ?? 0,
-    random: init.random ?? seeded(1),
+    random: init.random ?? seededRandom(1),
     inFlight: (id) => init.inFlight?.[id] ?? 0,
     ttftEwma: (id) => init.ttft?.[id],
     load: (id) => init.load?.[id],

@@ -3,7 +3,8 @@ import type { AttemptOutcome, AttemptRecord } from '../../../../src/main/gateway
 import { FailoverPolicy, RetryBudget } from '../../../../src/main/gateway/routing/failoverPolicy'
 import { Router, type RequestPlan } from '../../../../src/main/gateway/routing/router'
 import { buildRuntime } from '../../../../src/main/gateway/runtime'
-import { config, literalSecrets, seeded } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
+import { config, literalSecrets } from './fixtures'
 
 const rt = buildRuntime(
   config({
@@ -23,7 +24,7 @@ function setup() {
   const router = new Router({
     inFlight: (id) => inFlight[id] ?? 0,
     clock: () => now,
-    random: seeded(7),
+    random: seededRandom(7),
     sideChannels: false,
     failover: new FailoverPolicy({}, new RetryBudget({ ratio: 0.2, minPerSecond: 10, capacity: 100 })),
   })

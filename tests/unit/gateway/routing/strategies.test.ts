@@ -12,7 +12,8 @@ import {
   SmoothWeighted,
 } from '../../../../src/main/gateway/routing/strategies'
 import { STRATEGIES } from '../../../../src/shared/config'
-import { cand, ctx, ids, seeded, tally } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
+import { cand, ctx, ids, tally } from './fixtures'
 
 const abc = [cand('a'), cand('b'), cand('c')]
 
@@ -130,7 +131,7 @@ describe('least-latency', () => {
   })
 
   it('explores with probability epsilon (deterministic with seeded randomness)', () => {
-    const c = ctx({ ttft: { a: 100, b: 50, c: 200 }, random: seeded(42) })
+    const c = ctx({ ttft: { a: 100, b: 50, c: 200 }, random: seededRandom(42) })
     const picks = Array.from({ length: 10_000 }, () => leastLatency(abc, c, { epsilon: 0.1 })[0]!.providerId)
     const counts = tally(picks)
     expect(counts.b! / 10_000).toBeGreaterThan(0.88)

@@ -39,18 +39,6 @@ export function readEvents(output: string): Array<{ event?: string; data: unknow
   })
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing split is reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Splits bytes at random offsets (any byte boundary, so inside CRLF pairs and UTF-8 characters too). */
 export function randomSplit(bytes: Buffer, rand: () => number, maxPieces = 40): Buffer[] {
   const cuts = new Set<number>()

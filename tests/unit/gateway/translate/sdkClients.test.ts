@@ -11,7 +11,8 @@ import { openAIToAnthropicRequest } from '../../../../src/main/gateway/protocols
 import { anthropicToOpenAIRequest } from '../../../../src/main/gateway/protocols/translate/requestToOpenAI'
 import { anthropicToOpenAIResponse, openAIToAnthropicResponse, type ResponseOptions } from '../../../../src/main/gateway/protocols/translate/responses'
 import { anthropicStreamToOpenAI, openAIStreamToAnthropic } from '../../../../src/main/gateway/protocols/translate/streamTranslator'
-import { loadFixture, prng, randomSplit, streamFixtures, upstreamBytes, type StreamFixture } from './helpers'
+import { seededRandom } from '../../../helpers/random'
+import { loadFixture, randomSplit, streamFixtures, upstreamBytes, type StreamFixture } from './helpers'
 
 interface Reply {
   contentType: string
@@ -36,7 +37,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': reply.contentType, 'request-id': 'req_test' })
       // Written in small pieces so the SDK's own SSE decoder also sees events split across reads.
       const bytes = Buffer.from(reply.body, 'utf8')
-      for (const piece of randomSplit(bytes, prng(bytes.length), 20)) res.write(piece)
+      for (const piece of randomSplit(bytes, seededRandom(bytes.length), 20)) res.write(piece)
       res.end()
     })
   })

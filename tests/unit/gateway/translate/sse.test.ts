@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SseParser, serializeSse, type SseEvent } from '../../../../src/main/gateway/protocols/translate/sse'
-import { prng, randomSplit } from './helpers'
+import { seededRandom } from '../../../helpers/random'
+import { randomSplit } from './helpers'
 
 function parseAll(chunks: Array<string | Buffer>): SseEvent[] {
   const p = new SseParser()
@@ -53,7 +54,7 @@ describe('SseParser', () => {
     const bytes = Buffer.from(text, 'utf8')
     const whole = parseAll([bytes])
     expect(whole).toEqual([{ event: 'a', data: 'ü🌍' }, { event: 'b', data: '1\n2' }, { data: 'end' }])
-    for (let seed = 1; seed <= 200; seed++) expect(parseAll(randomSplit(bytes, prng(seed)))).toEqual(whole)
+    for (let seed = 1; seed <= 200; seed++) expect(parseAll(randomSplit(bytes, seededRandom(seed)))).toEqual(whole)
   })
 })
 

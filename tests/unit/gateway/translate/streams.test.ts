@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { anthropicStreamToOpenAI, openAIStreamToAnthropic, type StreamTranslator } from '../../../../src/main/gateway/protocols/translate/streamTranslator'
-import { readEvents, prng, randomSplit, streamFixtures, upstreamBytes, type StreamFixture } from './helpers'
+import { seededRandom } from '../../../helpers/random'
+import { readEvents, randomSplit, streamFixtures, upstreamBytes, type StreamFixture } from './helpers'
 
 type Make = (fx: StreamFixture) => StreamTranslator
 const toAnthropic: Make = (fx) => openAIStreamToAnthropic(fx.options as never)
@@ -39,7 +40,7 @@ for (const [title, prefix, make] of suites) {
       const bytes = upstreamBytes(fx)
       const whole = run(make, fx, [bytes])
       for (let seed = 1; seed <= 300; seed++) {
-        expect(run(make, fx, randomSplit(bytes, prng(seed))), `seed ${seed}`).toBe(whole)
+        expect(run(make, fx, randomSplit(bytes, seededRandom(seed))), `seed ${seed}`).toBe(whole)
       }
       // One byte at a time is the worst case for the carry-over buffer.
       expect(run(make, fx, [...bytes].map((b) => Buffer.from([b])))).toBe(whole)
@@ -47,8 +48,8 @@ for (const [title, prefix, make] of suites) {
 
     it.each(fixtures)('%s: identical output with CRLF and CR line ends', (_file, fx) => {
       const whole = run(make, fx, [upstreamBytes(fx)])
-      expect(run(make, fx, randomSplit(upstreamBytes(fx, '\r\n'), prng(7)))).toBe(whole)
-      expect(run(make, fx, randomSplit(upstreamBytes(fx, '\r'), prng(8)))).toBe(whole)
+      expect(run(make, fx, randomSplit(upstreamBytes(fx, '\r\n'), seededRandom(7)))).toBe(whole)
+      expect(run(make, fx, randomSplit(upstreamBytes(fx, '\r'), seededRandom(8)))).toBe(whole)
     })
   })
 }

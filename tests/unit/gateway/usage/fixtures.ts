@@ -110,18 +110,6 @@ export function ollamaNativeStream(promptEval: number, evalCount: number, opts: 
   return lines.map((l) => `${l}\n`).join('')
 }
 
-/** Deterministic PRNG (mulberry32) so property tests replay. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Cuts bytes at `cuts` random offsets (duplicates and empty pieces allowed, as reads can be). */
 export function randomSplit(bytes: Buffer, random: () => number, cuts: number): Buffer[] {
   const points = Array.from({ length: cuts }, () => Math.floor(random() * (bytes.length + 1))).sort((a, b) => a - b)

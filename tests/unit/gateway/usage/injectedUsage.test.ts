@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { InjectedUsageStripper, withIncludeUsage } from '../../../../src/main/gateway/usage/injectedUsage'
 import { UsageScanner } from '../../../../src/main/gateway/usage/usageScanner'
-import { openAIStream, randomSplit, rng, type OpenAIFlavor } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
+import { openAIStream, randomSplit, type OpenAIFlavor } from './fixtures'
 
 function strip(pieces: Buffer[], dropNullUsage = true): Buffer {
   const s = new InjectedUsageStripper({ dropNullUsage })
@@ -54,7 +55,7 @@ describe('InjectedUsageStripper: the client stream is byte-identical to one that
         expect(strip([injected.subarray(0, i), injected.subarray(i)]).toString()).toBe(plain.toString())
       }
       for (let seed = 1; seed <= 300; seed++) {
-        const random = rng(seed)
+        const random = seededRandom(seed)
         expect(strip(randomSplit(injected, random, 1 + Math.floor(random() * 30))).equals(plain)).toBe(true)
       }
     })
@@ -65,7 +66,7 @@ describe('InjectedUsageStripper: the client stream is byte-identical to one that
     const scanner = new UsageScanner('openai', 'openai-sse')
     const stripper = new InjectedUsageStripper()
     const client: Buffer[] = []
-    for (const piece of randomSplit(injected, rng(7), 12)) {
+    for (const piece of randomSplit(injected, seededRandom(7), 12)) {
       scanner.push(piece)
       client.push(stripper.push(piece))
     }

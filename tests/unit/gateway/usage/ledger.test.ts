@@ -3,7 +3,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { UsageLedger, type LedgerHealth, type LedgerOptions } from '../../../../src/main/gateway/usage/ledger'
 import { migrate, SCHEMA_VERSION } from '../../../../src/main/gateway/usage/ledgerSchema'
-import { rng } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
 import { inFlight, row, tempDir } from './ledgerHelpers'
 
 let tmp: ReturnType<typeof tempDir>
@@ -93,7 +93,7 @@ describe('batching', () => {
 describe('rollups', () => {
   it('always equal the sums of the rows they summarize', () => {
     const l = ledger({ maxBatchRows: 37 })
-    const random = rng(42)
+    const random = seededRandom(42)
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]
     const base = Date.now() - 4 * 86_400_000
     for (let i = 0; i < 2000; i++) {

@@ -3,7 +3,8 @@ import { DEFAULT_PRICES } from '../../../../src/main/gateway/usage/pricing'
 import { RequestMeter, type AttemptTarget, type MeterSink } from '../../../../src/main/gateway/usage/requestMeter'
 import type { InFlightRow, UsageRow } from '../../../../src/main/gateway/usage/types'
 import { UsageService } from '../../../../src/main/gateway/usage/usageService'
-import { anthropicStream, openAIStream, randomSplit, rng } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
+import { anthropicStream, openAIStream, randomSplit } from './fixtures'
 import { tempDir } from './ledgerHelpers'
 
 function sink() {
@@ -20,7 +21,7 @@ const openai: AttemptTarget = { provider: 'openai', providerKind: 'openai-compat
 
 function pump(meter: RequestMeter, stream: string, seed = 3): Buffer {
   const client: Buffer[] = []
-  for (const piece of randomSplit(Buffer.from(stream), rng(seed), 9)) {
+  for (const piece of randomSplit(Buffer.from(stream), seededRandom(seed), 9)) {
     clock += 5
     meter.upstreamChunk(piece)
     client.push(meter.clientChunk(piece))

@@ -4,7 +4,7 @@ import { csvCell, exportLedger } from '../../../../src/main/gateway/usage/ledger
 import { localDayStart } from '../../../../src/main/gateway/usage/timeRange'
 import type { UsageRow } from '../../../../src/main/gateway/usage/types'
 import { GROUP_KEYS, UsageQueries, type GroupKey, type UsageAggregate } from '../../../../src/main/gateway/usage/usageQueries'
-import { rng } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
 import { inFlight, row, tempDir } from './ledgerHelpers'
 
 const H = 3_600_000
@@ -81,7 +81,7 @@ describe('usage grouped over a range', () => {
   ]
   for (const [zone, start] of cases) {
     it(`equals a brute-force grouping: ${zone} from ${new Date(start).toISOString().slice(0, 10)}`, () => {
-      const random = rng(start / H)
+      const random = seededRandom(start / H)
       const span = 5 * 24 * H
       const rows = randomRows(random, start, span, 1500)
       store(rows)

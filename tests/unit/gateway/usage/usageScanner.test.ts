@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { usageWithEstimate } from '../../../../src/main/gateway/usage/estimateTokens'
 import { UsageScanner, scanFormatFor, type DeliveredText, type ScanFormat, type ScanResult } from '../../../../src/main/gateway/usage/usageScanner'
 import type { UsageProtocol } from '../../../../src/main/gateway/usage/types'
-import { anthropicStream, ollamaNativeStream, openAIStream, randomSplit, rng, TEXT, WORDS } from './fixtures'
+import { seededRandom } from '../../../helpers/random'
+import { anthropicStream, ollamaNativeStream, openAIStream, randomSplit, TEXT, WORDS } from './fixtures'
 
 /** The scan result, plus the delivered text decoded whether or not usage came (result() skips it then). */
 function scan(protocol: UsageProtocol, format: ScanFormat, pieces: Buffer[], opts = {}): ScanResult & DeliveredText {
@@ -19,7 +20,7 @@ function expectSplitInvariant(protocol: UsageProtocol, format: ScanFormat, strea
     expect(scan(protocol, format, [bytes.subarray(0, i), bytes.subarray(i)])).toEqual(whole)
   }
   for (let seed = 1; seed <= 200; seed++) {
-    const random = rng(seed)
+    const random = seededRandom(seed)
     const cuts = 1 + Math.floor(random() * 40)
     expect(scan(protocol, format, randomSplit(bytes, random, cuts))).toEqual(whole)
   }

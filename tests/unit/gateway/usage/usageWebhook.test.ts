@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { UsageLedger } from '../../../../src/main/gateway/usage/ledger'
 import { safeBaseUrl, UsageWebhook, type WebhookRecord } from '../../../../src/main/gateway/usage/usageWebhook'
+import { until } from '../../../helpers/wait'
 import { inFlight, row, tempDir } from './ledgerHelpers'
 
 interface Receiver {
@@ -34,14 +35,6 @@ async function receiver(respond: (attempt: number) => number): Promise<Receiver>
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/usage`
   r.close = () => new Promise((resolve) => server.close(() => resolve()))
   return r
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 let tmp: ReturnType<typeof tempDir>
@@ -79,7 +72,7 @@ describe('usage webhook', () => {
       providerBaseUrl: () => 'https://user:s3cret@api.openai.com/v1/?key=sk-live',
     })
     hook.start()
-    await until(() => exported().length === 7)
+    await until(() => exported().length === 7, 5_000)
     await hook.close()
     expect(rx.attempts).toBe(2 + 3) // two refusals, then 3 + 3 + 1 rows
     expect(rx.accepted.map((r) => r.requestId).sort()).toEqual(rows.map((r) => r.requestId).sort())
@@ -98,13 +91,13 @@ describe('usage webhook', () => {
     ledger.flushAll()
     const first = new UsageWebhook({ db: ledger.db, url: rx.url, baseRetryMs: 10, now: () => 1 })
     first.start()
-    await until(() => rx!.attempts >= 2)
+    await until(() => rx!.attempts >= 2, 5_000)
     await first.close()
     expect(exported()).toEqual([])
     rx.respond = () => 200
     const second = new UsageWebhook({ db: ledger.db, url: rx.url, baseRetryMs: 10, pollIntervalMs: 20 })
     second.start()
-    await until(() => exported().length === 5)
+    await until(() => exported().length === 5, 5_000)
     await second.close()
     expect(rx.accepted.map((r) => r.requestId).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4'])
   })
