@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app } from 'electron'
 import { startDesktopApp } from './app/desktopApp'
+import { HIDDEN_ARG } from './app/loginItem'
 
 // Tests and side-by-side profiles point the app at another data directory. It must be set
 // before the single-instance lock, which is keyed on userData.
@@ -16,7 +17,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   startDesktopApp({
     mainDir: path.dirname(fileURLToPath(import.meta.url)),
-    hidden: process.argv.includes('--hidden'),
+    hidden: process.argv.includes(HIDDEN_ARG),
   }).catch((err: unknown) => {
     process.stderr.write(`switchyard: ${(err as Error)?.stack ?? String(err)}\n`)
     app.exit(1)

@@ -1,6 +1,6 @@
 // The app API: every operation the UI can call, declared once. Main's handlers, the preload
 // bridge, the headless web bridge and the renderer client are all checked against this table,
-// and the HTTP mapping of each operation (apiHttp.ts) is derived from it.
+// and the HTTP mapping of each operation (httpRequestFor / argsFromHttp below) is derived from it.
 import { z } from 'zod'
 import { PROVIDER_KINDS, type Config, type ProviderInput, type ProviderKind, type Strategy } from './config'
 
@@ -19,6 +19,13 @@ export interface GatewayStatus {
   dataDir?: string
   /** Accounting is degraded (database locked or full): proxying goes on, rows wait in a bounded backlog. */
   ledgerWarning?: string
+}
+
+/** The URL a client on this machine uses: a wildcard bind (0.0.0.0, ::) is reached over loopback. */
+export function clientBaseUrl(status: Pick<GatewayStatus, 'url' | 'host' | 'port'>): string {
+  if (status.url && !/\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(status.url)) return status.url.replace(/\/+$/, '')
+  const host = status.host === '0.0.0.0' || status.host === '::' || status.host === '' ? '127.0.0.1' : status.host
+  return `http://${host.includes(':') ? `[${host}]` : host}:${status.port}`
 }
 
 export type HealthState = 'closed' | 'open' | 'half-open'
@@ -91,7 +98,9 @@ export interface UsageTotals {
   costUsd: number
 }
 
-export type UsageGroupKey = 'provider' | 'app' | 'model' | 'hour' | 'day'
+/** What usage can be grouped by (`groupBy`: any comma-separated subset). */
+export const USAGE_GROUP_KEYS = ['provider', 'app', 'model', 'hour', 'day'] as const
+export type UsageGroupKey = (typeof USAGE_GROUP_KEYS)[number]
 
 export interface UsageRow extends UsageTotals {
   provider?: string
@@ -106,12 +115,26 @@ export interface TodayUsage extends UsageTotals {
   providers: Record<string, UsageTotals>
 }
 
+/** One upstream attempt of a request. */
+export interface AttemptStep {
+  provider: string
+  model: string
+  outcome: string
+  status?: number
+  latencyMs: number
+}
+
+/** One request as the ledger recorded it. */
 export interface RequestLogEntry {
   requestId: string
+  /** Request start, ms since the epoch (UTC). */
   ts: number
   app: string
+  /** Provider id. */
   provider: string
+  /** Model name the client asked for. */
   routeModel: string
+  /** Model the provider actually ran. */
   upstreamModel: string
   endpoint: string
   stream: boolean
@@ -128,14 +151,17 @@ export interface RequestLogEntry {
   ttftMs: number | null
   attempts: number
   errorClass: string | null
+  /** Token counts were estimated (a stream cut short before the backend reported usage). */
   estimated: boolean
   /** Every attempt when the request failed over or failed: which provider, what happened, how long. */
-  path?: Array<{ provider: string; model: string; outcome: string; status?: number; latencyMs: number }>
+  path?: AttemptStep[]
 }
 
 export interface AppKeyView {
   name: string
+  /** The first characters of the key, to tell keys apart in a list. */
   prefix: string
+  /** ms since the epoch */
   createdAt: number
   lastUsedAt?: number
   rpm?: number
@@ -213,7 +239,8 @@ function operation<Args, Result>(spec: OperationSpec<Args, Result>): OperationSp
 const noArgs = z.undefined().or(z.strictObject({})).transform(() => undefined)
 const providerId = z.string().min(1).max(64)
 const isoTime = z.string().max(40).optional()
-const groupBy = z.string().regex(/^(provider|app|model|hour|day)(,(provider|app|model|hour|day))*$/, 'comma-separated: provider, app, model, hour, day').optional()
+const groupKey = `(${USAGE_GROUP_KEYS.join('|')})`
+const groupBy = z.string().regex(new RegExp(`^${groupKey}(,${groupKey})*$`), `comma-separated: ${USAGE_GROUP_KEYS.join(', ')}`).optional()
 const appName = z.string().min(1).max(64)
 /** Provider drafts are validated by the config schema where the stored secrets are; here only their shape. */
 const providerDraft = z.object({ kind: z.enum(PROVIDER_KINDS), baseUrl: z.string().max(2048) }).loose()

@@ -169,6 +169,11 @@ export type ConfigInput = z.input<typeof ConfigSchema>
 export type ProviderConfig = z.output<typeof ProviderSchema>
 export type ProviderInput = z.input<typeof ProviderSchema>
 export type RouteConfig = z.output<typeof RouteSchema>
+
+/** Whether a route's `model` is a pattern (`*` any run, `?` one character) rather than a name. */
+export function isGlob(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?')
+}
 export type UsageConfig = z.output<typeof UsageSchema>
 export type UsageWebhookConfig = z.output<typeof UsageWebhookSchema>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]

@@ -23,12 +23,20 @@ export interface WatchState {
 export const SATURATION_COOLDOWN_MS = 5 * 60_000
 
 export function watchStateOf(snapshot: StatsSnapshot): WatchState {
-  const entries = Object.entries(snapshot.providers)
   return {
-    down: entries.filter(([, s]) => isDown(s)).map(([id]) => id),
-    saturated: entries.filter(([, s]) => s.queued > 0).map(([id]) => id),
+    down: downProviders(snapshot),
+    saturated: Object.entries(snapshot.providers)
+      .filter(([, s]) => s.queued > 0)
+      .map(([id]) => id),
     saturatedNotifiedAt: {},
   }
+}
+
+/** Ids of the providers whose circuit is open or half-open, in snapshot order. */
+export function downProviders(snapshot: Pick<StatsSnapshot, 'providers'>): string[] {
+  return Object.entries(snapshot.providers)
+    .filter(([, s]) => isDown(s))
+    .map(([id]) => id)
 }
 
 /**
@@ -93,7 +101,7 @@ export function notificationsFor(
   return { state: { ...current, saturatedNotifiedAt: notifiedAt }, notices }
 }
 
-export function isDown(stats: Pick<ProviderStats, 'health'>): boolean {
+function isDown(stats: Pick<ProviderStats, 'health'>): boolean {
   return stats.health === 'open' || stats.health === 'half-open'
 }
 

@@ -2,6 +2,7 @@
 // wrapper ask these, tests call them directly.
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { isLoopbackHost } from '../gateway/server/guard'
 
 export type RendererTarget =
   | { kind: 'dev-server'; url: string; origin: string }
@@ -15,7 +16,7 @@ export type RendererTarget =
 export function rendererTarget(opts: { devServerUrl?: string; isPackaged: boolean; rendererDir: string }): RendererTarget {
   if (opts.devServerUrl && !opts.isPackaged) {
     const url = new URL(opts.devServerUrl)
-    if (url.protocol === 'http:' && isLoopbackName(url.hostname)) return { kind: 'dev-server', url: url.href, origin: url.origin }
+    if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { kind: 'dev-server', url: url.href, origin: url.origin }
   }
   const file = path.resolve(opts.rendererDir, 'index.html')
   return { kind: 'file', file, url: pathToFileURL(file).href }
@@ -75,8 +76,4 @@ export function externalLinkDecision(url: string): 'open-external' | 'deny' {
 /** The dashboard needs no camera, location or notifications; only writing the base URL to the clipboard. */
 export function isPermissionAllowed(permission: string): boolean {
   return permission === 'clipboard-sanitized-write'
-}
-
-function isLoopbackName(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }

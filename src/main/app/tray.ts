@@ -10,7 +10,7 @@ import type { Gateway } from '../gateway/createGateway'
 import type { Logger } from '../gateway/log'
 import type { ConfigStore } from '../gateway/types'
 import type { DesktopSettingsController } from './desktopSettings'
-import { isDown } from './notifications'
+import { downProviders } from './notifications'
 import { trayIconState, type TrayIconState } from './trayIcon'
 import { trayMenuTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayMenu'
 
@@ -143,10 +143,7 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
     void refreshUsage()
   })
   const offStats = deps.gateway.events.on('stats', (snapshot) => {
-    const next = Object.entries(snapshot.providers)
-      .filter(([, s]) => isDown(s))
-      .map(([id]) => id)
-      .sort()
+    const next = downProviders(snapshot).sort()
     if (next.join('\n') === down.join('\n')) return
     down = next
     refresh()

@@ -1,7 +1,7 @@
 // The tray menu as data: a pure function of the gateway status, the providers, today's usage and
 // the desktop settings. The tray controller (tray.ts) turns these plain items into an Electron
 // Menu; tests read them directly.
-import type { GatewayStatus, ProviderView, TodayUsage, UsageTotals } from '../../shared/api'
+import { clientBaseUrl, type GatewayStatus, type ProviderView, type TodayUsage, type UsageTotals } from '../../shared/api'
 
 export type TrayAction =
   | { kind: 'set-active-provider'; providerId: string }
@@ -57,12 +57,6 @@ export function statusLine(status: GatewayStatus): string {
   }
 }
 
-/** The URL a client on this machine uses: a wildcard bind is reached over loopback. */
-export function clientBaseUrl(status: Pick<GatewayStatus, 'url' | 'host' | 'port'>): string {
-  if (status.url && !/\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(status.url)) return status.url.replace(/\/+$/, '')
-  const host = status.host === '0.0.0.0' || status.host === '::' || status.host === '' ? '127.0.0.1' : status.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${status.port}`
-}
 
 export function formatTokens(n: number): string {
   return `${counter.format(n)} ${n === 1 ? 'token' : 'tokens'}`

@@ -15,9 +15,9 @@ import { createModelRequestHandler } from './pipeline/modelRequest'
 import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './protocols/anthropic/handler'
 import { createOpenAIHandlers } from './protocols/openai/handler'
+import { usableModels } from './routing/candidates'
 import { Router, type RouterOptions } from './routing/router'
-import { usableModels } from './routing/resolve'
-import { buildRuntime, type Runtime } from './runtime'
+import { buildRuntime, withBindHost, type Runtime } from './runtime'
 import type { HostRoutes } from './server/context'
 import { isLoopbackHost } from './server/guard'
 import { HttpServer } from './server/httpServer'
@@ -131,6 +131,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   // Beyond loopback, only app-key holders may use the gateway (DESIGN §7).
   const appKeyRequired = (): boolean => runtime.config.server.requireAppKey || !isLoopbackHost(listening?.host ?? runtime.config.server.host)
+  const ingress = { appKeys: usage.appKeys, requireAppKey: appKeyRequired }
   const handle = createModelRequestHandler({
     pools,
     router,
@@ -140,11 +141,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger,
     warnings: new ThrottledLog(logger),
     keepAlive: opts.keepAlive,
-    appKeys: usage.appKeys,
-    requireAppKey: appKeyRequired,
+    ...ingress,
   })
   const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
-  const anthropic = createAnthropicHandlers({ handle, router, pools, logger })
+  const anthropic = createAnthropicHandlers({ handle, router, pools, logger, ingress })
   let backendClient: BackendClient | undefined
   const statsSnapshot = (): StatsSnapshot =>
     stats.snapshot({
@@ -272,7 +272,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     server = next
     state = 'listening'
     lastError = undefined
-    runtime = buildRuntime(runtime.config, secrets, host)
+    runtime = withBindHost(runtime, host)
     logger.info({ url: status().url }, 'listening')
     void old?.close(DEFAULT_GRACE_MS)
   }
@@ -282,7 +282,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const cfg = runtime.config.server
     const host = listen.host ?? cfg.host
     const port = listen.port ?? cfg.port
-    runtime = buildRuntime(runtime.config, secrets, host)
+    runtime = withBindHost(runtime, host)
     state = 'starting'
     server = new HttpServer(listener)
     try {

@@ -73,6 +73,11 @@ export function buildRuntime(config: Config, secrets: SecretResolver, bindHost: 
   }
 }
 
+/** The same runtime guarding for where the server actually bound; providers and routes are kept as they are. */
+export function withBindHost(rt: Runtime, bindHost: string): Runtime {
+  return { ...rt, guard: buildGuardPolicy(bindHost, rt.config.server.allowedOrigins) }
+}
+
 /** How the gateway reaches one provider: adapter, API base, auth and timeouts. */
 export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): ProviderRuntime {
   const adapter = adapterFor(p.kind)

@@ -94,3 +94,48 @@ describe('usage ledger: app identity', () => {
     expect(rows.find((r) => r.app === 'Cursor')!.requests).toBe(2)
   })
 })
+
+describe('a gateway that requires app keys (server.requireAppKey)', () => {
+  let vllm: MockBackend
+  let claude: MockAnthropic
+  let gw: TestGateway
+
+  beforeAll(async () => {
+    vllm = await startMockBackend({ flavor: 'vllm', models: ['qwen2.5-7b'] })
+    claude = await startMockAnthropic({ models: ['claude-sonnet-4-5'] })
+    gw = await startTestGateway({
+      server: { requireAppKey: true },
+      providers: [
+        { id: 'vllm-a', kind: 'vllm', baseUrl: vllm.baseUrl, models: ['qwen2.5-7b'] },
+        { id: 'claude', kind: 'anthropic', baseUrl: claude.baseUrl, models: ['claude-sonnet-4-5'], apiKey: 'sk-ant-provider' },
+      ],
+    })
+  })
+  afterAll(async () => {
+    await gw?.close()
+    await Promise.all([vllm?.close(), claude?.close()])
+  })
+
+  const anthropicHeaders = { 'anthropic-version': '2023-06-01' }
+  const count = { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'count me' }] }
+
+  it('refuses unkeyed callers on every model endpoint, count_tokens included, before any backend is reached', async () => {
+    const chat = await postJson(gw.url, '/v1/chat/completions', { model: 'qwen2.5-7b', messages: [{ role: 'user', content: 'hi' }] })
+    expect(chat.status).toBe(401)
+    expect(chat.json()).toMatchObject({ error: { message: expect.stringMatching(/requires an app key/) } })
+    // count_tokens on an Anthropic route would otherwise spend the configured provider key.
+    const counted = await postJson(gw.url, '/v1/messages/count_tokens', count, { ...anthropicHeaders, 'x-api-key': 'sk-ant-some-client-key' })
+    expect(counted.status).toBe(401)
+    expect(counted.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+    expect(vllm.requests.length + claude.requests.length).toBe(0)
+  })
+
+  it('serves the same requests with an app key', async () => {
+    const { key } = await gw.gateway.api.createApp({ name: 'Claude Code' })
+    const counted = await postJson(gw.url, '/v1/messages/count_tokens', count, { ...anthropicHeaders, 'x-api-key': key })
+    expect(counted.status, counted.text).toBe(200)
+    const upstream = claude.requests.at(-1)!
+    expect(upstream.path).toBe('/v1/messages/count_tokens')
+    expect(upstream.headers['x-api-key']).toBe('sk-ant-provider')
+  })
+})

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { GatewayStatus, TodayUsage } from '../../../src/shared/api'
+import { clientBaseUrl, type GatewayStatus, type TodayUsage } from '../../../src/shared/api'
 import {
-  clientBaseUrl,
   formatCost,
   statusLine,
   todayLine,

@@ -12,7 +12,7 @@ import { DEFAULT_QUEUE, type AcquireRequest, type Admitted, type ProviderAdmissi
 import { systemClock, systemScheduler, type Clock, type Scheduler } from './clock'
 import { ProviderLimiter, type Lease, type Limits } from './providerLimiter'
 import { toEstimate, type TokenEstimate } from './tokenEstimate'
-import { WaitQueue } from './waitQueue'
+import { WaitQueue, type Priority } from './waitQueue'
 import { WaitingRoom } from './waitingRoom'
 
 export { DEFAULT_QUEUE, type AcquireRequest, type Admitted, type ProviderAdmissionConfig, type QueuePolicy } from './admissionTypes'
@@ -115,16 +115,8 @@ export class Admission {
   tryAcquire(req: Omit<AcquireRequest, 'signal' | 'onWait' | 'timeoutMs'>): Admitted | undefined {
     if (this.closed || req.candidates.length === 0) return undefined
     const now = this.clock()
-    const estimate = toEstimate(req.estimate)
-    const priority = req.priority ?? 'normal'
     const app = req.app === undefined ? undefined : this.apps.get(req.app)?.limiter
-    if (app && !app.check(estimate, now).ok) return undefined
-    for (const id of req.candidates) {
-      const line = this.line(id)
-      if (this.room.hasWaiterAhead(line, priority, now)) continue // FIFO: no overtaking on this provider
-      if (line.limiter.check(estimate, now).ok) return this.grant(line, estimate, app, now, 0)
-    }
-    return undefined
+    return this.admitNow(req.candidates, toEstimate(req.estimate), req.priority ?? 'normal', app, now)
   }
 
   acquire(req: AcquireRequest): Promise<Admitted> {
@@ -137,13 +129,8 @@ export class Admission {
     const estimate = toEstimate(req.estimate)
     const priority = req.priority ?? 'normal'
     const app = req.app === undefined ? undefined : this.apps.get(req.app)?.limiter
-
-    if (!app || app.check(estimate, now).ok) {
-      for (const line of lines) {
-        if (this.room.hasWaiterAhead(line, priority, now)) continue // FIFO: no overtaking on this provider
-        if (line.limiter.check(estimate, now).ok) return Promise.resolve(this.grant(line, estimate, app, now, 0))
-      }
-    }
+    const immediate = this.admitNow(candidates, estimate, priority, app, now)
+    if (immediate) return Promise.resolve(immediate)
 
     return new Promise<Admitted>((resolve, reject) => {
       const signal = req.signal
@@ -201,6 +188,17 @@ export class Admission {
     this.room.close(shuttingDown)
     for (const line of this.lines.values()) line.unsubscribe()
     for (const app of this.apps.values()) app.unsubscribe()
+  }
+
+  /** The first candidate that can take the request now, unless its app is over its own limit. */
+  private admitNow(candidates: readonly string[], estimate: TokenEstimate, priority: Priority, app: ProviderLimiter | undefined, now: number): Admitted | undefined {
+    if (app && !app.check(estimate, now).ok) return undefined
+    for (const id of candidates) {
+      const line = this.line(id)
+      if (this.room.hasWaiterAhead(line, priority, now)) continue // FIFO: no overtaking on this provider
+      if (line.limiter.check(estimate, now).ok) return this.grant(line, estimate, app, now, 0)
+    }
+    return undefined
   }
 
   private grant(line: ProviderLine, estimate: TokenEstimate, app: ProviderLimiter | undefined, now: number, waitedMs: number): Admitted {

@@ -6,7 +6,6 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { util, type Dispatcher } from 'undici'
 import { GatewayError } from '../errors'
 import type { ClientRequestInfo, Translation } from '../protocols/translate/plan'
-import type { AttemptOutcome } from '../routing/attempt'
 import type { Upstream } from '../runtime'
 import type { RequestMeter } from '../usage/requestMeter'
 import type { ClientResponse } from './clientResponse'
@@ -117,7 +116,10 @@ class AttemptHandler implements Deadlined {
     if (status < 200 || this.mode === 'done') return true
     const req = this.req
     this.status = status
-    req.onUpstreamHeaders?.(status, () => util.parseHeaders(rawHeaders as Buffer[]) as IncomingHttpHeaders)
+    if (req.onUpstreamHeaders) {
+      let parsed: IncomingHttpHeaders | undefined // parsed at most once, however often the caller asks
+      req.onUpstreamHeaders(status, () => (parsed ??= util.parseHeaders(rawHeaders as Buffer[]) as IncomingHttpHeaders))
+    }
     if (status >= 400) {
       req.meter?.responseStarted(status, undefined)
       this.mode = 'error-body'
@@ -340,6 +342,6 @@ class AttemptHandler implements Deadlined {
 }
 
 function clientAbortedFailure(): AttemptFailure {
-  return { outcome: 'client_aborted' as AttemptOutcome, error: new GatewayError('upstream_error', 'client closed the connection', { status: 499 }) }
+  return { outcome: 'client_aborted', error: new GatewayError('upstream_error', 'client closed the connection', { status: 499 }) }
 }
 

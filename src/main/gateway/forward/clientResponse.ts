@@ -5,10 +5,11 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayError } from '../errors'
 import { anthropicStreamError, sendAnthropicError } from '../protocols/anthropic/errors'
-import { ANTHROPIC_PING } from '../protocols/anthropic/keepAlive'
+import type { ClientProtocol } from '../protocols/translate/plan'
+import { ANTHROPIC_PING, openAISse, SSE_COMMENT_KEEPALIVE } from '../protocols/translate/sse'
 import { openAIErrorBody, sendOpenAIError } from '../server/respond'
 
-export type ClientProtocol = 'openai' | 'anthropic'
+export type { ClientProtocol }
 
 export type HeaderList = Array<string>
 
@@ -21,7 +22,7 @@ export function sendProtocolError(res: ServerResponse, protocol: ClientProtocol,
 
 /** The event that ends a stream with an error, in the client's protocol. */
 export function streamErrorEvent(protocol: ClientProtocol, err: GatewayError): string {
-  return protocol === 'anthropic' ? anthropicStreamError(err) : `data: ${JSON.stringify(openAIErrorBody(err))}\n\n`
+  return protocol === 'anthropic' ? anthropicStreamError(err) : openAISse(openAIErrorBody(err))
 }
 
 export class ClientResponse {
@@ -74,7 +75,7 @@ export class ClientResponse {
 
   keepAlive(): void {
     if (!this.eventStreamOpen || this.gone) return
-    this.res.write(this.protocol === 'anthropic' ? ANTHROPIC_PING : ': keep-alive\n\n')
+    this.res.write(this.protocol === 'anthropic' ? ANTHROPIC_PING : SSE_COMMENT_KEEPALIVE)
   }
 
   /** Sends the head of the answer unless an event-stream head already went out. */

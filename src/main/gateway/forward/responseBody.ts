@@ -1,7 +1,7 @@
 // A complete (non-streamed) JSON answer: checked, metered, and translated or given back the
 // model name the client asked for.
 import { GatewayError } from '../errors'
-import { translateResponseBody } from '../protocols/translate/plan'
+import { translateResponse } from '../protocols/translate/plan'
 import type { AttemptRequest } from './attempt'
 import { replaceModelField } from './modelField'
 
@@ -24,7 +24,7 @@ export function decodeBody(body: Buffer, req: Pick<AttemptRequest, 'translation'
   req.meter?.responseBody(parsed)
   if (req.translation !== 'passthrough' && req.clientInfo) {
     try {
-      return { ok: true, payload: translateResponseBody(req.translation, body, req.clientInfo) }
+      return { ok: true, payload: translateResponse(req.translation, parsed, req.clientInfo) }
     } catch (err) {
       return { ok: false, error: err instanceof GatewayError ? err : new GatewayError('upstream_bad_response', `provider "${req.providerId}" returned an answer that cannot be translated`) }
     }

@@ -1,6 +1,7 @@
 // What an upstream failure means for the caller: transport errors become 502, and error bodies
 // in any of the shapes local servers use become OpenAI's `{"error":{...}}` with the same status.
 import { GatewayError, openAIErrorType } from '../errors'
+import { extractUpstreamError, openAIClientStatus } from '../protocols/translate/errors'
 import { translateErrorResponse } from '../protocols/translate/plan'
 import type { ClientProtocol } from './clientResponse'
 
@@ -40,14 +41,8 @@ export function normalizeUpstreamError(body: Buffer, status: number): Buffer | u
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     return body // already OpenAI-shaped: pass the bytes through untouched
   }
-  const message =
-    typeof error === 'string'
-      ? error // Ollama: {"error":"..."}
-      : typeof obj.message === 'string'
-        ? obj.message // vLLM: {"object":"error","message":...}
-        : obj.detail !== undefined
-          ? typeof obj.detail === 'string' ? obj.detail : JSON.stringify(obj.detail).slice(0, 2000) // FastAPI
-          : `upstream answered ${status}`
+  // Ollama {"error":"..."}, vLLM {"object":"error","message":...}, FastAPI {"detail":...}
+  const message = extractUpstreamError(obj)?.message ?? `upstream answered ${status}`
   const type = typeof obj.type === 'string' ? obj.type : openAIErrorType(status)
   const code = typeof obj.code === 'string' || typeof obj.code === 'number' ? obj.code : null
   return Buffer.from(JSON.stringify({ error: { message, type, code, param: null } }))
@@ -60,8 +55,7 @@ export function normalizeUpstreamError(body: Buffer, status: number): Buffer | u
 export function upstreamErrorForClient(protocol: ClientProtocol, status: number, body: Buffer): { status: number; body: Buffer } | undefined {
   if (protocol === 'openai') {
     const normalized = normalizeUpstreamError(body, status)
-    // 529 (Anthropic's "overloaded") is not a status OpenAI clients know how to retry.
-    return normalized && { status: status === 529 ? 503 : status, body: normalized }
+    return normalized && { status: openAIClientStatus(status), body: normalized }
   }
   let parsed: unknown
   try {

@@ -52,10 +52,6 @@ export class HealthRegistry {
     this.options = { ...DEFAULT_BREAKER_OPTIONS, ...opts.breaker }
   }
 
-  now(): number {
-    return this.clock()
-  }
-
   isAvailable(providerId: string, now = this.clock()): boolean {
     return this.breakers.get(providerId)?.isAvailable(now) ?? true
   }

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors'
 import type { ClientProtocol } from '../forward/clientResponse'
 import { isJsonContentType, parseJsonObject, readBody } from '../server/body'
 import type { RequestContext } from '../server/context'
-import { identifyApp, type AppKeyResolver } from '../usage/identifyApp'
+import { identifyApp, type AppIdentity, type AppKeyResolver } from '../usage/identifyApp'
 import type { ClientEndpoint, GatewayRequest } from './request'
 
 export interface IngressDeps {
@@ -14,17 +14,8 @@ export interface IngressDeps {
 }
 
 export async function readGatewayRequest(ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint, deps: IngressDeps): Promise<GatewayRequest> {
-  const { req } = ctx
-  const identity = identifyApp(req.headers, deps.appKeys)
-  if (!identity.ok) throw new GatewayError('unauthorized', 'unknown or revoked Switchyard app key')
-  if (identity.via !== 'app-key' && deps.requireAppKey()) {
-    throw new GatewayError('unauthorized', 'this gateway requires an app key: send it as `Authorization: Bearer sy-...` (or `x-api-key`)')
-  }
-  if (!isJsonContentType(req.headers['content-type'])) {
-    throw new GatewayError('unsupported_media_type', 'send the request body as JSON with Content-Type: application/json')
-  }
-  const raw = await readBody(req, ctx.runtime.maxBodyBytes)
-  const body = parseJsonObject(raw)
+  const identity = authorizeCaller(ctx, deps)
+  const { raw, body } = await readJsonBody(ctx)
   const model = body.model
   if (typeof model !== 'string' || model === '') {
     throw new GatewayError('invalid_request', '"model" is required and must be a string', { param: 'model' })
@@ -35,4 +26,23 @@ export async function readGatewayRequest(ctx: RequestContext, protocol: ClientPr
   const priority = identity.via === 'app-key' ? (deps.appKeys?.policy(identity.app)?.priority ?? 'normal') : 'normal'
   const keyedApp = identity.via === 'app-key' ? identity.app : undefined
   return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app, keyedApp, priority }
+}
+
+/** Who is calling; throws 401 for a bad key, or for no key where the gateway requires one. */
+export function authorizeCaller(ctx: RequestContext, deps: IngressDeps): Extract<AppIdentity, { ok: true }> {
+  const identity = identifyApp(ctx.req.headers, deps.appKeys)
+  if (!identity.ok) throw new GatewayError('unauthorized', 'unknown or revoked Switchyard app key')
+  if (identity.via !== 'app-key' && deps.requireAppKey()) {
+    throw new GatewayError('unauthorized', 'this gateway requires an app key: send it as `Authorization: Bearer sy-...` (or `x-api-key`)')
+  }
+  return identity
+}
+
+/** A JSON object request body, as sent and parsed (the size limit is the runtime's). */
+export async function readJsonBody(ctx: RequestContext): Promise<{ raw: Buffer; body: Record<string, unknown> }> {
+  if (!isJsonContentType(ctx.req.headers['content-type'])) {
+    throw new GatewayError('unsupported_media_type', 'send the request body as JSON with Content-Type: application/json')
+  }
+  const raw = await readBody(ctx.req, ctx.runtime.maxBodyBytes)
+  return { raw, body: parseJsonObject(raw) }
 }

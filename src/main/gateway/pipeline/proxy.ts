@@ -161,9 +161,10 @@ async function attempts(
       lease.cancel() // its half-open slot was taken meanwhile: try the others
       continue
     }
+    const inputTokens = estimate.input > 0 ? estimate.input : undefined
     let call
     try {
-      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(providerId, candidate.upstreamModel))
+      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(providerId, candidate.upstreamModel), inputTokens)
     } catch (err) {
       lease.cancel()
       last = { outcome: 'http_error', status: 400, error: err instanceof GatewayError ? err : new GatewayError('invalid_request', 'request cannot be sent to this provider') }
@@ -195,7 +196,7 @@ async function attempts(
       rewriteModel: call.rewriteModel,
       meter,
       sniffFirstEvent: req.stream && plan.remaining().length > 0,
-      inputTokens: estimate.input > 0 ? estimate.input : undefined,
+      inputTokens,
       onUpstreamHeaders(status, headers) {
         upstreamHeaders = headers
         if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers())

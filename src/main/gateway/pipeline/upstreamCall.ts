@@ -26,9 +26,10 @@ const USAGE_ENDPOINTS = new Set(['/chat/completions', '/completions'])
 /**
  * `contextLength`: the upstream model's context window when known (vLLM reports it). Translated
  * Anthropic requests then get max_tokens capped to what fits: Claude Code asks for 32k output
- * tokens, which a local model with a small context rejects outright.
+ * tokens, which a local model with a small context rejects outright. `promptTokens`: the prompt's
+ * size when admission already counted it (counting is the costly part for a long prompt).
  */
-export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number): UpstreamCall {
+export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number, promptTokens?: number): UpstreamCall {
   const translation = chooseTranslation(req.protocol, provider.config.kind)
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
@@ -57,7 +58,7 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
     }
   }
   if (req.endpoint !== '/chat/completions' && req.endpoint !== '/v1/messages') throw unsupportedOnAnthropic(req.endpoint, provider.config.id)
-  const maxTokensCap = translation === 'anthropic-to-openai' && contextLength ? outputRoom(req, contextLength) : undefined
+  const maxTokensCap = translation === 'anthropic-to-openai' && contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
   const prepared = prepareTranslatedRequest(translation, req.body, { ...translationOptions(provider), upstreamModel, maxTokensCap })
   const toAnthropic = translation === 'openai-to-anthropic'
   return {
@@ -71,8 +72,8 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
 }
 
 /** Output tokens left in a context window after the prompt (estimated), never below 1. */
-function outputRoom(req: GatewayRequest, contextLength: number): number {
-  const prompt = estimateRequestTokens(req.body, { shape: 'anthropic-messages', model: req.model, defaultMaxTokens: 0 }).input
+function outputRoom(req: GatewayRequest, contextLength: number, promptTokens: number | undefined): number {
+  const prompt = promptTokens ?? estimateRequestTokens(req.body, { shape: 'anthropic-messages', model: req.model, defaultMaxTokens: 0 }).input
   // A few percent of slack: our tokenizer is not the model's.
   return Math.max(1, Math.floor(contextLength - prompt * 1.05 - 64))
 }

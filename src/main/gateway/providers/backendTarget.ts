@@ -2,6 +2,7 @@
 // These are not under the OpenAI `/v1` base for every kind (vLLM serves /health and /metrics at
 // the server root; Ollama's native API is under /api), so each URL is derived per kind here.
 import type { ProviderKind } from '../../../shared/config'
+import { anthropicApiRoot, DEFAULT_ANTHROPIC_VERSION } from '../protocols/anthropic/upstream'
 import type { ProviderRuntime } from '../runtime'
 import { trimTrailingSlashes } from './adapter'
 import { ollamaRoot } from './ollama'
@@ -15,8 +16,6 @@ export interface BackendTarget {
   /** Auth and configured extra headers, sent with every side-channel request. */
   headers: Record<string, string>
 }
-
-export const ANTHROPIC_VERSION = '2023-06-01'
 
 /** Builds a target from the provider runtime the gateway already holds (headers include the resolved key). */
 export function backendTargetOf(provider: ProviderRuntime): BackendTarget {
@@ -32,29 +31,29 @@ function anthropicHeaders(headers: Record<string, string>): Record<string, strin
   const bearer = /^Bearer\s+(.+)$/i.exec(out.authorization ?? '')
   if (out['x-api-key'] === undefined && bearer) out['x-api-key'] = bearer[1]!
   delete out.authorization
-  out['anthropic-version'] ??= ANTHROPIC_VERSION
+  out['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION
   return out
 }
 
 /** `http://host:port/prefix` of vLLM's server, where /health and /metrics are (not under /v1). */
-export function vllmServerRoot(baseUrl: string): string {
+function vllmServerRoot(baseUrl: string): string {
   const v1 = vllmAdapter.apiBase(baseUrl)
   return v1.origin + trimTrailingSlashes(v1.pathname).replace(/\/v1$/, '')
 }
 
 /** OpenAI-compatible base (`.../v1` or whatever the user gave), without trailing slash. */
-export function openAIBaseUrl(baseUrl: string): string {
+function openAIBaseUrl(baseUrl: string): string {
   const url = new URL(baseUrl)
   return url.origin + trimTrailingSlashes(url.pathname)
 }
 
-/** Anthropic's API root: a configured trailing /v1 is tolerated. */
-export function anthropicRoot(baseUrl: string): string {
-  const url = new URL(baseUrl)
-  return url.origin + trimTrailingSlashes(url.pathname).replace(/\/v1$/, '')
+/** Anthropic's API root, as inference requests use it (a configured trailing /v1 is tolerated). */
+function anthropicRoot(baseUrl: string): string {
+  const { origin, basePath } = anthropicApiRoot(baseUrl)
+  return origin + basePath
 }
 
-export function ollamaRootUrl(baseUrl: string): string {
+function ollamaRootUrl(baseUrl: string): string {
   const url = ollamaRoot(baseUrl)
   return url.origin + trimTrailingSlashes(url.pathname)
 }

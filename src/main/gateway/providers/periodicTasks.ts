@@ -27,14 +27,6 @@ export class PeriodicTasks {
     this.random = opts.random ?? Math.random
   }
 
-  has(key: string): boolean {
-    return this.tasks.has(key)
-  }
-
-  keys(): string[] {
-    return [...this.tasks.keys()]
-  }
-
   /** Starts (or replaces) the task under `key`. */
   set(key: string, run: () => Promise<void>): void {
     if (this.closed) return
@@ -53,12 +45,6 @@ export class PeriodicTasks {
     this.tasks.delete(key)
   }
 
-  /** Keeps only the given keys. */
-  retain(keys: Iterable<string>): void {
-    const keep = new Set(keys)
-    for (const key of this.keys()) if (!keep.has(key)) this.delete(key)
-  }
-
   /** Runs the task now (or joins the run in progress) and resets its schedule. */
   async runNow(key: string): Promise<void> {
     const task = this.tasks.get(key)
@@ -70,7 +56,7 @@ export class PeriodicTasks {
 
   close(): void {
     this.closed = true
-    for (const key of this.keys()) this.delete(key)
+    for (const key of [...this.tasks.keys()]) this.delete(key)
   }
 
   private schedule(task: Task, baseDelay: number): void {

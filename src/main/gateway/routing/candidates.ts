@@ -1,10 +1,9 @@
 // Route resolution that keeps every target: the requested model -> the ordered candidate list a
-// balancing strategy then reorders. Same precedence as resolveModel (DESIGN.md §3): explicit
-// route -> providers that serve the model -> the active provider -> 404.
+// balancing strategy then reorders. Precedence (DESIGN.md §3): explicit route -> providers that
+// serve the model -> the active provider -> 404.
 import type { Strategy } from '../../../shared/config'
 import { GatewayError } from '../errors'
 import type { ProviderRuntime, Runtime } from '../runtime'
-import { usableModels } from './resolve'
 
 export interface Candidate {
   /** Stable identity of the target within its route: `providerId/upstreamModel`. */
@@ -110,4 +109,11 @@ function ownersOf(rt: Runtime, model: string, discovered: ResolveOptions['discov
 
 function providerCandidate(p: ProviderRuntime, upstreamModel: string): Candidate {
   return { key: candidateKey(p.config.id, upstreamModel), providerId: p.config.id, upstreamModel, weight: p.config.weight }
+}
+
+/** Every client-facing model name that resolves: exact routes plus enabled providers' models. */
+export function usableModels(rt: Runtime): string[] {
+  const names = new Set<string>(rt.exactRoutes.keys())
+  for (const model of rt.modelOwners.keys()) names.add(model)
+  return [...names].sort()
 }

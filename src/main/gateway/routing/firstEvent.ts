@@ -2,6 +2,7 @@
 // compatible proxies, Anthropic's `event: error`). Until that first event is seen nothing has
 // reached the client, so it can still fail over. This looks at the start of a stream and says
 // whether the first real event is complete, and whether it is an error.
+import { BUSY_STATUSES } from './attempt'
 
 export type FirstEventVerdict =
   | { state: 'incomplete' }
@@ -73,5 +74,5 @@ function statusOf(err: Record<string, unknown>): number {
 
 /** The attempt outcome of an error-as-first-event: overloaded/rate-limit events are "busy". */
 export function firstEventOutcome(v: Extract<FirstEventVerdict, { state: 'error' }>): { outcome: 'busy' | 'stream_error'; status: number } {
-  return { outcome: v.status === 429 || v.status === 503 || v.status === 529 ? 'busy' : 'stream_error', status: v.status }
+  return { outcome: BUSY_STATUSES.has(v.status) ? 'busy' : 'stream_error', status: v.status }
 }

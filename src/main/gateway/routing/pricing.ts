@@ -2,7 +2,7 @@
 // prices blended 3:1, the usual input/output token mix of chat traffic (the same blend public
 // price comparisons use). Self-hosted kinds without a pricing table cost nothing per token.
 import type { ProviderConfig } from '../../../shared/config'
-import { globToRegExp, isGlob } from './glob'
+import { globEntry } from './glob'
 
 type Price = NonNullable<ProviderConfig['pricing']>[string]
 
@@ -16,12 +16,7 @@ export function blendedPrice(price: Price): number {
 export function priceEntry(provider: ProviderConfig, model: string): Price | undefined {
   const table = provider.pricing
   if (!table) return undefined
-  const exact = table[model]
-  if (exact) return exact
-  for (const [key, price] of Object.entries(table)) {
-    if (isGlob(key) && globToRegExp(key).test(model)) return price
-  }
-  return undefined
+  return table[model] ?? globEntry(table, model)
 }
 
 /** Blended USD per million tokens; 0 for local kinds without pricing; undefined when unknown. */

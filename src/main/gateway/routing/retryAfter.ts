@@ -5,7 +5,11 @@
 //   anthropic-ratelimit-*-reset              RFC 3339 time
 //   x-ratelimit-reset                        seconds from now, or epoch seconds/ms (OpenRouter)
 // A reset header counts when its `remaining` partner is 0; on a 429 without any hint of which
-// limit ran out, the soonest reset is used.
+// limit ran out, the soonest reset is used. The duration and Retry-After grammars are the ones
+// admission reads the same headers with (upstreamHeaders.ts).
+import { parseDuration, parseRetryAfterMs } from '../admission/upstreamHeaders'
+
+export { parseDuration }
 
 export type HeaderBag = Record<string, string | string[] | number | undefined>
 
@@ -21,16 +25,8 @@ const RESET_PAIRS: Array<[reset: string, remaining: string]> = [
 
 /** Milliseconds to wait, or undefined when the headers say nothing usable. */
 export function retryDelayMs(headers: HeaderBag, now: number, status?: number): number | undefined {
-  const ms = header(headers, 'retry-after-ms')
-  if (ms !== undefined) {
-    const n = Number(ms)
-    if (Number.isFinite(n) && n >= 0) return n
-  }
-  const after = header(headers, 'retry-after')
-  if (after !== undefined) {
-    const parsed = parseRetryAfter(after, now)
-    if (parsed !== undefined) return parsed
-  }
+  const asked = parseRetryAfterMs(header(headers, 'retry-after-ms'), header(headers, 'retry-after'), now)
+  if (asked !== undefined) return asked
   const exhausted: number[] = []
   const any: number[] = []
   for (const [resetName, remainingName] of RESET_PAIRS) {
@@ -44,27 +40,6 @@ export function retryDelayMs(headers: HeaderBag, now: number, status?: number): 
   if (exhausted.length > 0) return Math.max(...exhausted)
   if (status === 429 && any.length > 0) return Math.min(...any)
   return undefined
-}
-
-/** `Retry-After`: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string, now: number): number | undefined {
-  const v = value.trim()
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000
-  const date = Date.parse(v)
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined
-}
-
-/** Go-style durations as OpenAI sends them: "1s", "6m0s", "1h2m3.5s", "250ms". */
-export function parseDuration(value: string): number | undefined {
-  const v = value.trim()
-  if (v === '' || !/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(v)) return undefined
-  let total = 0
-  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
-    const n = Number(m[1])
-    const unit = m[2]
-    total += unit === 'h' ? n * 3_600_000 : unit === 'm' ? n * 60_000 : unit === 's' ? n * 1000 : unit === 'ms' ? n : n / 1000 / (unit === 'ns' ? 1000 : 1)
-  }
-  return total
 }
 
 function parseReset(value: string, now: number): number | undefined {

@@ -10,8 +10,6 @@ import type { Candidate, StrategyContext } from './candidates'
 import { leastLoad } from './leastLoad'
 import { backupsLast, rankBy } from './ranking'
 
-export { backupsLast, rankBy }
-
 /** `failover`: the configured order. */
 export function failoverOrder(candidates: readonly Candidate[]): Candidate[] {
   return [...candidates]
@@ -58,11 +56,6 @@ export class SmoothWeighted {
       (c) => [-(this.current.get(c.key) ?? 0)],
     )
     return [best!, ...rest, ...candidates.filter((c) => c.weight <= 0)]
-  }
-
-  /** Forgets targets no longer in the route (bounded memory across config changes). */
-  retain(keys: ReadonlySet<string>): void {
-    for (const key of this.current.keys()) if (!keys.has(key)) this.current.delete(key)
   }
 }
 

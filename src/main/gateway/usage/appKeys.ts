@@ -4,25 +4,17 @@
 // last-used times are kept in memory and written in the background.
 import { createHash, randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
+import type { AppKeyView } from '../../../shared/api'
 
 export const APP_KEY_PREFIX = 'sy-'
 const KEY_BODY = /^sy-[A-Za-z0-9_-]{32}$/
 const NAME = /^[\w .@:/-]{1,64}$/u
 const SHOWN_PREFIX_CHARS = 8
 
-export interface AppKeyInfo {
-  name: string
-  /** ms since the epoch */
-  createdAt: number
-  lastUsedAt?: number
-  /** The first characters of the key, to tell keys apart in a list. */
-  prefix: string
-  rpm?: number
-  tpm?: number
-  priority: AppPriority
-}
+/** An app key as lists show it (never the key itself): the app API's view. */
+export type AppKeyInfo = AppKeyView
 
-export type AppPriority = 'high' | 'normal'
+export type AppPriority = AppKeyView['priority']
 
 export interface AppPolicy {
   rpm?: number

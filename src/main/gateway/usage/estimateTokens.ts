@@ -1,49 +1,25 @@
 // Token estimates for requests whose backend never reported usage (a stream cut short, a server
-// without usage support). A real BPE tokenizer (o200k_base, via gpt-tokenizer) is loaded lazily,
-// the first time an estimate is needed, because loading it takes ~0.4 s and ~10 MB; until then, or
-// if it cannot load, a character heuristic stands in. Estimates are marked as such in the ledger.
-import { defaultTokenCounter } from '../admission/tokenCounter'
+// without usage support), counted with admission's token counter: one copy of the vocabulary in
+// memory, loaded lazily (see tokenCounter.ts for its cost) the first time an estimate or a TPM
+// reservation needs it. If it cannot load, its character heuristic stands in. Estimates are marked
+// as such in the ledger.
+import { defaultTokenCounter, heuristicTokens } from '../admission/tokenCounter'
 import type { DeliveredText, ScanResult } from './usageScanner'
 import type { TokenUsage } from './types'
 
-type CountTokens = (text: string) => number
-
-let tokenizer: Promise<CountTokens | undefined> | undefined
-
-// The same lazily loaded counter admission uses: one copy of the vocabulary in memory.
-function loadTokenizer(): Promise<CountTokens | undefined> {
-  tokenizer ??= defaultTokenCounter.warmUp().then((ok) => (ok ? (text: string) => defaultTokenCounter.count(text) : undefined))
-  return tokenizer
-}
-
 /** Starts loading the tokenizer in the background (e.g. once the gateway is up). */
 export function preloadTokenizer(): void {
-  void loadTokenizer()
-}
-
-/**
- * ~4 characters per token for Latin-script text, ~1 per character for CJK and other scripts whose
- * characters each map to one token or more: close enough to bound an estimate, never exact.
- */
-export function heuristicTokenCount(text: string): number {
-  let ascii = 0
-  let other = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) ascii++
-    else if (c < 0xd800 || c > 0xdbff) other++ // count a surrogate pair once
-  }
-  return Math.ceil(ascii / 4) + other
+  void defaultTokenCounter.warmUp()
 }
 
 export async function countTokens(text: string): Promise<number> {
   if (text === '') return 0
-  const count = await loadTokenizer()
-  if (!count) return heuristicTokenCount(text)
+  // Wait for the tokenizer (count() alone would answer with the heuristic while it loads).
+  await defaultTokenCounter.warmUp()
   try {
-    return count(text)
+    return defaultTokenCounter.count(text)
   } catch {
-    return heuristicTokenCount(text)
+    return heuristicTokens(text)
   }
 }
 

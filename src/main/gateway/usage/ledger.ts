@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { HOUR_MS } from './ledgerRows'
 import { configureConnection, migrate } from './ledgerSchema'
 import { countFinal, isTransient, LedgerWriter, OpQueue, type LedgerOp } from './ledgerWriter'
 import type { InFlightRow, UsageRow } from './types'
@@ -51,7 +52,6 @@ const MAX_RETRY_DELAY_MS = 5_000
 // Retention deletes at most this many rows per statement, and this many statements per turn.
 const RETENTION_CHUNK_ROWS = 5_000
 const RETENTION_CHUNKS_PER_TURN = 4
-const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 
 export class UsageLedger {

@@ -59,30 +59,8 @@ const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const nullableInt = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null)
 const STATES: ReadonlySet<string> = new Set(['ok', 'error', 'aborted', 'interrupted'])
 
-export interface FinalParams {
-  requestId: string
-  ts: number
-  app: string
-  provider: string
-  routeModel: string
-  upstreamModel: string
-  endpoint: string
-  stream: number
-  status: number
-  state: string
-  promptTokens: number
-  completionTokens: number
-  cachedTokens: number
-  cacheCreationTokens: number
-  reasoningTokens: number
-  costUsd: number
-  latencyMs: number | null
-  ttftMs: number | null
-  attempts: number
-  errorClass: string | null
-  estimated: number
-  path: string | null
-}
+/** A final row as it is bound: coerced values, booleans as 0/1, the path as JSON. */
+export type FinalParams = Omit<UsageRow, 'stream' | 'state' | 'estimated' | 'path'> & { stream: number; state: string; estimated: number; path: string | null }
 
 export function inFlightParams(row: InFlightRow): unknown[] {
   return [text(row.requestId), int(row.ts), text(row.app), text(row.provider), text(row.routeModel), text(row.upstreamModel), text(row.endpoint), row.stream ? 1 : 0]

@@ -2,7 +2,7 @@
 // cloud models. Local kinds (vllm, ollama) cost 0 unless their provider config prices the model.
 // Prices are USD per million tokens.
 import type { ProviderKind } from '../../../shared/config'
-import { globToRegExp, isGlob } from '../routing/glob'
+import { globEntry } from '../routing/glob'
 import type { TokenUsage } from './types'
 
 export interface ModelPrice {
@@ -85,17 +85,10 @@ export interface PricedProvider {
  */
 export function priceFor(provider: PricedProvider, model: string): ModelPrice | undefined {
   const base = baseModelName(model)
-  const configured = provider.pricing?.[model] ?? provider.pricing?.[base] ?? globPrice(provider.pricing, model)
+  const configured = provider.pricing?.[model] ?? provider.pricing?.[base] ?? globEntry(provider.pricing, model)
   if (configured) return configured
   if (LOCAL_KINDS.has(provider.kind)) return { inputPerMTok: 0, outputPerMTok: 0 }
   return DEFAULT_PRICES[model] ?? DEFAULT_PRICES[base]
-}
-
-function globPrice(table: Record<string, ModelPrice> | undefined, model: string): ModelPrice | undefined {
-  for (const [pattern, price] of Object.entries(table ?? {})) {
-    if (isGlob(pattern) && globToRegExp(pattern).test(model)) return price
-  }
-  return undefined
 }
 
 /** USD cost of one request. `promptTokens` includes cached and cache-written tokens (see TokenUsage). */

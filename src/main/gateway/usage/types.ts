@@ -1,4 +1,8 @@
 // Shapes shared by the usage modules: normalized token counts and one ledger row per request.
+// The row's fields are the ones the app API promises for the request log (src/shared/api.ts).
+import type { RequestLogEntry } from '../../../shared/api'
+
+export type { AttemptStep } from '../../../shared/api'
 
 /** Wire protocol a response body is read in. Ollama's `/v1` API and vLLM speak `openai`. */
 export type UsageProtocol = 'openai' | 'anthropic' | 'ollama'
@@ -28,53 +32,13 @@ export const ZERO_USAGE: Readonly<TokenUsage> = Object.freeze({
 /** How a request ended. `interrupted`: the gateway died while it was in flight. */
 export type RequestState = 'ok' | 'error' | 'aborted' | 'interrupted'
 
-/** What the pipeline records once a request is over. */
-export interface UsageRow extends TokenUsage {
-  requestId: string
-  /** Request start, ms since the epoch (UTC). */
-  ts: number
-  app: string
-  /** Provider id. */
-  provider: string
-  /** Model name the client asked for. */
-  routeModel: string
-  /** Model the provider actually ran. */
-  upstreamModel: string
-  endpoint: string
-  stream: boolean
-  status: number
+/** What the pipeline records once a request is over: the app API's request log entry, with a known state. */
+export interface UsageRow extends TokenUsage, Omit<RequestLogEntry, 'state'> {
   state: RequestState
-  costUsd: number
-  latencyMs: number | null
-  ttftMs: number | null
-  attempts: number
-  errorClass: string | null
-  /** Token counts were estimated (a stream cut short before the backend reported usage). */
-  estimated: boolean
-  /** The attempts, when there was more than one or the request failed (the request log shows the path). */
-  path?: AttemptStep[]
-}
-
-/** One upstream attempt as the request log shows it. */
-export interface AttemptStep {
-  provider: string
-  model: string
-  outcome: string
-  status?: number
-  latencyMs: number
 }
 
 /** What is known when a request starts; written as an in-flight marker through the same batch. */
-export interface InFlightRow {
-  requestId: string
-  ts: number
-  app: string
-  provider: string
-  routeModel: string
-  upstreamModel: string
-  endpoint: string
-  stream: boolean
-}
+export type InFlightRow = Pick<UsageRow, 'requestId' | 'ts' | 'app' | 'provider' | 'routeModel' | 'upstreamModel' | 'endpoint' | 'stream'>
 
 export type LedgerState = UsageRow['state'] | 'in_flight'
 

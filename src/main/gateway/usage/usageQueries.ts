@@ -7,10 +7,10 @@ import type Database from 'better-sqlite3'
 import { fromDb, HOUR_MS, ROW_COLUMNS, type DbRow } from './ledgerRows'
 import { dayKeyFormatter, localDayStart, parseRange, type TimeRangeInput } from './timeRange'
 import type { StoredUsageRow } from './types'
-import type { TodayUsage, UsageRow } from '../../../shared/api'
+import { USAGE_GROUP_KEYS, type TodayUsage, type UsageGroupKey, type UsageRow } from '../../../shared/api'
 
-export type GroupKey = 'provider' | 'app' | 'model' | 'hour' | 'day'
-export const GROUP_KEYS: readonly GroupKey[] = ['provider', 'app', 'model', 'hour', 'day']
+export type GroupKey = UsageGroupKey
+export const GROUP_KEYS: readonly GroupKey[] = USAGE_GROUP_KEYS
 
 export interface UsageQuery extends TimeRangeInput {
   /** Any subset, as an array or a comma-separated string (`provider,day`). */

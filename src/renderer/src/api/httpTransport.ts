@@ -1,5 +1,5 @@
 // The API over the headless web bridge: /admin/api/<path from api.ts>, JSON, Bearer admin token.
-import { api, httpRequestFor, operationNames, WEB_BRIDGE_PREFIX, type OperationName } from '../../../shared/api'
+import { api, httpRequestFor, operationNames, WEB_BRIDGE_PREFIX, WEB_EVENTS_PATH, type OperationName } from '../../../shared/api'
 import { openEventStream, type EventStreamOptions } from './eventStream'
 import { ApiClientError, type UiClient } from './types'
 
@@ -52,7 +52,7 @@ export function createHttpClient(opts: HttpClientOptions): UiClient {
 
   const events = openEventStream({
     ...opts.events,
-    url: new URL(`${WEB_BRIDGE_PREFIX}/events`, opts.baseUrl).href,
+    url: new URL(WEB_BRIDGE_PREFIX + WEB_EVENTS_PATH, opts.baseUrl).href,
     headers: auth,
     fetch: doFetch,
   })

@@ -1,6 +1,6 @@
 // Routes as the editor holds them (with stable keys for the list) and back as config, plus the
 // list of model names worth showing in "which models resolve where".
-import { STRATEGIES, type Config, type RouteConfig, type Strategy } from '../../../shared/config'
+import { isGlob, STRATEGIES, type Config, type RouteConfig, type Strategy } from '../../../shared/config'
 import type { ProviderView } from '../../../shared/api'
 
 export interface TargetDraft {
@@ -84,10 +84,6 @@ export function validateRoutes(drafts: readonly RouteDraft[], providerIds: reado
 
 export function withRoutes(config: Config, drafts: readonly RouteDraft[]): Config {
   return { ...config, routes: routesFromDrafts(drafts) }
-}
-
-export function isGlob(pattern: string): boolean {
-  return /[*?[\]]/.test(pattern)
 }
 
 /** Names a client might send: exact route names, then provider models (configured and discovered). */

@@ -56,9 +56,3 @@ claude`,
   ]
 }
 
-/** The URL a client on this machine uses: a wildcard bind (0.0.0.0, ::) is reached over loopback. */
-export function clientBaseUrl(status: { url?: string; host: string; port: number }): string {
-  if (status.url && !/\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(status.url)) return status.url.replace(/\/+$/, '')
-  const host = status.host === '0.0.0.0' || status.host === '::' || status.host === '' ? '127.0.0.1' : status.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${status.port}`
-}

@@ -1,14 +1,13 @@
 // Anthropic ingress: POST /v1/messages (through the same pipeline as OpenAI requests) and
 // /v1/messages/count_tokens (answered by an Anthropic upstream when the model routes to one,
 // else counted here).
-import { GatewayError } from '../../errors'
 import { runAttempt } from '../../forward/attempt'
 import { ClientResponse } from '../../forward/clientResponse'
 import type { PoolRegistry } from '../../forward/poolRegistry'
 import type { Logger } from '../../log'
+import { authorizeCaller, readJsonBody, type IngressDeps } from '../../pipeline/ingress'
 import { renderFailure, type ModelRequestHandler } from '../../pipeline/modelRequest'
 import type { Router } from '../../routing/router'
-import { isJsonContentType, parseJsonObject, readBody } from '../../server/body'
 import type { RequestContext } from '../../server/context'
 import { sendJson } from '../../server/respond'
 import { defaultTokenCounter } from '../../admission/tokenCounter'
@@ -21,16 +20,16 @@ export interface AnthropicHandlerDeps {
   router: Router
   pools: PoolRegistry
   logger: Logger
+  /** The same caller check as every model request: where app keys are required, counting needs one too. */
+  ingress: IngressDeps
 }
 
 export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
   async function countTokens(ctx: RequestContext): Promise<void> {
     try {
-      if (!isJsonContentType(ctx.req.headers['content-type'])) {
-        throw new GatewayError('unsupported_media_type', 'send the request body as JSON with Content-Type: application/json')
-      }
-      const raw = await readBody(ctx.req, ctx.runtime.maxBodyBytes)
-      const body = validateAnthropicRequest(parseJsonObject(raw), { countTokens: true })
+      authorizeCaller(ctx, deps.ingress)
+      const { raw, body: parsed } = await readJsonBody(ctx)
+      const body = validateAnthropicRequest(parsed, { countTokens: true })
       const candidate = deps.router.plan(ctx.runtime, body.model, {}).ordered[0]
       const provider = candidate && ctx.runtime.providers.get(candidate.providerId)
       if (!candidate || !provider || provider.config.kind !== 'anthropic') {

@@ -1,9 +1,9 @@
 // SSE keep-alives while the upstream loads a model or the request waits in the queue, so clients
 // and proxies with idle timeouts keep the connection. Anthropic clients get the API's own `ping`
 // event; OpenAI clients get a comment line, which every SSE parser skips.
-import { ANTHROPIC_PING, SSE_COMMENT_KEEPALIVE } from '../translate/sse'
+import { ANTHROPIC_PING } from '../translate/sse'
 
-export { ANTHROPIC_PING, SSE_COMMENT_KEEPALIVE }
+export { ANTHROPIC_PING }
 
 export const DEFAULT_KEEPALIVE_MS = 10_000
 

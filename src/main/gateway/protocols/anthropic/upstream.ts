@@ -1,6 +1,7 @@
 // Egress to `anthropic`-kind providers (Anthropic's API and Anthropic-compatible endpoints such as
 // DeepSeek's /anthropic): where the Messages API lives and which headers go with a request.
 import type { IncomingHttpHeaders } from 'node:http'
+import { upstreamRequestHeaders, type RequestHeaderPolicy } from '../../forward/headers'
 import { trimTrailingSlashes } from '../../providers/adapter'
 
 /** Sent when the client did not name a version (DESIGN §5a). */
@@ -22,24 +23,15 @@ export function anthropicAuthHeaders(apiKey: string | undefined): Record<string,
 
 // Forwarded from the client. anthropic-beta only ever reaches Anthropic-kind upstreams: for other
 // backends the request is translated and beta features are dropped with the fields they enable.
-const FORWARDED = ['accept', 'user-agent', 'anthropic-version', 'anthropic-beta'] as const
+const HEADER_POLICY: RequestHeaderPolicy = {
+  forward: ['accept', 'user-agent', 'anthropic-version', 'anthropic-beta'],
+  defaults: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
+}
 
 /**
  * Headers for an upstream Anthropic request. The client's own credentials are never forwarded;
  * `provider` holds the configured key (as x-api-key) and extra headers, which win.
  */
 export function anthropicUpstreamHeaders(client: IncomingHttpHeaders, provider: Record<string, string>, requestId: string): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'accept-encoding': 'identity',
-    'x-request-id': requestId,
-    'anthropic-version': DEFAULT_ANTHROPIC_VERSION,
-  }
-  for (const name of FORWARDED) {
-    const value = client[name]
-    if (typeof value === 'string' && value !== '') headers[name] = value
-    else if (Array.isArray(value) && value.length > 0) headers[name] = value.join(',')
-  }
-  for (const name in provider) headers[name] = provider[name]!
-  return headers
+  return upstreamRequestHeaders(client, provider, requestId, HEADER_POLICY)
 }

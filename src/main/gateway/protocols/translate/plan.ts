@@ -92,6 +92,11 @@ export function translateResponseBody(translation: Exclude<Translation, 'passthr
   } catch {
     throw new GatewayError('upstream_bad_response', 'the upstream returned a body that is not JSON')
   }
+  return translateResponse(translation, parsed, client)
+}
+
+/** translateResponseBody for a body already parsed (forwarding parses it once, for metering too). */
+export function translateResponse(translation: Exclude<Translation, 'passthrough'>, parsed: unknown, client: ClientRequestInfo): Buffer {
   const out =
     translation === 'anthropic-to-openai'
       ? openAIToAnthropicResponse(parsed, { model: client.model, stopSequences: client.stopSequences })

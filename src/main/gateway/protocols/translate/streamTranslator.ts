@@ -1,7 +1,7 @@
 // Bytes in, bytes out: joins the carry-over SSE parser to one of the pure event mappers. This is
 // what forwarding calls per upstream read when the client speaks the other protocol.
 import { toAnthropicErrorBody, toOpenAIErrorBody } from './errors'
-import { SseParser } from './sse'
+import { SseParser, type SseEvent } from './sse'
 import { OpenAIToAnthropicStream, type ToAnthropicStreamOptions } from './streamToAnthropic'
 import { AnthropicToOpenAIStream, type ToOpenAIStreamOptions } from './streamToOpenAI'
 
@@ -28,54 +28,51 @@ export interface StreamTranslator {
   usage(): StreamUsage
 }
 
-/** Client speaks Anthropic, upstream streams OpenAI chunks. */
-export function openAIStreamToAnthropic(opts: ToAnthropicStreamOptions): StreamTranslator {
+/** What both event mappers offer: events in, client bytes out, one instance per stream. */
+interface EventMapper {
+  onEvent(event: SseEvent): string
+  end(): string
+  readonly done: boolean
+}
+
+/** Joins a fresh SSE parser to `mapper`; the rest of the translator is direction-specific. */
+function translator(mapper: EventMapper, rest: Pick<StreamTranslator, 'fail' | 'start' | 'usage'>): StreamTranslator {
   const parser = new SseParser()
-  const mapper = new OpenAIToAnthropicStream(opts)
+  const map = (events: SseEvent[]): string => {
+    let out = ''
+    for (const event of events) out += mapper.onEvent(event)
+    return out
+  }
   return {
-    push(chunk) {
-      let out = ''
-      for (const event of parser.push(chunk)) out += mapper.onEvent(event)
-      return out
-    },
-    end() {
-      let out = ''
-      for (const event of parser.end()) out += mapper.onEvent(event)
-      return out + mapper.end()
-    },
-    fail: (message, status) => mapper.fail(toAnthropicErrorBody({ error: { message } }, status)),
-    start: () => mapper.start(),
+    push: (chunk) => map(parser.push(chunk)),
+    end: () => map(parser.end()) + mapper.end(),
     get done() {
       return mapper.done
     },
-    usage: () => ({ promptTokens: mapper.usage.promptTokens, completionTokens: mapper.usage.completionTokens, cachedTokens: mapper.usage.cachedTokens }),
+    ...rest,
   }
+}
+
+/** Client speaks Anthropic, upstream streams OpenAI chunks. */
+export function openAIStreamToAnthropic(opts: ToAnthropicStreamOptions): StreamTranslator {
+  const mapper = new OpenAIToAnthropicStream(opts)
+  return translator(mapper, {
+    fail: (message, status) => mapper.fail(toAnthropicErrorBody({ error: { message } }, status)),
+    start: () => mapper.start(),
+    usage: () => ({ promptTokens: mapper.usage.promptTokens, completionTokens: mapper.usage.completionTokens, cachedTokens: mapper.usage.cachedTokens }),
+  })
 }
 
 /** Client speaks OpenAI, upstream streams Anthropic events. */
 export function anthropicStreamToOpenAI(opts: ToOpenAIStreamOptions): StreamTranslator {
-  const parser = new SseParser()
   const mapper = new AnthropicToOpenAIStream(opts)
-  return {
-    push(chunk) {
-      let out = ''
-      for (const event of parser.push(chunk)) out += mapper.onEvent(event)
-      return out
-    },
-    end() {
-      let out = ''
-      for (const event of parser.end()) out += mapper.onEvent(event)
-      return out + mapper.end()
-    },
+  return translator(mapper, {
     fail: (message, status) => mapper.fail(toOpenAIErrorBody({ error: { message } }, status)),
     start: () => '',
-    get done() {
-      return mapper.done
-    },
     usage() {
       const u = mapper.usage
       const cached = u.cache_read_input_tokens ?? 0
       return { promptTokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + cached, completionTokens: u.output_tokens, cachedTokens: cached }
     },
-  }
+  })
 }
