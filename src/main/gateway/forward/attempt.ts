@@ -93,6 +93,8 @@ class AttemptHandler implements Deadlined {
   private readonly startedAt = performance.now()
   private firstByteMs?: number
   private committed = false
+  /** The caller has its result (committed or failed): from here on only `done` can settle. */
+  private resultSettled = false
   private clientGone = false
   private resolveDone?: (end: AttemptEnd) => void
 
@@ -105,13 +107,74 @@ class AttemptHandler implements Deadlined {
     req.client.res.on('close', this.onClientClose)
   }
 
+  // undici calls these five; each runs its step behind a guard, so that nothing thrown while
+  // serving one request (a header Node refuses, a translator bug) escapes to undici or the
+  // process: the request fails, its result settles, and the caller releases its lease.
   onConnect(abort: (err?: Error) => void): void {
+    this.guard(() => this.connect(abort))
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
+    return this.guard(() => this.headers(status, rawHeaders, resume), false)
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.guard(() => this.data(chunk), false)
+  }
+
+  onComplete(): void {
+    this.guard(() => this.complete())
+  }
+
+  onError(err: Error): void {
+    this.guard(() => this.error(err))
+  }
+
+  private guard<T>(step: () => T, onThrow?: T): T {
+    try {
+      return step()
+    } catch (err) {
+      this.internalFailure(err)
+      return onThrow as T
+    }
+  }
+
+  /** A bug of ours broke this exchange: fail it (never the process), stop the upstream, keep the cause. */
+  private internalFailure(err: unknown): void {
+    const error = new GatewayError('internal_error', `the gateway could not relay this answer: ${(err as Error)?.message ?? String(err)}`.slice(0, 300))
+    try {
+      if (this.resultSettled) {
+        // The client already has a head: end what can be ended; a half-sent body cannot be repaired.
+        try {
+          this.req.client.fail(error, this.stream ? this.safeFailureEvent(error) : undefined)
+        } catch {
+          this.req.client.res.destroy()
+        }
+        this.finish('internal_error', this.req.client.started ? this.status : 500, error.message)
+      } else {
+        this.committed = false // the head never went out: the caller answers with an error of its own
+        this.failBeforeCommit({ outcome: 'internal_error', status: 500, error })
+      }
+    } finally {
+      this.abort(new ClientGoneError())
+    }
+  }
+
+  private safeFailureEvent(err: GatewayError): string | undefined {
+    try {
+      return this.stream?.failure(err)
+    } catch {
+      return undefined
+    }
+  }
+
+  private connect(abort: (err?: Error) => void): void {
     this.abortUpstream = abort
     // Already over: the client left, or the first-byte deadline passed while the request queued in the pool.
     if (this.mode === 'done') abort(new ClientGoneError())
   }
 
-  onHeaders(status: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
+  private headers(status: number, rawHeaders: Buffer[] | string[], resume: () => void): boolean {
     this.resumeUpstream = resume
     if (status < 200 || this.mode === 'done') return true
     const req = this.req
@@ -153,7 +216,7 @@ class AttemptHandler implements Deadlined {
     return !this.paused
   }
 
-  onData(chunk: Buffer): boolean {
+  private data(chunk: Buffer): boolean {
     if (this.firstByteMs === undefined) this.firstByteMs = performance.now() - this.startedAt
     if (!this.paused) this.deadline = Date.now() + this.req.upstream.timeouts.idleMs
     switch (this.mode) {
@@ -186,7 +249,7 @@ class AttemptHandler implements Deadlined {
     return !this.paused
   }
 
-  onComplete(): void {
+  private complete(): void {
     deadlines.delete(this)
     const client = this.req.client
     switch (this.mode) {
@@ -216,7 +279,7 @@ class AttemptHandler implements Deadlined {
     }
   }
 
-  onError(err: Error): void {
+  private error(err: Error): void {
     deadlines.delete(this)
     if (this.mode === 'done') return
     if (this.clientGone || err instanceof ClientGoneError) {
@@ -284,7 +347,9 @@ class AttemptHandler implements Deadlined {
     }
   }
 
-  private readonly onDrain = (): void => {
+  private readonly onDrain = (): void => this.guard(() => this.drained())
+
+  private drained(): void {
     if (!this.paused) return
     this.paused = false
     this.deadline = Date.now() + this.req.upstream.timeouts.idleMs
@@ -300,6 +365,7 @@ class AttemptHandler implements Deadlined {
     this.committed = true
     this.req.client.head(this.status, this.head)
     const done = new Promise<AttemptEnd>((resolve) => (this.resolveDone = resolve))
+    this.resultSettled = true
     this.resolveResult({ kind: 'committed', status: this.status, firstByteMs: this.firstByteMs ?? performance.now() - this.startedAt, done })
   }
 
@@ -309,6 +375,7 @@ class AttemptHandler implements Deadlined {
     deadlines.delete(this)
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
+    this.resultSettled = true
     this.resolveResult({ kind: 'failed', ...failure, latencyMs: failure.latencyMs ?? performance.now() - this.startedAt })
   }
 
@@ -323,6 +390,10 @@ class AttemptHandler implements Deadlined {
 
   /** The wheel found this attempt past its first-byte or idle deadline. */
   expire(): void {
+    this.guard(() => this.expireNow())
+  }
+
+  private expireNow(): void {
     const firstByte = this.firstByteMs === undefined
     const ms = firstByte ? this.req.upstream.timeouts.firstByteMs : this.req.upstream.timeouts.idleMs
     const err = new TimeoutError(firstByte ? 'first-byte' : 'idle', ms)
@@ -330,7 +401,9 @@ class AttemptHandler implements Deadlined {
     else this.onError(err)
   }
 
-  private readonly onClientClose = (): void => {
+  private readonly onClientClose = (): void => this.guard(() => this.clientClosed())
+
+  private clientClosed(): void {
     if (this.mode === 'done' || this.req.client.res.writableFinished) return
     this.clientGone = true
     deadlines.delete(this)

@@ -7,6 +7,7 @@ import type { GatewayError } from '../errors'
 import { anthropicStreamError, sendAnthropicError } from '../protocols/anthropic/errors'
 import type { ClientProtocol } from '../protocols/translate/plan'
 import { ANTHROPIC_PING, openAISse, SSE_COMMENT_KEEPALIVE } from '../protocols/translate/sse'
+import { safeHeaderValue } from '../server/headerValue'
 import { openAIErrorBody, sendOpenAIError } from '../server/respond'
 
 export type { ClientProtocol }
@@ -44,7 +45,8 @@ export class ClientResponse {
   /** Tags the answer with the provider and model serving it (set before each attempt). */
   servedBy(provider: string, model: string): void {
     this.tagHeaders = this.tags()
-    this.tagHeaders.push('x-switchyard-provider', provider, 'x-switchyard-model', model)
+    // The model name may be anything a client sent (a `*` route passes it on): make it writable.
+    this.tagHeaders.push('x-switchyard-provider', safeHeaderValue(provider), 'x-switchyard-model', safeHeaderValue(model))
   }
 
   // Anthropic SDKs read `request-id` (their `_request_id`); OpenAI's read `x-request-id`.

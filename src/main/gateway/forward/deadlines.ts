@@ -37,7 +37,11 @@ export class DeadlineWheel {
     for (const entry of this.entries) {
       if (entry.deadline <= now) {
         this.entries.delete(entry)
-        entry.expire()
+        try {
+          entry.expire()
+        } catch {
+          // An entry's own failure must not stop the others' deadlines (nor reach the process).
+        }
       }
     }
   }

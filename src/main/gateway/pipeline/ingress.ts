@@ -2,6 +2,7 @@
 // a coded GatewayError the caller renders in the client's protocol.
 import { GatewayError } from '../errors'
 import type { ClientProtocol } from '../forward/clientResponse'
+import { invalidModelName } from '../server/headerValue'
 import { isJsonContentType, parseJsonObject, readBody } from '../server/body'
 import type { RequestContext } from '../server/context'
 import { identifyApp, type AppIdentity, type AppKeyResolver } from '../usage/identifyApp'
@@ -20,6 +21,8 @@ export async function readGatewayRequest(ctx: RequestContext, protocol: ClientPr
   if (typeof model !== 'string' || model === '') {
     throw new GatewayError('invalid_request', '"model" is required and must be a string', { param: 'model' })
   }
+  const invalid = invalidModelName(model)
+  if (invalid) throw new GatewayError('invalid_request', invalid, { param: 'model' })
   if (protocol === 'anthropic' && !Array.isArray(body.messages)) {
     throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
   }

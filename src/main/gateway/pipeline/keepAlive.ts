@@ -19,8 +19,14 @@ export interface KeepAlive {
 export function startKeepAlive(client: ClientResponse, graceMs = KEEPALIVE_GRACE_MS, everyMs = KEEPALIVE_EVERY_MS): KeepAlive {
   let timer: NodeJS.Timeout | undefined = setTimeout(function tick() {
     if (client.gone || (client.started && !client.isEventStreamOpen)) return
-    client.openEventStream()
-    client.keepAlive()
+    try {
+      client.openEventStream()
+      client.keepAlive()
+    } catch {
+      // A timer's throw would reach the process: this exchange is broken, end it alone.
+      client.res.destroy()
+      return
+    }
     timer = setTimeout(tick, everyMs)
     timer.unref()
   }, graceMs)

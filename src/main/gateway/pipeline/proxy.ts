@@ -220,7 +220,7 @@ async function attempts(
       return { failed, tokens }
     }
 
-    deps.stats.attemptEnded(providerId, result.outcome !== 'client_aborted')
+    deps.stats.attemptEnded(providerId, result.outcome !== 'client_aborted' && result.outcome !== 'internal_error')
     if (result.outcome === 'connect_error' || result.outcome === 'client_aborted') lease.cancel()
     else lease.settle(0)
     const decision = plan.report(
@@ -239,7 +239,8 @@ async function attempts(
     )
     if (result.outcome === 'client_aborted' || gone.aborted) return finishAborted(meter)
     last = result
-    deps.warnings.warn(`${providerId}:${result.outcome}`, { reqId: req.ctx.requestId, provider: providerId, outcome: result.outcome, status: result.status, retry: decision.retry }, 'upstream attempt failed')
+    // Our own failure is logged once, with the answer the client gets (finishWithError).
+    if (result.outcome !== 'internal_error') deps.warnings.warn(`${providerId}:${result.outcome}`, { reqId: req.ctx.requestId, provider: providerId, outcome: result.outcome, status: result.status, retry: decision.retry }, 'upstream attempt failed')
     if (!decision.retry) break
     if (decision.delayMs > 0) await sleep(decision.delayMs, gone.signal())
     if (gone.aborted) return finishAborted(meter)

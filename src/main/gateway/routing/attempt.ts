@@ -19,6 +19,8 @@ export type AttemptOutcome =
   | 'bad_response'
   /** The caller went away; says nothing about the provider. */
   | 'client_aborted'
+  /** Switchyard itself failed to relay the answer; says nothing about the provider either. */
+  | 'internal_error'
 
 /** One attempt of a request, kept so the request log can show the path taken. */
 export interface AttemptRecord {
@@ -59,6 +61,7 @@ export function healthSignal(outcome: AttemptOutcome, status?: number): HealthSi
     case 'busy':
       return 'busy'
     case 'client_aborted':
+    case 'internal_error':
       return 'neutral'
     case 'http_error':
     case 'stream_error':
@@ -93,6 +96,8 @@ export function outcomeFromGatewayCode(errorCode: string | undefined, status: nu
       return outcomeFromStatus(status)
     case 'client_aborted':
       return 'client_aborted'
+    case 'internal_error':
+      return 'internal_error'
     case 'upstream_unreachable':
       return 'connect_error'
     case 'upstream_timeout':

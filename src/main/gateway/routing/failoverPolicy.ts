@@ -54,6 +54,7 @@ export function isRetryableOutcome(outcome: AttemptOutcome, status?: number): bo
   switch (outcome) {
     case 'success':
     case 'client_aborted':
+    case 'internal_error':
       return false
     case 'http_error':
     case 'stream_error':
