@@ -4,7 +4,13 @@ import { GatewayError } from '../errors'
 import { firstEventOutcome, inspectFirstSseEvent } from '../routing/firstEvent'
 import type { AttemptFailure } from './attemptFailure'
 
+/** An error event is short: a first event longer than this is content, not worth holding. */
+const MAX_SNIFF_BYTES = 64 * 1024
+
 export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: string): 'incomplete' | 'ok' | AttemptFailure {
+  let bytes = 0
+  for (const chunk of held) bytes += chunk.length
+  if (bytes > MAX_SNIFF_BYTES) return 'ok'
   const text = (held.length === 1 ? held[0]! : Buffer.concat(held)).toString('utf8')
   const verdict = inspectFirstSseEvent(text)
   if (verdict.state === 'incomplete') return ended ? 'ok' : 'incomplete'

@@ -60,7 +60,9 @@ export interface StripperOptions {
  * A trailing partial event is held back until it completes (clients act only on whole events).
  */
 export class InjectedUsageStripper {
-  private readonly splitter = new EventSplitter(sseEventEnd)
+  // The usage event is small: an event past this size is passed through as it arrives, so the
+  // client gets the upstream's bytes whatever an event's size (nothing is held or dropped).
+  private readonly splitter = new EventSplitter(sseEventEnd, { maxEventBytes: 256 * 1024, onPiece: (piece) => this.out.push(piece) })
   private readonly dropNullUsage: boolean
   private out: string[] = []
   /** Bytes of the events removed so far (the usage event, and nulls). */
@@ -72,12 +74,12 @@ export class InjectedUsageStripper {
 
   /** True when everything returned so far ends on an event boundary. */
   get atEventBoundary(): boolean {
-    return this.splitter.pendingBytes === 0
+    return this.splitter.atBoundary
   }
 
   push(chunk: Buffer): Buffer {
     // Fast path: nothing held back, nothing to remove, chunk ends on a boundary.
-    if (this.splitter.pendingBytes === 0 && chunk.indexOf(USAGE_KEY_BYTES) === -1 && endsOnEventBoundary(chunk)) return chunk
+    if (this.splitter.atBoundary && chunk.indexOf(USAGE_KEY_BYTES) === -1 && endsOnEventBoundary(chunk)) return chunk
     this.out = []
     this.splitter.push(chunk, this.onEvent)
     return this.drain()

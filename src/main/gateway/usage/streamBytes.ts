@@ -30,51 +30,122 @@ export function lineEnd(s: string, from: number): number {
 
 export type EventVisitor = (s: string, start: number, end: number) => void
 
+/** What a splitter does with an event larger than its limit. */
+export interface OversizedPolicy {
+  maxEventBytes: number
+  /**
+   * Receives the bytes of an oversized event in pieces, as they arrive (a relay passes them on);
+   * without it they are dropped (a scanner gives up on that event). Either way nothing is kept.
+   */
+  onPiece?: (piece: string) => void
+}
+
+const DEFAULT_MAX_EVENT_BYTES = 8 * 1024 * 1024
+
 /**
- * Cuts a byte stream into complete events. Only a partial trailing event is kept between pushes,
- * and the boundary search resumes where it stopped.
+ * Cuts a byte stream into complete events. A partial trailing event is kept as a list of pieces,
+ * joined once when its end arrives (never re-joined per chunk: linear time however large it
+ * grows), and only the new chunk is searched for boundaries. An event beyond the size limit is
+ * not kept at all (see OversizedPolicy), so memory stays bounded whatever the upstream sends.
  */
 export class EventSplitter {
-  private carry = ''
-  private resumeAt = 0
+  private pieces: string[] = []
+  private pending = 0
+  /** The last two bytes of the pending event: a boundary can straddle two chunks. */
+  private tail = ''
+  private oversized = false
+  private readonly maxEventBytes: number
+  private readonly onPiece?: (piece: string) => void
 
   constructor(
     private readonly findEnd: (s: string, from: number) => number,
-    /** A partial event larger than this is dropped: no real event is that big. */
-    private readonly maxEventBytes = 8 * 1024 * 1024,
-  ) {}
+    policy: Partial<OversizedPolicy> = {},
+  ) {
+    this.maxEventBytes = policy.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
+    this.onPiece = policy.onPiece
+  }
 
+  /** Bytes of a partial event held back (0 while passing an oversized one through). */
   get pendingBytes(): number {
-    return this.carry.length
+    return this.pending
+  }
+
+  /** Whether everything pushed so far ended on an event boundary. */
+  get atBoundary(): boolean {
+    return this.pending === 0 && !this.oversized
   }
 
   push(chunk: Buffer, visit: EventVisitor): void {
-    let s = chunk.toString('latin1')
-    let searchFrom = 0
-    if (this.carry !== '') {
-      s = this.carry + s
-      searchFrom = this.resumeAt
-      this.carry = ''
-    }
+    const s = chunk.toString('latin1')
     let start = 0
-    for (let end = this.findEnd(s, searchFrom); end !== -1; end = this.findEnd(s, end)) {
+    if (this.pending > 0 || this.oversized) {
+      const end = this.endOfPending(s)
+      if (end === -1) return this.hold(s)
+      this.closePending(s.slice(0, end), visit)
+      start = end
+    }
+    for (let end = this.findEnd(s, start); end !== -1; end = this.findEnd(s, end)) {
       visit(s, start, end)
       start = end
     }
-    if (start < s.length) {
-      const rest = s.length - start
-      if (rest > this.maxEventBytes) return
-      this.carry = s.slice(start)
-      // The terminator can straddle the next push: re-check the last two bytes then.
-      this.resumeAt = Math.max(0, rest - 2)
-    }
+    if (start < s.length) this.hold(start === 0 ? s : s.slice(start))
   }
 
   /** Hands over whatever partial event is left (a stream that ended without a final newline). */
   flush(visit: EventVisitor): void {
-    const carry = this.carry
-    this.carry = ''
-    if (carry !== '') visit(carry, 0, carry.length)
+    if (this.oversized) {
+      this.oversized = false
+      this.tail = ''
+      return
+    }
+    if (this.pending === 0) return
+    const event = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('')
+    this.reset()
+    visit(event, 0, event.length)
+  }
+
+  /** Where in `s` the pending event ends (a boundary possibly begun in the previous chunk), or -1. */
+  private endOfPending(s: string): number {
+    const probe = this.tail + s.slice(0, 2)
+    const straddle = this.findEnd(probe, 0)
+    if (straddle > this.tail.length) return straddle - this.tail.length
+    return this.findEnd(s, 0)
+  }
+
+  private closePending(last: string, visit: EventVisitor): void {
+    if (this.oversized) {
+      this.oversized = false
+      this.tail = ''
+      if (last !== '') this.onPiece?.(last)
+      return
+    }
+    this.pieces.push(last)
+    const event = this.pieces.join('')
+    this.reset()
+    visit(event, 0, event.length)
+  }
+
+  private hold(piece: string): void {
+    this.tail = (this.tail + piece).slice(-2)
+    if (this.oversized) {
+      this.onPiece?.(piece)
+      return
+    }
+    this.pieces.push(piece)
+    this.pending += piece.length
+    if (this.pending <= this.maxEventBytes) return
+    // No real event is this big: stop keeping it (pass or drop its bytes) until it ends.
+    this.oversized = true
+    const held = this.pieces
+    this.pieces = []
+    this.pending = 0
+    if (this.onPiece) for (const p of held) this.onPiece(p)
+  }
+
+  private reset(): void {
+    this.pieces = []
+    this.pending = 0
+    this.tail = ''
   }
 }
 
