@@ -123,7 +123,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const ledgerWarning = (): string | undefined => {
     const h = usage.health()
     const lost = h.dropped > 0 ? `; ${h.dropped} request rows were lost` : ''
-    if (h.state === 'degraded') return `usage accounting is degraded: ${h.lastError ?? 'the database is not writable'} (${h.backlog} rows waiting${lost})`
+    // What happened at open (corrupt file moved aside, unwritable data dir) stays said for the whole run.
+    const notice = h.notice ? `${h.notice}${lost}` : undefined
+    if (h.state === 'degraded') return `usage accounting is degraded: ${h.lastError ?? 'the database is not writable'} (${h.backlog} rows waiting${lost})${h.notice ? `; ${h.notice}` : ''}`
+    if (notice) return notice
     // Once writable again, accounting stays incomplete for this run: keep saying so.
     return lost ? `usage accounting is incomplete${lost} while usage.db was not writable` : undefined
   }
@@ -194,6 +197,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const who = identifyApp(ctx.req.headers, usage.appKeys)
       if (appKeyRequired() && (!who.ok || who.via !== 'app-key')) throw new GatewayError('unauthorized', 'metrics need an app key here')
       return serveMetrics(ctx, { usage, admission, router })
+    },
+    health: () => {
+      const ledger = usage.health()
+      const warning = ledgerWarning()
+      return { status: 'ok', ledger: { state: ledger.state, storage: ledger.storage, backlog: ledger.backlog, dropped: ledger.dropped }, warnings: warning ? [warning] : [] }
     },
     hostRoutes: opts.hostRoutes?.(gateway),
     refusal: () =>

@@ -3,6 +3,7 @@
 // event's size; only the usage event the gateway asked for on its own account is taken out.
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RequestLogEntry } from '../../../src/shared/api'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson } from '../../helpers/http'
 import { listenOnLoopback, readBody, type Listening } from '../../helpers/server'
@@ -61,11 +62,11 @@ describe('giant SSE events', () => {
   })
 })
 
-async function waitForRow(gw: TestGateway, requestId: string): Promise<Record<string, unknown>> {
+async function waitForRow(gw: TestGateway, requestId: string): Promise<RequestLogEntry> {
   const deadline = Date.now() + 5000
   for (;;) {
     const { items } = await gw.gateway.api.listRequests({ limit: 50 })
-    const row = (items as Array<Record<string, unknown>>).find((r) => r.requestId === requestId && r.state !== 'in_flight')
+    const row = items.find((r) => r.requestId === requestId && r.state !== 'in_flight')
     if (row) return row
     if (Date.now() > deadline) throw new Error(`no final ledger row for ${requestId}`)
     await new Promise((r) => setTimeout(r, 50))

@@ -23,6 +23,8 @@ export interface ListenerDeps {
     messages(ctx: RequestContext): Promise<void>
     countTokens(ctx: RequestContext): Promise<void>
   }
+  /** GET /health: the gateway serves; anything degraded (accounting) is listed, never a non-200. */
+  health(): Record<string, unknown>
   /** GET /metrics (Prometheus text). */
   metrics(ctx: RequestContext): Promise<void>
   hostRoutes?: HostRoutes
@@ -83,7 +85,7 @@ export function createRequestListener(deps: ListenerDeps) {
       if (req.method !== 'GET') throw methodNotAllowed('GET')
       return deps.openai.getModel(ctx, decodePathSegment(path.slice('/v1/models/'.length)))
     }
-    if (path === '/health') return sendJson(ctx.res, 200, { status: 'ok' })
+    if (path === '/health') return sendJson(ctx.res, 200, deps.health())
     if (path === '/metrics') {
       if (req.method !== 'GET') throw methodNotAllowed('GET')
       return deps.metrics(ctx)

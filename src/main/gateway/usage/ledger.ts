@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { HOUR_MS } from './ledgerRows'
+import { openLedgerFile, type LedgerStorage } from './ledgerFile'
 import { configureConnection, migrate } from './ledgerSchema'
 import { countFinal, isTransient, LedgerWriter, OpQueue, type LedgerOp } from './ledgerWriter'
 import type { InFlightRow, UsageRow } from './types'
@@ -46,6 +47,10 @@ export interface LedgerHealth {
   /** When the current degraded spell began (ms epoch). */
   since?: number
   lastFlushAt?: number
+  /** `memory`: usage.db could not be opened for writing; nothing is saved across restarts. */
+  storage: LedgerStorage
+  /** What happened at open (a corrupt file moved aside, an unwritable one), for as long as this run lasts. */
+  notice?: string
 }
 
 const MAX_RETRY_DELAY_MS = 5_000
@@ -74,6 +79,8 @@ export class UsageLedger {
   private readonly writer: LedgerWriter
   /** Rows of requests left in flight by a previous run, marked `interrupted` at open. */
   readonly reconciled: number
+  private readonly storage: LedgerStorage
+  private readonly notice: string | undefined
 
   static open(opts: LedgerOptions): UsageLedger {
     return new UsageLedger(opts)
@@ -93,19 +100,24 @@ export class UsageLedger {
     }
     this.logger = opts.logger
     this.onHealthChange = opts.onHealthChange
-    fs.mkdirSync(opts.dataDir, { recursive: true })
     this.file = path.join(opts.dataDir, opts.fileName ?? 'usage.db')
-    this.db = new Database(this.file)
-    try {
-      configureConnection(this.db, this.opts.busyTimeoutMs)
-      migrate(this.db)
-      this.writer = new LedgerWriter(this.db)
-      this.reconciled = this.writer.reconcileInterrupted()
-      this.applyRetention()
-    } catch (err) {
-      this.db.close()
-      throw err
-    }
+    const opened = openLedgerFile(
+      this.file,
+      (db) => {
+        configureConnection(db, this.opts.busyTimeoutMs)
+        migrate(db)
+        const writer = new LedgerWriter(db)
+        return { writer, reconciled: writer.reconcileInterrupted() }
+      },
+      this.logger,
+      this.opts.now,
+    )
+    this.db = opened.db
+    this.writer = opened.prepared.writer
+    this.reconciled = opened.prepared.reconciled
+    this.storage = opened.storage
+    this.notice = opened.notice
+    this.applyRetention()
     this.every(this.opts.checkpointIntervalMs, () => this.checkpoint())
     this.every(this.opts.retentionIntervalMs, () => this.applyRetention())
   }
@@ -128,6 +140,8 @@ export class UsageLedger {
       lastError: this.lastError,
       since: this.degradedSince,
       lastFlushAt: this.lastFlushAt,
+      storage: this.storage,
+      notice: this.notice,
     }
   }
 
@@ -190,6 +204,7 @@ export class UsageLedger {
 
   /** Folds the WAL back into the database file and truncates it (best effort: a reader may hold it). */
   checkpoint(): void {
+    if (this.storage === 'memory') return
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)')
     } catch (err) {
