@@ -120,12 +120,42 @@ const UsageSchema = z.strictObject({
   ledger: z.boolean().optional(),
 })
 
+/**
+ * Limits of the gateway's own HTTP server (all optional; see DEFAULT_HTTP_LIMITS). None of them
+ * bounds a response: a stream may run for as long as its upstream keeps sending.
+ */
+const HttpLimitsSchema = z.strictObject({
+  /** Time a client has to send its request headers (slow-header clients are cut). */
+  headersTimeoutMs: positiveInt.optional(),
+  /** Time a client has to send its whole request, body included; 0 = no limit. */
+  requestTimeoutMs: z.number().int().min(0).optional(),
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: positiveInt.optional(),
+  /** Open client connections at most; more are refused until some close. */
+  maxConnections: positiveInt.optional(),
+  /** Request header bytes at most (applies from the next start). */
+  maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).optional(),
+})
+
+export const DEFAULT_HTTP_LIMITS = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 30_000,
+  maxConnections: 4096,
+  maxHeaderBytes: 64 * 1024,
+} as const satisfies Required<z.infer<typeof HttpLimitsSchema>>
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000
+
 const ServerSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
   allowedOrigins: z.array(z.string()).default([]),
   requireAppKey: z.boolean().default(false),
   maxBodyBytes: positiveInt.default(DEFAULT_MAX_BODY_BYTES),
+  http: HttpLimitsSchema.optional(),
+  /** On SIGTERM/quit: how long requests under way may take to finish before they are cut. */
+  shutdownGraceMs: z.number().int().min(0).max(600_000).optional(),
 })
 
 export const ConfigSchema = z

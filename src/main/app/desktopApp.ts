@@ -5,7 +5,7 @@ import { app, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, safeS
 import ElectronStore from 'electron-store'
 import type { ApiHandlers } from '../../shared/api'
 import { confConfigStore, type ClosableConfigStore } from '../config/confConfigStore'
-import { createGateway, DEFAULT_GRACE_MS, type Gateway } from '../gateway/createGateway'
+import { createGateway, type Gateway } from '../gateway/createGateway'
 import { keepLastGood, recoverConfigFile } from './configRecovery'
 import { createDesktopSettings } from './desktopSettings'
 import { encryptingConfigStore, secretStorageKind } from './encryptingConfigStore'
@@ -156,7 +156,7 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
       stopForwarding()
       disposeIpc()
       try {
-        await gateway.stop(DEFAULT_GRACE_MS)
+        await gateway.stop()
       } catch (err) {
         logger.error({ err: (err as Error)?.message }, 'gateway did not stop cleanly')
       }

@@ -72,6 +72,8 @@ export interface Gateway {
 }
 
 export const DEFAULT_GRACE_MS = 10_000
+/** After the connections closed, how long the last rows may take (a first tokenizer load is ~1 s). */
+const METER_DRAIN_MS = 5_000
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const { configStore, secrets, logger } = opts
@@ -144,6 +146,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger,
     warnings: new ThrottledLog(logger),
     keepAlive: opts.keepAlive,
+    shuttingDown: () => stopping,
     ...ingress,
   })
   const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
@@ -258,6 +261,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     pools.retainOnly([...runtime.providers.values()].map((p) => p.upstream))
     admission.configure(admissionConfig(config))
     router.applyRuntime(runtime)
+    server?.apply(config.server.http ?? {})
     const before = previous.config.server
     const after = config.server
     const moved = before.host !== after.host || before.port !== after.port
@@ -268,7 +272,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
 
   async function rebind(host: string, port: number): Promise<void> {
-    const next = new HttpServer(listener)
+    const next = new HttpServer(listener, runtime.config.server.http)
     try {
       listening = await next.listen(host, port)
     } catch (err) {
@@ -292,7 +296,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const port = listen.port ?? cfg.port
     runtime = withBindHost(runtime, host)
     state = 'starting'
-    server = new HttpServer(listener)
+    server = new HttpServer(listener, runtime.config.server.http)
     try {
       listening = await server.listen(host, port)
     } catch (err) {
@@ -308,13 +312,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     return status()
   }
 
-  async function stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+  async function stop(graceMs = runtime.config.server.shutdownGraceMs ?? DEFAULT_GRACE_MS): Promise<void> {
     stopping = true
     unsubscribe()
     clearInterval(statsTicker)
     // Waiting requests get a clean 503 now; those already dispatched get the grace period.
     admission.close()
+    events.close() // dashboards' event streams end now instead of holding the grace period
     await server?.close(graceMs)
+    // Streams cut at the deadline still finish their rows (an estimate may wait for the tokenizer).
+    await usage.whenMetered(METER_DRAIN_MS)
     await Promise.all([pools.close(), router.close(), backendClient?.close()])
     await usage.close()
     listening = undefined

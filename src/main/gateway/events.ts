@@ -25,4 +25,23 @@ export class EventHub {
   count(event: EventName): number {
     return this.listeners[event].size
   }
+
+  private readonly closeListeners = new Set<() => void>()
+
+  /** Called when the gateway stops: long-lived subscribers (event streams) end, so they do not hold shutdown. */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener)
+    return () => this.closeListeners.delete(listener)
+  }
+
+  close(): void {
+    for (const listener of [...this.closeListeners]) {
+      try {
+        listener()
+      } catch {
+        // as in emit
+      }
+    }
+    this.closeListeners.clear()
+  }
 }

@@ -4,7 +4,6 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../gateway/log'
-import { DEFAULT_GRACE_MS } from '../gateway/createGateway'
 import { startHeadless } from './startHeadless'
 
 const USAGE = `usage: switchyard serve [options]
@@ -90,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       stoppingAt = Date.now()
       logger.info({ signal }, 'shutting down')
-      void handle.close(DEFAULT_GRACE_MS).then(() => resolve(0))
+      void handle.close().then(() => resolve(0))
     }
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGTERM', () => stop('SIGTERM'))

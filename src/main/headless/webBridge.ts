@@ -113,8 +113,11 @@ export function createWebBridge(deps: WebBridgeDeps) {
     )
     const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS)
     keepalive.unref()
+    // A dashboard left open must not hold the gateway's shutdown for the whole grace period.
+    const offClose = deps.events.onClose(() => res.end())
     res.on('close', () => {
       clearInterval(keepalive)
+      offClose()
       unsubscribers.forEach((off) => off())
     })
   }

@@ -35,6 +35,8 @@ export interface ProxyDeps {
   stats: LiveStats
   logger: Logger
   keepAlive?: KeepAliveTiming
+  /** True once the gateway is stopping: a stream cut then was cut by us, not by its client. */
+  shuttingDown?: () => boolean
 }
 
 const SHAPES: Record<GatewayRequest['endpoint'], RequestShape> = {
@@ -208,11 +210,17 @@ async function attempts(
       const record = { providerId, model: candidate.upstreamModel, outcome: 'success' as const, status: result.status, latencyMs: result.firstByteMs, startedAt }
       plan.commit(record)
       const end = await result.done
+      // Connections still open at the end of the shutdown grace are closed by the gateway itself.
+      const cutByShutdown = end.clientAborted && deps.shuttingDown?.() === true
       const failed = end.errorCode !== undefined && !end.clientAborted
       // The breaker hears about the stream once it is over: a mid-stream stall or reset counts against the backend.
       plan.settle(record, failed ? { outcome: outcomeFromGatewayCode(end.errorCode, end.status), errorCode: end.errorCode, message: end.errorMessage } : undefined)
       deps.stats.attemptEnded(providerId, failed, Date.now() - startedAt)
-      const finished = meter?.finish({ status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted, path: pathOf(plan, failed) })
+      const finished = meter?.finish(
+        cutByShutdown
+          ? { status: end.status, errorClass: 'shutdown', path: pathOf(plan, failed) }
+          : { status: end.status, errorClass: end.errorCode, clientAborted: end.clientAborted, path: pathOf(plan, failed) },
+      )
       const row = finished instanceof Promise ? await finished : finished
       const tokens = row ? row.promptTokens + row.completionTokens : 0
       lease.settle(row ? tokens : undefined)

@@ -2,6 +2,9 @@
 // for a grace period before cutting them (which aborts their upstream requests).
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { DEFAULT_HTTP_LIMITS } from '../../../shared/config'
+
+export type HttpLimits = { -readonly [K in keyof typeof DEFAULT_HTTP_LIMITS]?: number }
 
 export interface Listening {
   host: string
@@ -11,9 +14,29 @@ export interface Listening {
 export class HttpServer {
   private readonly server: http.Server
 
-  constructor(listener: http.RequestListener) {
-    this.server = http.createServer({ noDelay: true, keepAlive: true }, listener)
-    this.server.keepAliveTimeout = 30_000
+  constructor(listener: http.RequestListener, limits: HttpLimits = {}) {
+    const l = { ...DEFAULT_HTTP_LIMITS, ...definedOnly(limits) }
+    this.server = http.createServer(
+      {
+        noDelay: true,
+        keepAlive: true,
+        maxHeaderSize: l.maxHeaderBytes,
+        // Node checks the header and request timeouts on this interval (30 s by default, which
+        // would let a slow-header client linger far past the limit).
+        connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs || Infinity) / 4))),
+      },
+      listener,
+    )
+    this.apply(limits)
+  }
+
+  /** Applies limits to the running server (all but maxHeaderBytes, which needs a new server). */
+  apply(limits: HttpLimits): void {
+    const l = { ...DEFAULT_HTTP_LIMITS, ...definedOnly(limits) }
+    this.server.headersTimeout = l.headersTimeoutMs
+    this.server.requestTimeout = l.requestTimeoutMs
+    this.server.keepAliveTimeout = l.keepAliveTimeoutMs
+    this.server.maxConnections = l.maxConnections
   }
 
   listen(host: string, port: number): Promise<Listening> {
@@ -45,4 +68,10 @@ export class HttpServer {
       this.server.closeIdleConnections()
     })
   }
+}
+
+function definedOnly(limits: HttpLimits): HttpLimits {
+  const out: HttpLimits = {}
+  for (const [k, v] of Object.entries(limits) as Array<[keyof HttpLimits, number | undefined]>) if (v !== undefined) out[k] = v
+  return out
 }

@@ -21,6 +21,8 @@ export interface MeterDeps {
   metrics?: GatewayMetrics
   now?: () => number
   logger?: { warn(obj: object, msg: string): void }
+  /** Called once when this meter's row was handed to the ledger (or metering failed). */
+  onSettled?: () => void
 }
 
 export interface MeterStart {
@@ -146,14 +148,19 @@ export class RequestMeter {
     try {
       // Reported usage (the usual case) is recorded synchronously; only an estimate waits for the tokenizer.
       const known = this.reportedUsage()
-      if (known) return this.record(outcome, known, endedAt)
+      if (known) return this.settle(this.record(outcome, known, endedAt))
       return this.estimatedUsage().then(
-        (u) => this.record(outcome, u, endedAt),
-        (err: unknown) => this.failed(err),
+        (u) => this.settle(this.record(outcome, u, endedAt)),
+        (err: unknown) => this.settle(this.failed(err)),
       )
     } catch (err) {
-      return this.failed(err)
+      return this.settle(this.failed(err))
     }
+  }
+
+  private settle(row: UsageRow | undefined): UsageRow | undefined {
+    this.deps.onSettled?.()
+    return row
   }
 
   private failed(err: unknown): undefined {

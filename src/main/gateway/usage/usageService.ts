@@ -39,6 +39,13 @@ export class UsageService {
   private webhookChain: Promise<void> = Promise.resolve()
   private readonly now: () => number
   private storeRows = true
+  /** Meters started and not yet settled: close() waits for their rows (a cut stream's estimate is async). */
+  private openMeters = 0
+  private drained: (() => void) | undefined
+  private readonly meterSettled = (): void => {
+    this.openMeters--
+    if (this.openMeters === 0) this.drained?.()
+  }
 
   constructor(private readonly opts: UsageServiceOptions) {
     this.now = opts.now ?? Date.now
@@ -51,7 +58,24 @@ export class UsageService {
 
   /** Per-request metering; see RequestMeter for the call order. */
   startRequest(start: MeterStart): RequestMeter {
-    return new RequestMeter({ ledger: this.storeRows ? this.ledger : NO_LEDGER, metrics: this.metrics, now: this.now, logger: this.opts.logger }, start)
+    this.openMeters++
+    return new RequestMeter({ ledger: this.storeRows ? this.ledger : NO_LEDGER, metrics: this.metrics, now: this.now, logger: this.opts.logger, onSettled: this.meterSettled }, start)
+  }
+
+  /** Resolves once every started request has its row (or after `timeoutMs`: a meter nobody finishes must not hang shutdown). */
+  whenMetered(timeoutMs: number): Promise<void> {
+    if (this.openMeters <= 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs)
+      timer.unref()
+      const previous = this.drained
+      this.drained = done
+      function done(): void {
+        clearTimeout(timer)
+        previous?.()
+        resolve()
+      }
+    })
   }
 
   /** False when `usage.ledger` is off: requests are metered (metrics) but not stored. */
