@@ -11,6 +11,7 @@ import { PoolRegistry } from './forward/poolRegistry'
 import { BackendClient } from './providers/backendClient'
 import type { Logger } from './log'
 import { ThrottledLog } from './logThrottle'
+import { authorizeCaller } from './pipeline/ingress'
 import { createModelRequestHandler } from './pipeline/modelRequest'
 import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './protocols/anthropic/handler'
@@ -143,7 +144,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     keepAlive: opts.keepAlive,
     ...ingress,
   })
-  const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
+  const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime), (ctx) => void authorizeCaller(ctx, ingress))
   const anthropic = createAnthropicHandlers({ handle, router, pools, logger, ingress })
   let backendClient: BackendClient | undefined
   const statsSnapshot = (): StatsSnapshot =>
