@@ -105,6 +105,11 @@ const UsageWebhookSchema = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string().max(4096)).optional(),
   /** Rows per POST (default 100). */
   batchSize: z.number().int().min(1).max(1000).optional(),
+  /**
+   * How long one POST may take before it counts as failed and the same batch (same
+   * Idempotency-Key) is sent again later (default 10 000 ms, at most 10 minutes).
+   */
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
 })
 
 const UsageSchema = z.strictObject({

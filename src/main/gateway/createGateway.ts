@@ -217,7 +217,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const value = secrets.resolve(stored, 'usage.webhook')
       if (value !== undefined) headers[name] = value
     }
-    const settings = hook && { url: hook.url, headers, batchSize: hook.batchSize }
+    const settings = hook && { url: hook.url, headers, batchSize: hook.batchSize, timeoutMs: hook.timeoutMs }
     const key = settings ? JSON.stringify(settings) : ''
     if (key === webhookKey) return
     webhookKey = key
