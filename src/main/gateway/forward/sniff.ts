@@ -1,10 +1,11 @@
 // The held start of an upstream stream: is its first event an error (then another candidate may
 // still answer), fine (commit it to the client), or not complete yet?
 import { GatewayError } from '../errors'
+import type { SecretScrubber } from '../secretScrubber'
 import { firstEventOutcome, inspectFirstSseEvent } from '../routing/firstEvent'
 import type { AttemptFailure } from './attemptFailure'
 
-export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: string): 'incomplete' | 'ok' | AttemptFailure {
+export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: string, scrub?: SecretScrubber): 'incomplete' | 'ok' | AttemptFailure {
   const text = (held.length === 1 ? held[0]! : Buffer.concat(held)).toString('utf8')
   const verdict = inspectFirstSseEvent(text)
   if (verdict.state === 'incomplete') return ended ? 'ok' : 'incomplete'
@@ -13,6 +14,7 @@ export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: stri
   return {
     outcome,
     status,
-    error: new GatewayError('upstream_error', `provider "${providerId}" failed: ${verdict.message.slice(0, 500)}`, { status: status === 529 ? 503 : status }),
+    // The upstream's message goes to the client, the log and the provider's health: without its secrets.
+    error: new GatewayError('upstream_error', `provider "${providerId}" failed: ${(scrub ? scrub.text(verdict.message) : verdict.message).slice(0, 500)}`, { status: status === 529 ? 503 : status }),
   }
 }
