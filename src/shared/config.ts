@@ -105,6 +105,11 @@ const UsageWebhookSchema = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name'), z.string().max(4096)).optional(),
   /** Rows per POST (default 100). */
   batchSize: z.number().int().min(1).max(1000).optional(),
+  /**
+   * How long one POST may take before it counts as failed and the same batch (same
+   * Idempotency-Key) is sent again later (default 10 000 ms, at most 10 minutes).
+   */
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
 })
 
 const UsageSchema = z.strictObject({
@@ -260,16 +265,89 @@ export function isSecretReference(value: string): boolean {
   return value.startsWith('env:')
 }
 
-/** The config as the UI and the admin API may see it: literal keys (and webhook header values) replaced by SECRET_MASK. */
+/**
+ * Provider header values that are plain settings, shown in clear in the UI and the admin API.
+ * Every other configured provider header (`x-goog-api-key`, Azure's `api-key`, `authorization`,
+ * `cookie`, `x-whatever-token`, ...) is treated as a secret: masked like `apiKey`, and scrubbed
+ * from upstream error bodies. An allowlist, because a header name that carries a credential
+ * cannot be recognised reliably, while the harmless ones are few and well known.
+ */
+export const PLAIN_PROVIDER_HEADERS: ReadonlySet<string> = new Set([
+  'accept',
+  'anthropic-beta',
+  'anthropic-version',
+  'content-type',
+  'http-referer',
+  'openai-beta',
+  'referer',
+  'user-agent',
+  'x-title',
+])
+
+/** Whether a configured provider header's value is a secret (see PLAIN_PROVIDER_HEADERS). */
+export function isSecretHeader(name: string): boolean {
+  return !PLAIN_PROVIDER_HEADERS.has(name.toLowerCase())
+}
+
+// `scheme://userinfo@host...`: the greedy run stops at the last `@` of the authority, as URL parsers do.
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i
+
+/** The password of a URL's userinfo as written (percent-encoded), or undefined when it has none. */
+export function urlPassword(url: string): string | undefined {
+  const userinfo = USERINFO.exec(url)?.[2]
+  const colon = userinfo === undefined ? -1 : userinfo.indexOf(':')
+  return colon === -1 ? undefined : userinfo!.slice(colon + 1)
+}
+
+/** The URL with the password of its userinfo replaced (undefined: removed); everything else byte for byte. */
+function withUrlPassword(url: string, password: string | undefined): string {
+  return url.replace(USERINFO, (_all, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':')
+    const user = colon === -1 ? userinfo : userinfo.slice(0, colon)
+    return `${scheme}${user}${password === undefined ? '' : `:${password}`}@`
+  })
+}
+
+function maskUrlPassword(url: string): string {
+  const password = urlPassword(url)
+  return password === undefined || password === '' ? url : withUrlPassword(url, SECRET_MASK)
+}
+
+/** A masked password comes back as the stored one (removed if none is stored: never send the mask). */
+function restoreUrlPassword(incoming: string, stored: string | undefined): string {
+  if (urlPassword(incoming) !== SECRET_MASK) return incoming
+  const password = stored === undefined ? undefined : urlPassword(stored)
+  return withUrlPassword(incoming, password)
+}
+
+/** A provider's base URL as the UI and the admin API may see it (a password in it masked). */
+export function maskedBaseUrl(baseUrl: string): string {
+  return maskUrlPassword(baseUrl)
+}
+
+function maskValue(value: string): string {
+  return isSecretReference(value) ? value : SECRET_MASK
+}
+
+function maskProvider(p: ProviderConfig): ProviderConfig {
+  const out: ProviderConfig = { ...p, baseUrl: maskUrlPassword(p.baseUrl) }
+  if (p.apiKey !== undefined) out.apiKey = maskValue(p.apiKey)
+  if (p.headers) out.headers = mapValues(p.headers, (v, k) => (isSecretHeader(k) ? maskValue(v) : v))
+  return out
+}
+
+/**
+ * The config as the UI and the admin API may see it: literal provider keys, secret provider
+ * header values (see isSecretHeader), passwords in base URLs, and webhook header values replaced
+ * by SECRET_MASK. `env:NAME` references are not secrets and stay visible.
+ */
 export function maskSecrets(config: Config): Config {
   const webhook = config.usage?.webhook
   return {
     ...config,
-    providers: config.providers.map((p) =>
-      p.apiKey === undefined || isSecretReference(p.apiKey) ? p : { ...p, apiKey: SECRET_MASK },
-    ),
-    ...(webhook?.headers
-      ? { usage: { ...config.usage, webhook: { ...webhook, headers: mapValues(webhook.headers, (v) => (isSecretReference(v) ? v : SECRET_MASK)) } } }
+    providers: config.providers.map(maskProvider),
+    ...(webhook
+      ? { usage: { ...config.usage, webhook: { ...webhook, url: maskUrlPassword(webhook.url), ...(webhook.headers ? { headers: mapValues(webhook.headers, maskValue) } : {}) } } }
       : {}),
   }
 }
@@ -278,20 +356,41 @@ function mapValues(record: Record<string, string>, f: (v: string, k: string) => 
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v, k)]))
 }
 
-/** Puts back the stored keys wherever an incoming config carries SECRET_MASK for the same provider id. */
+/** Headers whose masked values take the stored value of the same (case-insensitive) name; dropped when none is stored. */
+function restoreHeaders(incoming: Record<string, string>, stored: Record<string, string> | undefined): Record<string, string> {
+  const byName = new Map(Object.entries(stored ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
+  return Object.fromEntries(
+    Object.entries(incoming).flatMap(([k, v]) => {
+      if (v !== SECRET_MASK) return [[k, v]]
+      const kept = byName.get(k.toLowerCase())
+      return kept === undefined ? [] : [[k, kept]]
+    }),
+  )
+}
+
+/**
+ * Puts back the stored secrets wherever an incoming config carries SECRET_MASK for the same
+ * provider id (its key, a header value, the password in its base URL) or for the webhook: a
+ * config read from the admin API and sent back unchanged keeps every real secret.
+ */
 export function restoreMaskedSecrets(incoming: Config, current: Config): Config {
-  const stored = new Map(current.providers.map((p) => [p.id, p.apiKey]))
+  const stored = new Map(current.providers.map((p) => [p.id, p]))
   const webhook = incoming.usage?.webhook
-  const storedHeaders = current.usage?.webhook?.headers ?? {}
+  const storedHook = current.usage?.webhook
   return {
     ...incoming,
-    providers: incoming.providers.map((p) => (p.apiKey === SECRET_MASK ? { ...p, apiKey: stored.get(p.id) } : p)),
-    ...(webhook?.headers
+    providers: incoming.providers.map((p) => {
+      const before = stored.get(p.id)
+      const out: ProviderConfig = { ...p, baseUrl: restoreUrlPassword(p.baseUrl, before?.baseUrl) }
+      if (p.apiKey === SECRET_MASK) out.apiKey = before?.apiKey
+      if (p.headers) out.headers = restoreHeaders(p.headers, before?.headers)
+      return out
+    }),
+    ...(webhook
       ? {
           usage: {
             ...incoming.usage,
-            // A masked header keeps its stored value (dropped if there is none: never send the mask).
-            webhook: { ...webhook, headers: Object.fromEntries(Object.entries(webhook.headers).flatMap(([k, v]) => (v !== SECRET_MASK ? [[k, v]] : storedHeaders[k] !== undefined ? [[k, storedHeaders[k]]] : []))) },
+            webhook: { ...webhook, url: restoreUrlPassword(webhook.url, storedHook?.url), ...(webhook.headers ? { headers: restoreHeaders(webhook.headers, storedHook?.headers) } : {}) },
           },
         }
       : {}),

@@ -11,6 +11,7 @@ import { PoolRegistry } from './forward/poolRegistry'
 import { BackendClient } from './providers/backendClient'
 import type { Logger } from './log'
 import { ThrottledLog } from './logThrottle'
+import { authorizeCaller } from './pipeline/ingress'
 import { createModelRequestHandler } from './pipeline/modelRequest'
 import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './protocols/anthropic/handler'
@@ -149,7 +150,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     shuttingDown: () => stopping,
     ...ingress,
   })
-  const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime))
+  const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime), (ctx) => void authorizeCaller(ctx, ingress))
   const anthropic = createAnthropicHandlers({ handle, router, pools, logger, ingress })
   let backendClient: BackendClient | undefined
   const statsSnapshot = (): StatsSnapshot =>
@@ -227,7 +228,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const value = secrets.resolve(stored, 'usage.webhook')
       if (value !== undefined) headers[name] = value
     }
-    const settings = hook && { url: hook.url, headers, batchSize: hook.batchSize }
+    const settings = hook && { url: hook.url, headers, batchSize: hook.batchSize, timeoutMs: hook.timeoutMs }
     const key = settings ? JSON.stringify(settings) : ''
     if (key === webhookKey) return
     webhookKey = key

@@ -1,9 +1,10 @@
 // The gateway's view of one config version, built once per change. A request captures the
 // runtime current when it arrives and finishes on it, whatever changes meanwhile.
-import type { Config, ProviderConfig, RouteConfig } from '../../shared/config'
+import { isSecretHeader, urlPassword, type Config, type ProviderConfig, type RouteConfig } from '../../shared/config'
 import type { ProviderAdapter, Timeouts } from './providers/adapter'
 import { adapterFor } from './providers'
 import { globToRegExp, isGlob } from './routing/glob'
+import { credentialOf, SecretScrubber } from './secretScrubber'
 import { buildGuardPolicy, type GuardPolicy } from './server/guard'
 import type { SecretResolver } from './types'
 
@@ -15,6 +16,8 @@ export interface Upstream {
   /** Auth and configured extra headers sent with every request. */
   headers: Record<string, string>
   timeouts: Timeouts
+  /** Takes this provider's secrets out of its error answers before a client or a log sees them. */
+  scrub: SecretScrubber
 }
 
 export interface ProviderRuntime {
@@ -83,15 +86,47 @@ export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): Pro
   const adapter = adapterFor(p.kind)
   const base = adapter.apiBase(p.baseUrl)
   const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
+  const headers = resolvedHeaders(p, secrets)
   return {
     config: p,
     adapter,
     upstream: {
       origin: base.origin,
       basePath: base.pathname === '/' ? '' : base.pathname,
-      headers: { ...lowercaseKeys(p.headers), ...adapter.authHeaders(apiKey) },
+      headers: { ...headers, ...adapter.authHeaders(apiKey) },
       timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
+      scrub: scrubberFor(p, apiKey, headers),
     },
+  }
+}
+
+/**
+ * Configured headers with lower-case names. Values go through the secret resolver like the key,
+ * so `env:NAME` works for a header (`x-goog-api-key`, Azure's `api-key`) too; one that does not
+ * resolve is left out rather than sent as the reference.
+ */
+function resolvedHeaders(p: ProviderConfig, secrets: SecretResolver): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, stored] of Object.entries(p.headers ?? {})) {
+    const value = isSecretHeader(name) ? secrets.resolve(stored, p.id) : stored
+    if (value !== undefined) out[name.toLowerCase()] = value
+  }
+  return out
+}
+
+function scrubberFor(p: ProviderConfig, apiKey: string | undefined, headers: Record<string, string>): SecretScrubber {
+  const found: Array<string | undefined> = [apiKey]
+  for (const [name, value] of Object.entries(headers)) if (isSecretHeader(name)) found.push(value, credentialOf(value))
+  const password = urlPassword(p.baseUrl)
+  if (password) found.push(password, safeDecode(password))
+  return found.some((v) => v !== undefined) ? new SecretScrubber(found) : SecretScrubber.none
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return undefined
   }
 }
 
@@ -101,12 +136,6 @@ export function servedModels(p: ProviderConfig): string[] {
   for (const alias of Object.keys(p.modelMap ?? {})) names.add(alias)
   if (p.defaultModel) names.add(p.defaultModel)
   return [...names]
-}
-
-function lowercaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v
-  return out
 }
 
 function definedOnly<T extends object>(obj: T): Partial<T> {

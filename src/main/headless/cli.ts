@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../gateway/log'
 import { startHeadless } from './startHeadless'
+import { startupBanner } from './startupBanner'
 
 const USAGE = `usage: switchyard serve [options]
 
@@ -76,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`switchyard: ${(err as Error).message}\n`)
     return 1
   }
-  process.stdout.write(`listening on ${handle.url}\ndashboard: ${handle.dashboardUrl}\n`)
+  // The token goes only to a terminal, never into a log that stdout may be redirected to.
+  process.stdout.write(startupBanner(handle, process.stdout.isTTY === true))
   return new Promise<number>((resolve) => {
     let stoppingAt = 0
     const stop = (signal: string): void => {

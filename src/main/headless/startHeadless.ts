@@ -5,7 +5,7 @@ import path from 'node:path'
 import { createGateway, type Gateway } from '../gateway/createGateway'
 import type { Logger } from '../gateway/log'
 import type { GatewayStatus } from '../../shared/api'
-import { resolveAdminToken } from './adminToken'
+import { resolveAdminToken, type AdminTokenSource } from './adminToken'
 import { ConfigFileError } from '../config/confConfigStore'
 import { openFileConfigStore } from './fileConfigStore'
 import { envSecretResolver } from './envSecrets'
@@ -28,8 +28,10 @@ export interface HeadlessHandle {
   gateway: Gateway
   status: GatewayStatus
   url: string
+  /** The dashboard link with the admin token (print it only where the token may be seen). */
   dashboardUrl: string
   adminToken: string
+  adminTokenSource: AdminTokenSource
   close(graceMs?: number): Promise<void>
 }
 
@@ -38,7 +40,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessHand
   const configFile = path.resolve(opts.configFile ?? path.join(opts.dataDir, 'config.json'))
   if (opts.configFile && !fs.existsSync(configFile)) throw new ConfigFileError(`config file not found: ${configFile}`)
   const configStore = openFileConfigStore(configFile, opts.logger)
-  const adminToken = resolveAdminToken(opts.dataDir, opts.adminToken)
+  const { token: adminToken, source: adminTokenSource } = resolveAdminToken(opts.dataDir, opts.adminToken)
   const serveUi = createStaticUi(opts.uiDir)
   const gateway = createGateway({
     configStore,
@@ -66,6 +68,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessHand
     url,
     dashboardUrl: `${url}/ui/#token=${encodeURIComponent(adminToken)}`,
     adminToken,
+    adminTokenSource,
     async close(graceMs) {
       configStore.close()
       await gateway.stop(graceMs)

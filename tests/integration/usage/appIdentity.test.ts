@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { startMockAnthropic, type MockAnthropic } from '../../helpers/mockAnthropic'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
-import { postJson } from '../../helpers/http'
+import { postJson, request } from '../../helpers/http'
 import { ledgerRow } from './usageHelpers'
 
 describe('usage ledger: app identity', () => {
@@ -128,6 +128,30 @@ describe('a gateway that requires app keys (server.requireAppKey)', () => {
     expect(counted.status).toBe(401)
     expect(counted.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
     expect(vllm.requests.length + claude.requests.length).toBe(0)
+  })
+
+  it('refuses unkeyed callers on the model list and a model lookup too, in the caller\'s shape', async () => {
+    for (const path of ['/v1/models', '/models', '/v1/models/qwen2.5-7b']) {
+      const openai = await request(gw.url, { path, headers: { authorization: 'Bearer sk-some-client-key' } })
+      expect(openai.status, path).toBe(401)
+      expect(openai.json(), path).toMatchObject({ error: { message: expect.stringMatching(/requires an app key/) } })
+      expect(openai.text).not.toContain('qwen2.5-7b"')
+      const anthropic = await request(gw.url, { path, headers: anthropicHeaders })
+      expect(anthropic.status, path).toBe(401)
+      expect(anthropic.json(), path).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+    }
+    const revoked = `sy-${'B'.repeat(32)}`
+    expect((await request(gw.url, { path: '/v1/models', headers: { authorization: `Bearer ${revoked}` } })).status).toBe(401)
+  })
+
+  it('lists and looks up models for a caller with an app key', async () => {
+    const { key } = await gw.gateway.api.createApp({ name: 'model-lister' })
+    const list = await request(gw.url, { path: '/v1/models', headers: { authorization: `Bearer ${key}` } })
+    expect(list.status, list.text).toBe(200)
+    expect(list.json<{ data: Array<{ id: string }> }>().data.map((m) => m.id)).toEqual(['claude-sonnet-4-5', 'qwen2.5-7b'])
+    const one = await request(gw.url, { path: '/v1/models/qwen2.5-7b', headers: { 'x-api-key': key, ...anthropicHeaders } })
+    expect(one.status, one.text).toBe(200)
+    expect(one.json()).toMatchObject({ type: 'model', id: 'qwen2.5-7b' })
   })
 
   it('serves the same requests with an app key', async () => {

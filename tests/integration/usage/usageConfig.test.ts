@@ -229,4 +229,56 @@ describe('usage config: webhook', () => {
       await b.gateway.stop(0)
     }
   })
+
+  it('usage.webhook.timeoutMs applies: a receiver slower than it gets the same batch again under the same key, and each row is marked once acknowledged', async () => {
+    // First POST: slower than the configured timeout (the receiver still finishes it); then quick.
+    const posts: Array<{ key: string; batchId: unknown; ids: string[] }> = []
+    const timers = new Set<NodeJS.Timeout>()
+    const slow = http.createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { batchId?: unknown; records: Array<{ requestId: string }> }
+        posts.push({ key: String(req.headers['idempotency-key']), batchId: body.batchId, ids: body.records.map((r) => r.requestId) })
+        const timer = setTimeout(() => {
+          timers.delete(timer)
+          if (!res.destroyed) res.writeHead(200).end()
+        }, posts.length === 1 ? 600 : 0)
+        timers.add(timer)
+      })
+    })
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/ingest`
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-webhook-timeout-'))
+    const store = memoryConfigStore(config({ url, timeoutMs: 250 }))
+    const gateway = createGateway({ configStore: store, secrets: envSecrets(), dataDir: dir, logger: createLogger({ level: 'warn', destination: captureLogs().stream }), sideChannels: false })
+    try {
+      const status = await gateway.start({ host: '127.0.0.1', port: 0 })
+      expect((await gateway.api.getConfig(undefined)).usage.webhook).toEqual({ url, timeoutMs: 250 })
+      const ids: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const res = await postJson(status.url!, '/v1/chat/completions', { model: 'qwen2.5-7b', messages: [] })
+        ids.push(String(res.headers['x-request-id']))
+        await ledgerRow(gateway, ids[i])
+      }
+      // Restart the webhook so it sends now instead of at its next 5 s poll.
+      await store.set(config({ url, timeoutMs: 251 }))
+      const exportedCount = () => (gateway.usage.ledger.db.prepare('SELECT count(*) AS n FROM requests WHERE exported = 1').get() as { n: number }).n
+      await until(() => exportedCount() === 2, 6_000, 'the batch acknowledged')
+      expect(posts.length).toBeGreaterThanOrEqual(2) // the default 10 s timeout would have waited for the slow answer
+      for (const post of posts) {
+        expect(post.ids).toEqual(ids)
+        expect(post.key).toBe(posts[0]!.key)
+        expect(post.batchId).toBe(posts[0]!.key)
+      }
+      expect(gateway.usage.webhookStatus()).toMatchObject({ sent: 2, failures: 0 })
+    } finally {
+      await gateway.stop(0)
+      for (const t of timers) clearTimeout(t)
+      slow.closeAllConnections()
+      await new Promise<void>((resolve) => slow.close(() => resolve()))
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 15_000)
+
 })

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAttempt, type AttemptResult } from '../../../src/main/gateway/forward/attempt'
 import { ClientResponse } from '../../../src/main/gateway/forward/clientResponse'
 import type { Upstream } from '../../../src/main/gateway/runtime'
+import { SecretScrubber } from '../../../src/main/gateway/secretScrubber'
 import { listenOnLoopback, type Listening } from '../../helpers/server'
 
 type Breakage = 'head' | 'write'
@@ -51,7 +52,7 @@ describe('an attempt whose relay throws', () => {
       http.createServer((req, res) => {
         const breaks = (req.url?.includes('head') ? 'head' : 'write') as Breakage
         const path = req.url?.includes('stream') ? '/stream' : '/json'
-        const up: Upstream = { origin: upstream.url, basePath: '', headers: {}, timeouts: { connectMs: 1000, firstByteMs: 2000, idleMs: 2000 } }
+        const up: Upstream = { origin: upstream.url, basePath: '', headers: {}, scrub: new SecretScrubber([]), timeouts: { connectMs: 1000, firstByteMs: 2000, idleMs: 2000 } }
         const client = new BrokenClient(res, breaks)
         outcomes.push(
           runAttempt({ dispatcher: pool, upstream: up, providerId: 'p', path, headers: {}, body: Buffer.from('{}'), client, translation: 'passthrough', sniffFirstEvent: false }).then(async (result) => {

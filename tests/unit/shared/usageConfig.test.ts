@@ -27,6 +27,9 @@ describe('config: usage section', () => {
     [{ webhook: { url: 'https://x.example', batchSize: 0 } }, 'usage.webhook.batchSize'],
     [{ webhook: { url: 'https://x.example', headers: { 'bad header': 'v' } } }, 'usage.webhook.headers'],
     [{ webhook: { url: 'https://x.example', retries: 3 } }, 'retries'],
+    [{ webhook: { url: 'https://x.example', timeoutMs: 0 } }, 'usage.webhook.timeoutMs'],
+    [{ webhook: { url: 'https://x.example', timeoutMs: 600_001 } }, 'usage.webhook.timeoutMs'],
+    [{ webhook: { url: 'https://x.example', timeoutMs: 1.5 } }, 'usage.webhook.timeoutMs'],
   ])('rejects %j', (usage, where) => {
     const r = parseConfig({ usage })
     expect(r.ok).toBe(false)
@@ -40,6 +43,12 @@ describe('config: usage section', () => {
     expect(json).toBeDefined()
     const config = parse(JSON.parse(json!))
     expect(config.usage.webhook?.headers).toEqual({ Authorization: 'env:METERING_TOKEN' })
+    expect(config.usage.webhook?.timeoutMs).toBe(10_000)
+  })
+
+  it('takes a webhook timeout (additive: absent keeps the 10 s default)', () => {
+    expect(parse({ usage: { webhook: { url: 'https://x.example', timeoutMs: 45_000 } } }).usage.webhook).toEqual({ url: 'https://x.example', timeoutMs: 45_000 })
+    expect(parse({ usage: { webhook: { url: 'https://x.example' } } }).usage.webhook).toEqual({ url: 'https://x.example' })
   })
 
   it('masks literal webhook header values (env: references stay) and restores them on the way back', () => {

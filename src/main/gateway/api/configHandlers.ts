@@ -1,7 +1,7 @@
 // Config, providers and the active provider: every change goes through the shared schema and
 // the config store, and secrets cross the API only as "key set".
 import type { ApiHandlers, ProviderView } from '../../../shared/api'
-import { maskSecrets, parseConfig, restoreMaskedSecrets, SECRET_MASK, type Config, type ProviderConfig } from '../../../shared/config'
+import { maskedBaseUrl, maskSecrets, parseConfig, restoreMaskedSecrets, SECRET_MASK, type Config, type ProviderConfig } from '../../../shared/config'
 import type { Router } from '../routing/router'
 import type { ConfigStore } from '../types'
 import { ApiFailure } from './apiFailure'
@@ -65,7 +65,7 @@ export function providerViews(config: Config, router?: Router): ProviderView[] {
       id: p.id,
       name: p.name ?? p.id,
       kind: p.kind,
-      baseUrl: p.baseUrl,
+      baseUrl: maskedBaseUrl(p.baseUrl),
       enabled: p.enabled,
       active: config.activeProvider === p.id,
       keySet: p.apiKey !== undefined && p.apiKey !== '' && p.apiKey !== SECRET_MASK,

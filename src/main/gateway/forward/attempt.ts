@@ -194,7 +194,7 @@ class AttemptHandler implements Deadlined {
     const contentType = scanned.contentType
     req.meter?.responseStarted(status, contentType)
     if (contentType.startsWith('text/event-stream') && (passthrough || req.clientInfo?.stream !== false)) {
-      this.stream = streamMode(req.translation, req.client.protocol, req.clientInfo, req.meter, req.inputTokens)
+      this.stream = streamMode(req.translation, req.client.protocol, req.clientInfo, req.meter, req.inputTokens, req.upstream.scrub)
       this.mode = req.sniffFirstEvent ? 'sniffing' : 'stream'
       this.head = passthrough ? withoutHeaders(scanned.list, STREAM_OWN_HEADERS) : ['content-type', this.stream.contentType!]
       this.head.push('cache-control', 'no-cache', 'x-accel-buffering', 'no')
@@ -269,7 +269,8 @@ class AttemptHandler implements Deadlined {
         this.endBuffered()
         return
       case 'error-body':
-        this.failBeforeCommit(upstreamErrorResult(this.req.providerId, client.protocol, this.status, Buffer.concat(this.chunks, this.buffered)))
+        // The provider's own secrets never reach the client (or a log) through its error answer.
+        this.failBeforeCommit(upstreamErrorResult(this.req.providerId, client.protocol, this.status, this.req.upstream.scrub.buffer(Buffer.concat(this.chunks, this.buffered))))
         return
       case 'waiting':
         this.failBeforeCommit({ outcome: 'bad_response', error: new GatewayError('upstream_bad_response', `provider "${this.req.providerId}" ended the response without a status`) })
@@ -301,7 +302,7 @@ class AttemptHandler implements Deadlined {
 
   /** Looks at the held start of a stream; commits it once its first event is known not to be an error. */
   private sniff(ended: boolean): void {
-    const verdict = sniffFirstEvent(this.chunks, ended, this.req.providerId)
+    const verdict = sniffFirstEvent(this.chunks, ended, this.req.providerId, this.req.upstream.scrub)
     if (verdict === 'incomplete') return
     if (verdict !== 'ok') {
       this.failBeforeCommit(verdict)

@@ -1,13 +1,14 @@
 // The held start of an upstream stream: is its first event an error (then another candidate may
 // still answer), fine (commit it to the client), or not complete yet?
 import { GatewayError } from '../errors'
+import type { SecretScrubber } from '../secretScrubber'
 import { firstEventOutcome, inspectFirstSseEvent } from '../routing/firstEvent'
 import type { AttemptFailure } from './attemptFailure'
 
 /** An error event is short: a first event longer than this is content, not worth holding. */
 const MAX_SNIFF_BYTES = 64 * 1024
 
-export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: string): 'incomplete' | 'ok' | AttemptFailure {
+export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: string, scrub?: SecretScrubber): 'incomplete' | 'ok' | AttemptFailure {
   let bytes = 0
   for (const chunk of held) bytes += chunk.length
   if (bytes > MAX_SNIFF_BYTES) return 'ok'
@@ -19,6 +20,7 @@ export function sniffFirstEvent(held: Buffer[], ended: boolean, providerId: stri
   return {
     outcome,
     status,
-    error: new GatewayError('upstream_error', `provider "${providerId}" failed: ${verdict.message.slice(0, 500)}`, { status: status === 529 ? 503 : status }),
+    // The upstream's message goes to the client, the log and the provider's health: without its secrets.
+    error: new GatewayError('upstream_error', `provider "${providerId}" failed: ${(scrub ? scrub.text(verdict.message) : verdict.message).slice(0, 500)}`, { status: status === 529 ? 503 : status }),
   }
 }

@@ -3,6 +3,7 @@
 import type { GatewayError } from '../errors'
 import { createStreamTranslator, type ClientRequestInfo, type Translation } from '../protocols/translate/plan'
 import type { StreamTranslator } from '../protocols/translate/streamTranslator'
+import { SecretScrubber } from '../secretScrubber'
 import type { RequestMeter } from '../usage/requestMeter'
 import { streamErrorEvent, type ClientProtocol } from './clientResponse'
 
@@ -49,14 +50,19 @@ class PassthroughStream implements StreamMode {
 
 class TranslatedStream implements StreamMode {
   readonly contentType = 'text/event-stream; charset=utf-8'
-  constructor(private readonly translator: StreamTranslator) {}
+  constructor(
+    private readonly translator: StreamTranslator,
+    private readonly scrub: SecretScrubber,
+  ) {}
 
   push(chunk: Buffer): string {
-    return this.translator.push(chunk)
+    const out = this.translator.push(chunk)
+    // The output that ends the stream may carry the upstream's error message: only that one is scanned.
+    return this.translator.done ? this.scrub.text(out) : out
   }
 
   end(): string {
-    return this.translator.end()
+    return this.scrub.text(this.translator.end())
   }
 
   failure(err: GatewayError): string {
@@ -74,9 +80,10 @@ export function streamMode(
   clientInfo: ClientRequestInfo | undefined,
   meter: RequestMeter | undefined,
   inputTokens?: number,
+  scrub: SecretScrubber = SecretScrubber.none,
 ): StreamMode {
   if (translation === 'passthrough' || !clientInfo) return new PassthroughStream(clientProtocol, meter)
-  return new TranslatedStream(createStreamTranslator(translation, clientInfo, { inputTokens }))
+  return new TranslatedStream(createStreamTranslator(translation, clientInfo, { inputTokens }), scrub)
 }
 
 export function endsWithBlankLine(chunk: Buffer): boolean {

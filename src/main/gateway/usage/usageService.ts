@@ -37,6 +37,7 @@ export class UsageService {
   readonly metrics: GatewayMetrics
   private webhook: UsageWebhook | undefined
   private webhookChain: Promise<void> = Promise.resolve()
+  private closing = false
   private readonly now: () => number
   private storeRows = true
   /** Meters started and not yet settled: close() waits for their rows (a cut stream's estimate is async). */
@@ -141,9 +142,11 @@ export class UsageService {
   }
 
   private async replaceWebhook(opts: Omit<WebhookOptions, 'db'> | undefined): Promise<void> {
-    await this.webhook?.close()
+    // A POST under way may finish (bounded by its timeout): the new settings must not post the
+    // same batch while the receiver still has it open.
+    await this.webhook?.close({ finishDelivery: true })
     this.webhook = undefined
-    if (!this.ledger.db.open) return
+    if (this.closing || !this.ledger.db.open) return
     if (!opts) {
       dropWebhookIndex(this.ledger.db)
       return
@@ -154,6 +157,9 @@ export class UsageService {
 
   async close(): Promise<void> {
     // Stop the webhook but keep its index: the next start would rebuild it over the whole table.
+    // Shutting down aborts a POST in flight (a settings change waiting on it must not hold the exit).
+    this.closing = true
+    void this.webhook?.close()
     await this.webhookChain
     await this.webhook?.close()
     this.webhook = undefined

@@ -2,8 +2,9 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { UsageLedger } from '../../../../src/main/gateway/usage/ledger'
-import { safeBaseUrl, UsageWebhook, type WebhookRecord } from '../../../../src/main/gateway/usage/usageWebhook'
-import { until } from '../../../helpers/wait'
+import { safeBaseUrl, UsageWebhook, type WebhookPayload, type WebhookRecord } from '../../../../src/main/gateway/usage/usageWebhook'
+import { onCleanup, useCleanup } from '../../../helpers/cleanup'
+import { sleep, until } from '../../../helpers/wait'
 import { inFlight, row, tempDir } from './ledgerHelpers'
 
 interface Receiver {
@@ -37,6 +38,55 @@ async function receiver(respond: (attempt: number) => number): Promise<Receiver>
   return r
 }
 
+interface Attempt {
+  at: number
+  key: string
+  body: WebhookPayload
+}
+
+/**
+ * A receiver that takes `answer(n).delayMs` to work on the n-th POST (it keeps working even when
+ * the sender gave up and hung up, as real receivers do), then answers `status`. `maxBusy` is the
+ * most POSTs it was ever working on at once.
+ */
+interface SlowReceiver {
+  url: string
+  attempts: Attempt[]
+  busy: number
+  maxBusy: number
+  close(): Promise<void>
+}
+
+async function slowReceiver(answer: (attempt: number) => { delayMs: number; status: number }): Promise<SlowReceiver> {
+  const r: SlowReceiver = { url: '', attempts: [], busy: 0, maxBusy: 0, close: async () => {} }
+  const timers = new Set<NodeJS.Timeout>()
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      r.attempts.push({ at: performance.now(), key: String(req.headers['idempotency-key']), body: JSON.parse(Buffer.concat(chunks).toString()) as WebhookPayload })
+      const { delayMs, status } = answer(r.attempts.length)
+      r.busy++
+      r.maxBusy = Math.max(r.maxBusy, r.busy)
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        r.busy--
+        if (!res.destroyed) res.writeHead(status, { 'content-type': 'application/json' }).end('{}')
+      }, delayMs)
+      timers.add(timer)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/usage`
+  r.close = () =>
+    new Promise((resolve) => {
+      for (const t of timers) clearTimeout(t)
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  return r
+}
+
 let tmp: ReturnType<typeof tempDir>
 let ledger: UsageLedger
 let rx: Receiver | undefined
@@ -46,6 +96,7 @@ beforeEach(() => {
   tmp = tempDir()
   ledger = UsageLedger.open({ dataDir: tmp.dir })
 })
+useCleanup()
 afterEach(async () => {
   await rx?.close()
   rx = undefined
@@ -100,6 +151,78 @@ describe('usage webhook', () => {
     await until(() => exported().length === 5, 5_000)
     await second.close()
     expect(rx.accepted.map((r) => r.requestId).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4'])
+  })
+
+  it('a batch keeps its rows and its key across retries while newer rows arrive, and a slow receiver is not sent it again while it still works on it', async () => {
+    const timeoutMs = 150
+    // The first POST takes longer than the timeout (the receiver still finishes it); later ones are quick.
+    const slow = await slowReceiver((n) => ({ delayMs: n === 1 ? 200 : 5, status: 200 }))
+    onCleanup(slow.close)
+    for (let i = 0; i < 3; i++) ledger.record(row({ requestId: `first-${i}` }))
+    ledger.flushAll()
+    const hook = new UsageWebhook({ db: ledger.db, url: slow.url, timeoutMs, baseRetryMs: 10, pollIntervalMs: 30, random: () => 0.5, now: () => 1 })
+    hook.start()
+    await until(() => slow.attempts.length >= 1, 3_000, 'the first POST')
+    for (let i = 0; i < 2; i++) ledger.record(row({ requestId: `later-${i}` }))
+    ledger.flushAll()
+    await until(() => exported().length === 5, 5_000, 'all rows exported')
+    await hook.close()
+
+    const ids = (a: Attempt) => a.body.records.map((r) => r.requestId)
+    const [first, retry, next] = slow.attempts
+    expect(slow.attempts).toHaveLength(3)
+    expect(ids(first!)).toEqual(['first-0', 'first-1', 'first-2'])
+    // The retry is the same batch under the same key, though two newer rows were waiting by then.
+    expect(ids(retry!)).toEqual(ids(first!))
+    expect(retry!.key).toBe(first!.key)
+    expect(retry!.body.batchId).toBe(first!.key)
+    expect(first!.body.batchId).toBe(first!.key)
+    expect(ids(next!)).toEqual(['later-0', 'later-1'])
+    expect(next!.key).not.toBe(first!.key)
+    // After a timeout the retry waited at least the timeout again: never two POSTs being worked on at once.
+    expect(retry!.at - first!.at).toBeGreaterThanOrEqual(2 * timeoutMs - 5)
+    expect(slow.maxBusy).toBe(1)
+  })
+
+  it('a batch formed before a restart is sent again after it, unchanged and under the same key', async () => {
+    let status = 500
+    const rx2 = await slowReceiver(() => ({ delayMs: 0, status }))
+    onCleanup(rx2.close)
+    for (let i = 0; i < 5; i++) ledger.record(row({ requestId: `r${i}` }))
+    ledger.flushAll()
+    const before = new UsageWebhook({ db: ledger.db, url: rx2.url, batchSize: 3, baseRetryMs: 10, now: () => 1 })
+    before.start()
+    await until(() => rx2.attempts.length >= 1, 3_000, 'a refused POST')
+    await before.close()
+    const refused = rx2.attempts[0]!
+    expect(refused.body.records.map((r) => r.requestId)).toEqual(['r0', 'r1', 'r2'])
+
+    ledger.record(row({ requestId: 'r5' }))
+    ledger.flushAll()
+    status = 200
+    const seen = rx2.attempts.length
+    const after = new UsageWebhook({ db: ledger.db, url: rx2.url, batchSize: 10, baseRetryMs: 10, pollIntervalMs: 20 })
+    after.start()
+    await until(() => exported().length === 6, 5_000, 'all rows exported')
+    await after.close()
+    const resent = rx2.attempts.slice(seen)
+    expect(resent.map((a) => a.body.records.map((r) => r.requestId))).toEqual([['r0', 'r1', 'r2'], ['r3', 'r4', 'r5']])
+    expect(resent[0]!.key).toBe(refused.key)
+    expect(resent[0]!.body.batchId).toBe(refused.key)
+    expect(resent[1]!.key).not.toBe(refused.key)
+  })
+
+  it('a delivery asked for while one is under way joins it instead of posting the batch again', async () => {
+    const rx3 = await slowReceiver(() => ({ delayMs: 100, status: 200 }))
+    onCleanup(rx3.close)
+    for (let i = 0; i < 3; i++) ledger.record(row({ requestId: `c${i}` }))
+    ledger.flushAll()
+    const hook = new UsageWebhook({ db: ledger.db, url: rx3.url, now: () => 1 })
+    const results = await Promise.all([hook.sendBatch(), hook.sendBatch(), sleep(20).then(() => hook.sendBatch())])
+    await hook.close()
+    expect(results).toEqual([3, 3, 3])
+    expect(rx3.attempts).toHaveLength(1)
+    expect(exported()).toEqual(['c0', 'c1', 'c2'])
   })
 
   it('backoff grows exponentially with jitter, capped', () => {

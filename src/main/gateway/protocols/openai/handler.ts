@@ -1,7 +1,9 @@
 // OpenAI-compatible ingress: /v1/chat/completions, /v1/completions, /v1/embeddings, and the model
-// list (/v1/models, /v1/models/{id}) that OpenAI and Anthropic SDKs both read.
+// list (/v1/models, /v1/models/{id}) that OpenAI and Anthropic SDKs both read. The model list
+// asks for the same caller check as every model request: where app keys are required, listing
+// the models needs one too.
 import { GatewayError } from '../../errors'
-import { sendProtocolError } from '../../forward/clientResponse'
+import { sendProtocolError, type ClientProtocol } from '../../forward/clientResponse'
 import type { ModelRequestHandler } from '../../pipeline/modelRequest'
 import type { RequestContext } from '../../server/context'
 import { sendJson } from '../../server/respond'
@@ -13,15 +15,27 @@ interface ModelEntry {
   ownedBy: string
 }
 
-export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: RequestContext) => ModelEntry[]) {
+export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: RequestContext) => ModelEntry[], authorize: (ctx: RequestContext) => void) {
   // Anthropic clients (their SDKs always send anthropic-version) get Anthropic's shapes.
   const anthropic = (ctx: RequestContext): boolean => ctx.req.headers['anthropic-version'] !== undefined
+  /** Runs the caller check; false (the 401 already sent in the caller's shape) when it fails. */
+  const authorized = (ctx: RequestContext, protocol: ClientProtocol): boolean => {
+    try {
+      authorize(ctx)
+      return true
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err
+      sendProtocolError(ctx.res, protocol, err, ctx.requestId)
+      return false
+    }
+  }
   const openAIModel = (m: ModelEntry, created: number) => ({ id: m.id, object: 'model', created, owned_by: m.ownedBy })
   const anthropicModel = (m: ModelEntry, createdAt: string) => ({ type: 'model', id: m.id, display_name: m.id, created_at: createdAt })
 
   return {
     proxy: (ctx: RequestContext, endpoint: OpenAIEndpoint) => handle(ctx, 'openai', endpoint),
     listModels(ctx: RequestContext): void {
+      if (!authorized(ctx, anthropic(ctx) ? 'anthropic' : 'openai')) return
       const now = Date.now()
       const list = models(ctx)
       if (anthropic(ctx)) {
@@ -35,8 +49,9 @@ export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: 
     },
     /** GET /v1/models/{id} (models.retrieve in both SDKs). */
     getModel(ctx: RequestContext, id: string): void {
-      const entry = models(ctx).find((m) => m.id === id)
       const protocol = anthropic(ctx) ? 'anthropic' : 'openai'
+      if (!authorized(ctx, protocol)) return
+      const entry = models(ctx).find((m) => m.id === id)
       if (!entry) {
         sendProtocolError(ctx.res, protocol, new GatewayError('model_not_found', `model "${id.slice(0, 200)}" is not served here`, { param: 'model' }), ctx.requestId)
         return
