@@ -307,7 +307,9 @@ async function stream(b: AnthropicBehavior, res: http.ServerResponse, model: str
       return
     }
     if (b.cutAfterEvents !== undefined && i === b.cutAfterEvents) {
-      res.socket?.destroy()
+      // Close after what was written is flushed (a FIN, not a reset that could discard sent bytes):
+      // the stream then ends without its chunked terminator, exactly at `sent`.
+      res.socket?.destroySoon()
       return
     }
     const bytes = Buffer.from(events[i]!, 'utf8')
