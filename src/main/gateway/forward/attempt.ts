@@ -10,7 +10,8 @@ import type { Upstream } from '../runtime'
 import type { RequestMeter } from '../usage/requestMeter'
 import type { ClientResponse } from './clientResponse'
 import { deadlines, type Deadlined } from './deadlines'
-import { REWRITE_OWN_HEADERS, scanRawHeaders, STREAM_OWN_HEADERS, withoutHeaders } from './headers'
+import { contentDecoder } from './contentDecoder'
+import { DECODED_BODY_HEADERS, REWRITE_OWN_HEADERS, scanRawHeaders, STREAM_OWN_HEADERS, withoutHeaders } from './headers'
 import { decodeBody } from './responseBody'
 import { streamMode, type StreamMode } from './streamModes'
 import { transportFailure, TimeoutError, upstreamErrorResult, type AttemptFailure } from './attemptFailure'
@@ -97,6 +98,8 @@ class AttemptHandler implements Deadlined {
   private resultSettled = false
   private clientGone = false
   private resolveDone?: (end: AttemptEnd) => void
+  /** Set when the upstream compressed its body: chunks go through it, in order, before data(). */
+  private decoder?: ReturnType<typeof contentDecoder>
 
   constructor(
     private readonly req: AttemptRequest,
@@ -119,15 +122,35 @@ class AttemptHandler implements Deadlined {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.decoder) return this.guard(() => this.decode(chunk), false)
     return this.guard(() => this.data(chunk), false)
   }
 
   onComplete(): void {
-    this.guard(() => this.complete())
+    if (this.decoder) this.decoder.end()
+    else this.guard(() => this.complete())
   }
 
   onError(err: Error): void {
     this.guard(() => this.error(err))
+  }
+
+  private startDecoding(scanned: { contentEncoding: string; list: string[] }): void {
+    const decoder = contentDecoder(scanned.contentEncoding)
+    if (!decoder) return // identity, or an encoding Node cannot undo: passed on as it came
+    this.decoder = decoder
+    scanned.list = withoutHeaders(scanned.list, DECODED_BODY_HEADERS)
+    decoder.on('data', (plain: Buffer) => this.guard(() => this.data(plain)))
+    decoder.on('end', () => this.guard(() => this.complete()))
+    decoder.on('error', (err: Error) => this.guard(() => this.error(Object.assign(new Error(`upstream body could not be decoded: ${err.message}`), { code: 'UND_ERR_DECODE' }))))
+  }
+
+  /** A compressed upstream chunk: the idle deadline counts raw bytes; data() sees decoded ones. */
+  private decode(chunk: Buffer): boolean {
+    if (this.mode === 'done') return true
+    if (!this.paused) this.deadline = Date.now() + this.req.upstream.timeouts.idleMs
+    this.decoder!.write(chunk)
+    return !this.paused
   }
 
   private guard<T>(step: () => T, onThrow?: T): T {
@@ -183,14 +206,15 @@ class AttemptHandler implements Deadlined {
       let parsed: IncomingHttpHeaders | undefined // parsed at most once, however often the caller asks
       req.onUpstreamHeaders(status, () => (parsed ??= util.parseHeaders(rawHeaders as Buffer[]) as IncomingHttpHeaders))
     }
+    // One pass over the raw headers: the content type, and the list passed on to the client.
+    const scanned = scanRawHeaders(rawHeaders)
+    if (scanned.contentEncoding !== '') this.startDecoding(scanned)
     if (status >= 400) {
       req.meter?.responseStarted(status, undefined)
       this.mode = 'error-body'
       return true
     }
     const passthrough = req.translation === 'passthrough'
-    // One pass over the raw headers: the content type, and the list passed on to the client.
-    const scanned = scanRawHeaders(rawHeaders)
     const contentType = scanned.contentType
     req.meter?.responseStarted(status, contentType)
     if (contentType.startsWith('text/event-stream') && (passthrough || req.clientInfo?.stream !== false)) {
@@ -376,6 +400,7 @@ class AttemptHandler implements Deadlined {
     deadlines.delete(this)
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
+    this.decoder?.destroy()
     this.resultSettled = true
     this.resolveResult({ kind: 'failed', ...failure, latencyMs: failure.latencyMs ?? performance.now() - this.startedAt })
   }
@@ -386,6 +411,7 @@ class AttemptHandler implements Deadlined {
     deadlines.delete(this)
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
+    this.decoder?.destroy()
     this.resolveDone?.({ status, errorCode, errorMessage, clientAborted: this.clientGone })
   }
 

@@ -24,18 +24,23 @@ const DROPPED_RESPONSE_HEADERS = new Set([
  * type on the way. The list keeps content-length (a byte passthrough sends it on); other modes
  * drop what they set themselves with withoutHeaders().
  */
-export function scanRawHeaders(raw: Buffer[] | string[]): { contentType: string; list: string[] } {
+export function scanRawHeaders(raw: Buffer[] | string[]): { contentType: string; contentEncoding: string; list: string[] } {
   const list: string[] = []
   let contentType = ''
+  let contentEncoding = ''
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1').toLowerCase()
     const value = raw[i + 1]!.toString('latin1')
     if (name === 'content-type') contentType = value.toLowerCase()
+    else if (name === 'content-encoding') contentEncoding = value
     if (DROPPED_RESPONSE_HEADERS.has(name) && name !== 'content-length') continue
     list.push(name, value)
   }
-  return { contentType, list }
+  return { contentType, contentEncoding, list }
 }
+
+/** Headers that describe bytes the gateway decoded: they no longer apply to what the client gets. */
+export const DECODED_BODY_HEADERS: ReadonlySet<string> = new Set(['content-encoding', 'content-length'])
 
 /** Headers the gateway sets itself for a stream (no length, its own cache and buffering hints). */
 export const STREAM_OWN_HEADERS: ReadonlySet<string> = new Set(['content-length', 'cache-control', 'x-accel-buffering'])

@@ -212,6 +212,12 @@ async function attempts(
       const end = await result.done
       // Connections still open at the end of the shutdown grace are closed by the gateway itself.
       const cutByShutdown = end.clientAborted && deps.shuttingDown?.() === true
+      // An exchange that ended cleanly can still have failed: cut JSON, a stream without its end
+      // event, an error event inside the stream. The ledger, /metrics and the breaker all hear it.
+      if (end.errorCode === undefined && !end.clientAborted) {
+        const broken = meter?.incompleteReason()
+        if (broken) end.errorCode = broken
+      }
       const failed = end.errorCode !== undefined && !end.clientAborted
       // The breaker hears about the stream once it is over: a mid-stream stall or reset counts against the backend.
       plan.settle(record, failed ? { outcome: outcomeFromGatewayCode(end.errorCode, end.status), errorCode: end.errorCode, message: end.errorMessage } : undefined)

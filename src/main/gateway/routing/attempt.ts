@@ -103,12 +103,16 @@ export function outcomeFromGatewayCode(errorCode: string | undefined, status: nu
     case 'upstream_timeout':
       return 'timeout'
     case 'upstream_bad_response':
+    case 'upstream_truncated':
+    case 'incomplete_stream':
       return 'bad_response'
     case 'upstream_error':
       return 'reset'
     default: {
       const m = /^upstream_(\d{3})$/.exec(errorCode)
-      return m ? outcomeFromStatus(Number(m[1])) : 'bad_response'
+      if (m) return outcomeFromStatus(Number(m[1]))
+      // `upstream_overloaded_error` and friends: an error event inside a 200 stream.
+      return errorCode.startsWith('upstream_') ? 'stream_error' : 'bad_response'
     }
   }
 }

@@ -16,6 +16,8 @@ export interface RequestObservation {
   provider: string
   app: string
   status: number
+  /** How the request failed, also when its status was 200 (a stream cut short, an error event). */
+  errorClass?: string
   usage: TokenUsage
   /** Whole request, seconds. */
   durationSec?: number
@@ -33,6 +35,7 @@ const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 12
 export class GatewayMetrics {
   readonly registry = new Registry()
   private readonly requests: HotCounter
+  private readonly errors: HotCounter
   private readonly tokens: HotCounter
   private readonly duration: HotHistogram
   private readonly ttft: HotHistogram
@@ -46,6 +49,7 @@ export class GatewayMetrics {
     this.maxApps = opts.maxApps ?? 50
     const registers = [this.registry]
     this.requests = new HotCounter('switchyard_requests_total', 'Requests by provider, calling app and HTTP status.', this.registry)
+    this.errors = new HotCounter('switchyard_request_errors_total', 'Failed requests by provider, calling app and error class (incomplete_stream, upstream_truncated, upstream_429, ...).', this.registry)
     this.tokens = new HotCounter('switchyard_tokens_total', 'Tokens by provider, app and kind (prompt, completion, cached, cache_creation, reasoning).', this.registry)
     this.duration = new HotHistogram('switchyard_request_duration_seconds', 'Request duration, from arrival to the last byte.', DURATION_BUCKETS, this.registry)
     this.ttft = new HotHistogram('switchyard_ttft_seconds', 'Time to first token: from dispatch to the first upstream body byte.', TTFT_BUCKETS, this.registry)
@@ -68,6 +72,8 @@ export class GatewayMetrics {
     const provider = o.provider || 'none'
     const status = o.status
     this.requests.inc(`${provider}\u0000${app}\u0000${status}`, () => ({ provider, app, status: String(status) }))
+    const error = o.errorClass
+    if (error !== undefined) this.errors.inc(`${provider}\u0000${app}\u0000${error}`, () => ({ provider, app, error }))
     const u = o.usage
     if (u.promptTokens > 0) this.countTokens(provider, app, 'prompt', u.promptTokens)
     if (u.completionTokens > 0) this.countTokens(provider, app, 'completion', u.completionTokens)

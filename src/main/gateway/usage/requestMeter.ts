@@ -138,6 +138,20 @@ export class RequestMeter {
   }
 
   /**
+   * Why a response that ended normally at the HTTP level is broken all the same, or undefined:
+   * `upstream_truncated` (a JSON body cut short), `incomplete_stream` (no `[DONE]`,
+   * `message_stop` or `done: true`), or `upstream_<type>` for an error event inside the stream.
+   * Call after the response ended and before finish(); finish() reuses what it read.
+   */
+  incompleteReason(): string | undefined {
+    if (!this.scanner) return undefined // no 2xx body to judge, or one already parsed whole
+    const scan = (this.scan ??= this.scanner.result())
+    if (scan.streamError) return `upstream_${scan.streamError}`
+    if (!scan.complete) return this.scanner.format === 'json' ? 'upstream_truncated' : 'incomplete_stream'
+    return undefined
+  }
+
+  /**
    * After the response ended (or failed, or the client left). Never throws; resolves to the row
    * handed to the ledger. Only the first call counts.
    */
@@ -206,6 +220,7 @@ export class RequestMeter {
         provider: row.provider,
         app: row.app,
         status: row.status,
+        errorClass: row.errorClass ?? undefined,
         usage,
         durationSec: row.latencyMs === null ? undefined : row.latencyMs / 1000,
         ttftSec: row.ttftMs === null ? undefined : row.ttftMs / 1000,
@@ -221,7 +236,7 @@ export class RequestMeter {
     if (this.bodyUsage) return { usage: this.bodyUsage, estimated: false }
     if (this.parsedBody) return undefined
     if (!this.scanner) return { usage: { ...ZERO_USAGE }, estimated: false }
-    this.scan = this.scanner.result()
+    this.scan ??= this.scanner.result()
     return this.scan.usage ? { usage: this.scan.usage, estimated: false, streamError: this.scan.streamError } : undefined
   }
 

@@ -245,12 +245,25 @@ export class UsageScanner {
       const body = this.jsonChunks.length === 1 ? this.jsonChunks[0]! : Buffer.concat(this.jsonChunks, this.jsonBytes)
       // Usage sits at the end of every protocol's body: read just that object when it is there.
       const quick = usageFromTail(body.toString('latin1', Math.max(0, body.length - 1024)), this.protocol)
-      const usage = quick ?? usageFromJson(body, this.protocol)
-      this.complete = usage !== undefined || this.complete
-      return usage
+      if (quick) {
+        this.complete = endsLikeJsonObject(body)
+        return quick
+      }
+      // No usage at the end: parse it all, which also tells a whole body from a cut one.
+      const parsed = parseJson(body.toString('utf8'))
+      this.complete = parsed !== undefined
+      return parsed === undefined ? undefined : usageFromJson(parsed, this.protocol)
     }
+    this.complete = endsLikeJsonObject(this.jsonTail)
     return usageFromTail(this.jsonTail.toString('utf8'), this.protocol)
   }
+}
+
+/** A JSON object body ends with `}` (then perhaps whitespace): a cheap check that it was not cut. */
+function endsLikeJsonObject(body: Buffer): boolean {
+  let i = body.length - 1
+  while (i >= 0 && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i--
+  return i >= 0 && (body[i] === 0x7d || body[i] === 0x5d)
 }
 
 /** The error type of an error event (`overloaded_error`, `server_error`), safe to store; else `stream_error`. */
