@@ -1,3 +1,2 @@
-// Moved to dialects/sse.ts (one SSE parser for every dialect); re-exported for existing importers.
-export * from '../../dialects/sse'
-export { namedSse as anthropicSse, dataSse as openAISse } from '../../dialects/sse'
+// Kept for existing importers (forward/); the one SSE parser and its framings live in dialects/sse.ts.
+export { ANTHROPIC_PING, SSE_COMMENT_KEEPALIVE, dataSse as openAISse } from '../../dialects/sse'
