@@ -52,9 +52,10 @@ export interface ToolResultPart {
 
 /**
  * Model reasoning. Which fields are set depends on the producer: raw `text` (DeepSeek, vLLM,
- * Anthropic thinking), `summary` (OpenAI reasoning summaries), `signature` (Anthropic: required to
- * pass thinking back), `encryptedContent` (OpenAI: the reasoning itself, opaque), `redactedData`
- * (Anthropic's redacted_thinking). Each backend only accepts back what it issued.
+ * llama.cpp), `summary` (OpenAI reasoning summaries, and Anthropic thinking, which Claude returns
+ * summarized), `signature` (Anthropic: required to pass thinking back), `encryptedContent`
+ * (OpenAI: the reasoning itself, opaque), `redactedData` (Anthropic's redacted_thinking). Each
+ * backend only accepts back what it issued.
  */
 export interface ReasoningPart {
   type: 'reasoning'

@@ -1,15 +1,15 @@
-// Dialect -> codec. Adding a dialect is one codec folder and one line here.
+// Dialect -> codec. Adding a dialect (Gemini, Ollama) is one codec folder and one line here.
 import { anthropicMessages } from './anthropicMessages'
 import type { Codec, Dialect } from './codec'
 import { openaiChat } from './openaiChat'
+import { openaiResponses } from './openaiResponses'
 
-const CODECS: Partial<Record<Dialect, Codec>> = {
+const CODECS: Record<Dialect, Codec> = {
   'openai-chat': openaiChat,
   'anthropic-messages': anthropicMessages,
+  'openai-responses': openaiResponses,
 }
 
 export function codecFor(dialect: Dialect): Codec {
-  const codec = CODECS[dialect]
-  if (!codec) throw new Error(`no codec for dialect ${dialect}`)
-  return codec
+  return CODECS[dialect]
 }

@@ -65,7 +65,7 @@ function assistantPart(b: Record<string, unknown>): AssistantPart[] {
       return typeof b.text === 'string' ? [{ type: 'text', text: b.text }] : []
     case 'thinking': {
       if (typeof b.thinking !== 'string') return []
-      const part: AssistantPart = { type: 'reasoning', text: b.thinking }
+      const part: AssistantPart = { type: 'reasoning', summary: [b.thinking] }
       if (typeof b.signature === 'string') part.signature = b.signature
       return [part]
     }

@@ -107,7 +107,7 @@ function assistantBlock(p: AssistantPart): AnthropicBlock[] {
     case 'reasoning':
       // Thinking goes back only with the signature Anthropic issued; unsigned reasoning from other backends is dropped.
       if (p.redactedData !== undefined) return [{ type: 'redacted_thinking', data: p.redactedData }]
-      if (typeof p.signature === 'string' && p.signature !== '') return [{ type: 'thinking', thinking: p.text ?? '', signature: p.signature }]
+      if (typeof p.signature === 'string' && p.signature !== '') return [{ type: 'thinking', thinking: p.text ?? p.summary?.join('\n\n') ?? '', signature: p.signature }]
       return []
     case 'tool_call':
       return [{ type: 'tool_use', id: anthropicToolId(p.id, 'call'), name: p.name, input: toolInputFromArguments(argumentsOf(p)) }]

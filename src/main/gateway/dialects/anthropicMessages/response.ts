@@ -16,7 +16,7 @@ export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
         if (typeof block.text === 'string') content.push({ type: 'text', text: block.text })
         break
       case 'thinking': {
-        const part: AssistantPart = { type: 'reasoning', text: typeof block.thinking === 'string' ? block.thinking : '' }
+        const part: AssistantPart = { type: 'reasoning', summary: [typeof block.thinking === 'string' ? block.thinking : ''] }
         if (typeof block.signature === 'string' && block.signature !== '') part.signature = block.signature
         content.push(part)
         break

@@ -1,5 +1,6 @@
 // Anthropic stream events -> canonical events. Anthropic already streams content blocks; the
-// decoder keeps the ones other dialects can carry (text, thinking, redacted thinking, tool_use),
+// decoder keeps the ones other dialects can carry (text, thinking — a summary, as Claude returns
+// it — redacted thinking, tool_use),
 // leaves server-tool blocks behind, and tracks the cumulative usage of message_start and
 // message_delta. The stream finishes at message_stop (or the upstream's end after message_delta).
 import type { StreamEvent, StopReason } from '../canonical'
@@ -83,7 +84,7 @@ export class AnthropicStreamDecoder extends SseStreamDecoder {
         break
       case 'thinking':
         out.push({ type: 'block_start', index, block: { type: 'reasoning' } })
-        if (typeof block.thinking === 'string' && block.thinking !== '') out.push({ type: 'block_delta', index, delta: { type: 'reasoning', text: block.thinking } })
+        if (typeof block.thinking === 'string' && block.thinking !== '') out.push({ type: 'block_delta', index, delta: { type: 'reasoning_summary', text: block.thinking, summaryIndex: 0 } })
         if (typeof block.signature === 'string' && block.signature !== '') out.push({ type: 'block_delta', index, delta: { type: 'signature', signature: block.signature } })
         break
       case 'redacted_thinking':
@@ -107,7 +108,7 @@ export class AnthropicStreamDecoder extends SseStreamDecoder {
       case 'text_delta':
         return typeof delta.text === 'string' && delta.text !== '' ? [{ type: 'block_delta', index, delta: { type: 'text', text: delta.text } }] : []
       case 'thinking_delta':
-        return typeof delta.thinking === 'string' && delta.thinking !== '' ? [{ type: 'block_delta', index, delta: { type: 'reasoning', text: delta.thinking } }] : []
+        return typeof delta.thinking === 'string' && delta.thinking !== '' ? [{ type: 'block_delta', index, delta: { type: 'reasoning_summary', text: delta.thinking, summaryIndex: 0 } }] : []
       case 'signature_delta':
         return typeof delta.signature === 'string' ? [{ type: 'block_delta', index, delta: { type: 'signature', signature: delta.signature } }] : []
       case 'input_json_delta':

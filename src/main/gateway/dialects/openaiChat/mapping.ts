@@ -112,8 +112,9 @@ export function detailOf(part: ReasoningPart, index: number): { detail: Reasonin
     if (part.id !== undefined) detail.id = part.id
     return { detail, signed: true }
   }
-  if (part.text === undefined && part.signature === undefined) return undefined
-  return { detail: signedThinkingDetail(part.text, part.signature, index), signed: typeof part.signature === 'string' && part.signature !== '' }
+  const text = reasoningText(part)
+  if (text === undefined && part.signature === undefined) return undefined
+  return { detail: signedThinkingDetail(text, part.signature, index), signed: typeof part.signature === 'string' && part.signature !== '' }
 }
 
 /** A thinking block as a reasoning.text detail, so a client can send it back signed. */

@@ -14,6 +14,7 @@
 // /v1/completions and /v1/embeddings have no Anthropic counterpart (unsupportedOnAnthropic).
 import type { ProviderKind } from '../../../../shared/config'
 import type { Dialect, EncodeRequestOptions, ResponseContext } from '../../dialects/codec'
+import { responsesEcho } from '../../dialects/openaiResponses/echo'
 import type { StreamTranslator } from '../../dialects/streamBase'
 import { customToolNames } from '../../dialects/tools'
 import { translateError, translateRequest, translateResponse as translateBody, translateStream } from '../../dialects/translate'
@@ -93,6 +94,7 @@ export function prepareTranslatedRequest(translation: TranslationPair, body: Rec
   if (request.sampling.stopSequences) client.stopSequences = request.sampling.stopSequences
   const customTools = customToolNames(request.tools)
   if (customTools) client.customTools = customTools
+  if (translation.client === 'openai-responses') client.echo = responsesEcho(request)
   return { path, body: Buffer.from(JSON.stringify(upstream)), client }
 }
 
