@@ -95,9 +95,10 @@ export function reasoningItem(id: string, summary: string[], text: string | unde
   return item
 }
 
-export function toolCallItem(responseId: string, outputIndex: number, call: ToolCallPart, status: 'in_progress' | 'completed'): Json {
+/** custom_tool_call items carry no status (the SDK's ResponseCustomToolCall has none). */
+export function toolCallItem(responseId: string, outputIndex: number, call: ToolCallPart, status: 'in_progress' | 'completed' | 'incomplete'): Json {
   const callId = call.id || `call_${outputIndex}`
-  if (call.kind === 'custom') return { id: itemId('ctc', responseId, outputIndex), type: 'custom_tool_call', status, call_id: callId, name: call.name, input: call.input }
+  if (call.kind === 'custom') return { id: itemId('ctc', responseId, outputIndex), type: 'custom_tool_call', call_id: callId, name: call.name, input: call.input }
   return { id: itemId('fc', responseId, outputIndex), type: 'function_call', status, call_id: callId, name: call.name, arguments: call.arguments }
 }
 

@@ -138,35 +138,46 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private closeItem(state: ItemState, encryptedContent: string | undefined): string {
     state.closed = true
     const start = state.start
+    const emit = (type: string, fields: Json): string => this.emit(type, this.at(state, fields))
     let out = ''
-    let item: Json
     if (start.type === 'text') {
-      const part = outputText(state.text)
-      out += this.emit('response.output_text.done', this.at(state, { content_index: 0, text: state.text, logprobs: [] }))
-      out += this.emit('response.content_part.done', this.at(state, { content_index: 0, part }))
-      item = { id: state.itemId, type: 'message', status: 'completed', content: [part], role: 'assistant' }
+      out += emit('response.output_text.done', { content_index: 0, text: state.text, logprobs: [] })
+      out += emit('response.content_part.done', { content_index: 0, part: outputText(state.text) })
     } else if (start.type === 'refusal') {
-      const part = { type: 'refusal', refusal: state.text }
-      out += this.emit('response.refusal.done', this.at(state, { content_index: 0, refusal: state.text }))
-      out += this.emit('response.content_part.done', this.at(state, { content_index: 0, part }))
-      item = { id: state.itemId, type: 'message', status: 'completed', content: [part], role: 'assistant' }
-    } else if (start.type === 'reasoning' && state.reasoning) {
-      const r = state.reasoning
-      out += r.close((type, fields) => this.emit(type, this.at(state, fields)))
-      item = reasoningItem(state.itemId, r.summaries, r.rawText, encryptedContentOf({ encryptedContent, signature: r.signature })) ?? { id: state.itemId, type: 'reasoning', summary: [] }
+      out += emit('response.refusal.done', { content_index: 0, refusal: state.text })
+      out += emit('response.content_part.done', { content_index: 0, part: { type: 'refusal', refusal: state.text } })
+    } else if (state.reasoning) {
+      out += state.reasoning.close(emit)
     } else if (start.type === 'tool_call') {
-      const input = state.streamed ? state.text : state.custom ? unwrapCustomInput(state.text) : wrapCustomInput(state.text)
-      if (!state.streamed && input !== '') out += this.emit(state.custom ? 'response.custom_tool_call_input.delta' : 'response.function_call_arguments.delta', this.at(state, { delta: input }))
-      const call = state.custom ? { type: 'tool_call' as const, kind: 'custom' as const, id: start.id, name: start.name, input } : { type: 'tool_call' as const, kind: 'function' as const, id: start.id, name: start.name, arguments: input }
-      item = toolCallItem(this.responseId, state.outputIndex, call, 'completed')
-      out += state.custom
-        ? this.emit('response.custom_tool_call_input.done', this.at(state, { input }))
-        : this.emit('response.function_call_arguments.done', this.at(state, { name: start.name, arguments: input }))
-    } else {
-      return ''
+      const input = this.toolInput(state)
+      if (!state.streamed && input !== '') out += emit(state.custom ? 'response.custom_tool_call_input.delta' : 'response.function_call_arguments.delta', { delta: input })
+      out += state.custom ? emit('response.custom_tool_call_input.done', { input }) : emit('response.function_call_arguments.done', { name: start.name, arguments: input })
     }
+    const item = this.snapshot(state, 'completed', encryptedContent)
     this.output[state.outputIndex] = item
     return out + this.emit('response.output_item.done', { output_index: state.outputIndex, item })
+  }
+
+  /** The tool input in the kind the client sees: converted as a whole when the upstream produced the other kind. */
+  private toolInput(state: ItemState): string {
+    if (state.streamed) return state.text
+    return state.custom ? unwrapCustomInput(state.text) : wrapCustomInput(state.text)
+  }
+
+  /** An item as it stands: `completed` when its block ended, `incomplete` when the stream failed before. */
+  private snapshot(state: ItemState, status: 'completed' | 'incomplete', encryptedContent?: string): Json {
+    const start = state.start
+    if (start.type === 'text' || start.type === 'refusal') {
+      const part = start.type === 'text' ? outputText(state.text) : { type: 'refusal', refusal: state.text }
+      return { id: state.itemId, type: 'message', status, content: [part], role: 'assistant' }
+    }
+    if (start.type === 'tool_call') {
+      const input = this.toolInput(state)
+      const call = state.custom ? { type: 'tool_call' as const, kind: 'custom' as const, id: start.id, name: start.name, input } : { type: 'tool_call' as const, kind: 'function' as const, id: start.id, name: start.name, arguments: input }
+      return toolCallItem(this.responseId, state.outputIndex, call, status)
+    }
+    const r = state.reasoning!
+    return reasoningItem(state.itemId, r.summaries, r.rawText, encryptedContentOf({ encryptedContent, signature: r.signature })) ?? { id: state.itemId, type: 'reasoning', summary: [] }
   }
 
   /** Items still open are closed in order (an upstream may finish without closing its last block). */
@@ -189,6 +200,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private failWith(error: ErrorInfo, status: number | undefined): string {
     if (this.finished) return ''
     let out = this.start()
+    for (const state of this.items.values()) if (!state.closed) this.output[state.outputIndex] = this.snapshot(state, 'incomplete')
     const code = failureCode(error, status)
     out += this.emit('response.failed', { response: this.response('failed', null, { code, message: error.message }, null) })
     out += this.emit('error', { code, message: error.message, param: error.param ?? null })
