@@ -3,7 +3,7 @@
 // it — redacted thinking, tool_use),
 // leaves server-tool blocks behind, and tracks the cumulative usage of message_start and
 // message_delta. The stream finishes at message_stop (or the upstream's end after message_delta).
-import type { StreamEvent, StopReason } from '../canonical'
+import type { BlockStart, StreamEvent, StopReason } from '../canonical'
 import { STREAM_CUT_SHORT, STREAM_NOT_JSON, extractUpstreamError, fallbackErrorMessage } from '../errors'
 import { asString, isRecord, stripIdPrefix } from '../json'
 import { parseEventData, type SseEvent } from '../sse'
@@ -91,8 +91,10 @@ export class AnthropicStreamDecoder extends SseStreamDecoder {
         if (typeof block.data === 'string') out.push({ type: 'block_start', index, block: { type: 'reasoning', redactedData: block.data } })
         break
       case 'tool_use': {
-        const input = isRecord(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : ''
-        out.push({ type: 'block_start', index, block: { type: 'tool_call', kind: 'function', id: String(block.id ?? ''), name: String(block.name ?? ''), arguments: input } })
+        const start: BlockStart = { type: 'tool_call', kind: 'function', id: String(block.id ?? ''), name: String(block.name ?? '') }
+        // The input usually streams as input_json_delta; a start that already carries some keeps it.
+        if (isRecord(block.input) && Object.keys(block.input).length > 0) start.arguments = JSON.stringify(block.input)
+        out.push({ type: 'block_start', index, block: start })
         break
       }
       default:
