@@ -13,11 +13,18 @@
 //
 // /v1/completions and /v1/embeddings have no Anthropic counterpart (unsupportedOnAnthropic).
 import type { ProviderKind } from '../../../../shared/config'
-import type { Dialect, EncodeRequestOptions, ResponseContext } from '../../dialects/codec'
-import { responsesEcho } from '../../dialects/openaiResponses/echo'
-import type { StreamTranslator } from '../../dialects/streamBase'
-import { customToolNames } from '../../dialects/tools'
-import { translateError, translateRequest, translateResponse as translateBody, translateStream } from '../../dialects/translate'
+import {
+  customToolNames,
+  responsesEcho,
+  translateError,
+  translateRequest,
+  translateResponse as translateBody,
+  translateStream,
+  type Dialect,
+  type EncodeRequestOptions,
+  type ResponseContext,
+  type StreamTranslator,
+} from '../../dialects'
 import { GatewayError } from '../../errors'
 
 export type { Dialect, StreamTranslator }
