@@ -201,7 +201,9 @@ export type BlockStart =
 
 export type BlockDelta =
   | { type: 'text'; text: string }
+  /** Raw reasoning text (chat reasoning_content, Responses reasoning_text). */
   | { type: 'reasoning'; text: string }
+  /** Summarized reasoning (Responses summaries, Anthropic thinking), by summary part. */
   | { type: 'reasoning_summary'; text: string; summaryIndex: number }
   | { type: 'signature'; signature: string }
   /** Function arguments (a JSON fragment) or custom tool input (raw text), by the block's kind. */
@@ -219,5 +221,3 @@ export type StreamEvent =
   | { type: 'finish'; stopReason: StopReason; stopSequence?: string | null; usage?: Usage }
   | { type: 'error'; error: ErrorInfo; status?: number }
   | { type: 'keepalive' }
-
-export const EMPTY_USAGE: Readonly<Usage> = Object.freeze({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheCreationInputTokens: 0, reasoningTokens: 0 })

@@ -102,7 +102,7 @@ export function toolCallItem(responseId: string, outputIndex: number, call: Tool
   return { id: itemId('fc', responseId, outputIndex), type: 'function_call', status, call_id: callId, name: call.name, arguments: call.arguments }
 }
 
-export interface ResponseFields {
+interface ResponseFields {
   id: string
   ctx: ResponseContext
   status: 'in_progress' | 'completed' | 'incomplete' | 'failed'
