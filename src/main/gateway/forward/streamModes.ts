@@ -1,8 +1,7 @@
 // How upstream SSE bytes become client bytes: untouched (minus a usage chunk the gateway asked
 // for on its own account), or translated event by event into the other protocol.
 import type { GatewayError } from '../errors'
-import { createStreamTranslator, type ClientRequestInfo, type Translation } from '../protocols/translate/plan'
-import type { StreamTranslator } from '../protocols/translate/streamTranslator'
+import { createStreamTranslator, type ClientRequestInfo, type StreamTranslator, type Translation } from '../protocols/translate/plan'
 import { SecretScrubber } from '../secretScrubber'
 import type { RequestMeter } from '../usage/requestMeter'
 import { streamErrorEvent, type ClientProtocol } from './clientResponse'

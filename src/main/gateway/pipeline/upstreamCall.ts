@@ -58,9 +58,9 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
     }
   }
   if (req.endpoint !== '/chat/completions' && req.endpoint !== '/v1/messages') throw unsupportedOnAnthropic(req.endpoint, provider.config.id)
-  const maxTokensCap = translation === 'anthropic-to-openai' && contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
+  const maxTokensCap = translation.client === 'anthropic-messages' && contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
   const prepared = prepareTranslatedRequest(translation, req.body, { ...translationOptions(provider), upstreamModel, maxTokensCap })
-  const toAnthropic = translation === 'openai-to-anthropic'
+  const toAnthropic = translation.upstream === 'anthropic-messages'
   return {
     path: prepared.path,
     headers: toAnthropic ? anthropicUpstreamHeaders({}, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),

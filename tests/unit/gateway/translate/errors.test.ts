@@ -3,8 +3,14 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GatewayError } from '../../../../src/main/gateway/errors'
 import { anthropicErrorBody, anthropicStreamError, sendAnthropicError } from '../../../../src/main/gateway/protocols/anthropic/errors'
-import { anthropicErrorType, toAnthropicErrorBody, toOpenAIErrorBody } from '../../../../src/main/gateway/protocols/translate/errors'
+import { anthropicErrorType } from '../../../../src/main/gateway/dialects/anthropicMessages/errors'
+import type { AnthropicErrorBody } from '../../../../src/main/gateway/dialects/anthropicMessages/wire'
+import type { OpenAIErrorBody } from '../../../../src/main/gateway/dialects/openaiChat/wire'
+import { translateError } from '../../../../src/main/gateway/dialects/translate'
 import { translateErrorResponse } from '../../../../src/main/gateway/protocols/translate/plan'
+
+const toAnthropicErrorBody = (body: unknown, status?: number) => translateError('anthropic-messages', body, status).body as AnthropicErrorBody
+const toOpenAIErrorBody = (body: unknown, status?: number) => translateError('openai-chat', body, status).body as OpenAIErrorBody
 
 describe('Anthropic error types by status', () => {
   it.each([

@@ -1,7 +1,30 @@
-// Shared by the translation tests: fixture loading, upstream bytes, and reading translated output.
+// Shared by the translation tests: fixture loading, upstream bytes, reading translated output, and
+// the Chat <-> Anthropic translations by their direction (each one decode -> encode through the
+// canonical model of dialects/).
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { SseParser } from '../../../../src/main/gateway/protocols/translate/sse'
+import type { AnthropicMessage, AnthropicRequest } from '../../../../src/main/gateway/dialects/anthropicMessages/wire'
+import type { EncodeRequestOptions, ResponseContext } from '../../../../src/main/gateway/dialects/codec'
+import type { OpenAIChatCompletion, OpenAIRequest } from '../../../../src/main/gateway/dialects/openaiChat/wire'
+import { SseParser } from '../../../../src/main/gateway/dialects/sse'
+import type { StreamTranslator } from '../../../../src/main/gateway/dialects/streamBase'
+import { translateRequest, translateResponse, translateStream } from '../../../../src/main/gateway/dialects/translate'
+
+export type { StreamTranslator }
+export type ResponseOptions = ResponseContext
+
+export const anthropicToOpenAIRequest = (body: AnthropicRequest, options?: EncodeRequestOptions): OpenAIRequest =>
+  translateRequest('anthropic-messages', 'openai-chat', body, options).body as OpenAIRequest
+export const openAIToAnthropicRequest = (body: OpenAIRequest, options?: EncodeRequestOptions): AnthropicRequest =>
+  translateRequest('openai-chat', 'anthropic-messages', body, options).body as AnthropicRequest
+export const openAIToAnthropicResponse = (body: unknown, options: ResponseOptions): AnthropicMessage =>
+  translateResponse('openai-chat', 'anthropic-messages', body, options) as AnthropicMessage
+export const anthropicToOpenAIResponse = (body: unknown, options: ResponseOptions): OpenAIChatCompletion =>
+  translateResponse('anthropic-messages', 'openai-chat', body, options) as OpenAIChatCompletion
+/** Client speaks Anthropic, upstream streams chat chunks. */
+export const openAIStreamToAnthropic = (options: ResponseOptions): StreamTranslator => translateStream('openai-chat', 'anthropic-messages', options)
+/** Client speaks chat, upstream streams Anthropic events. */
+export const anthropicStreamToOpenAI = (options: ResponseOptions): StreamTranslator => translateStream('anthropic-messages', 'openai-chat', options)
 
 export const FIXTURES = join(__dirname, '../../../fixtures/translate')
 

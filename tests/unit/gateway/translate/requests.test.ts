@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../../../src/main/gateway/errors'
-import { openAIToAnthropicRequest } from '../../../../src/main/gateway/protocols/translate/requestToAnthropic'
-import { anthropicToOpenAIRequest } from '../../../../src/main/gateway/protocols/translate/requestToOpenAI'
-import type { AnthropicRequest, OpenAIRequest } from '../../../../src/main/gateway/protocols/translate/types'
-import { loadFixture } from './helpers'
+import type { AnthropicRequest } from '../../../../src/main/gateway/dialects/anthropicMessages/wire'
+import type { OpenAIRequest } from '../../../../src/main/gateway/dialects/openaiChat/wire'
+import { anthropicToOpenAIRequest, loadFixture, openAIToAnthropicRequest } from './helpers'
 
 interface Case<I> {
   name: string

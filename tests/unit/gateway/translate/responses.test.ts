@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../../../src/main/gateway/errors'
-import { anthropicToOpenAIResponse, openAIToAnthropicResponse, type ResponseOptions } from '../../../../src/main/gateway/protocols/translate/responses'
-import { loadFixture } from './helpers'
+import { anthropicToOpenAIResponse, loadFixture, openAIToAnthropicResponse, type ResponseOptions } from './helpers'
 
 interface Case {
   name: string

@@ -7,12 +7,21 @@ import OpenAI, { APIError as OpenAIAPIError } from 'openai'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openAIToAnthropicRequest } from '../../../../src/main/gateway/protocols/translate/requestToAnthropic'
-import { anthropicToOpenAIRequest } from '../../../../src/main/gateway/protocols/translate/requestToOpenAI'
-import { anthropicToOpenAIResponse, openAIToAnthropicResponse, type ResponseOptions } from '../../../../src/main/gateway/protocols/translate/responses'
-import { anthropicStreamToOpenAI, openAIStreamToAnthropic } from '../../../../src/main/gateway/protocols/translate/streamTranslator'
 import { seededRandom } from '../../../helpers/random'
-import { loadFixture, randomSplit, streamFixtures, upstreamBytes, type StreamFixture } from './helpers'
+import {
+  anthropicStreamToOpenAI,
+  anthropicToOpenAIRequest,
+  anthropicToOpenAIResponse,
+  loadFixture,
+  openAIStreamToAnthropic,
+  openAIToAnthropicRequest,
+  openAIToAnthropicResponse,
+  randomSplit,
+  streamFixtures,
+  upstreamBytes,
+  type ResponseOptions,
+  type StreamFixture,
+} from './helpers'
 
 interface Reply {
   contentType: string

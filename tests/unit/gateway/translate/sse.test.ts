@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SseParser, serializeSse, type SseEvent } from '../../../../src/main/gateway/protocols/translate/sse'
+import { SseParser, serializeSse, type SseEvent } from '../../../../src/main/gateway/dialects/sse'
 import { seededRandom } from '../../../helpers/random'
 import { randomSplit } from './helpers'
 

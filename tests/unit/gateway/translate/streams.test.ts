@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { anthropicStreamToOpenAI, openAIStreamToAnthropic, type StreamTranslator } from '../../../../src/main/gateway/protocols/translate/streamTranslator'
 import { seededRandom } from '../../../helpers/random'
-import { readEvents, randomSplit, streamFixtures, upstreamBytes, type StreamFixture } from './helpers'
+import { anthropicStreamToOpenAI, openAIStreamToAnthropic, readEvents, randomSplit, streamFixtures, upstreamBytes, type StreamFixture, type StreamTranslator } from './helpers'
 
 type Make = (fx: StreamFixture) => StreamTranslator
 const toAnthropic: Make = (fx) => openAIStreamToAnthropic(fx.options as never)

@@ -4,8 +4,8 @@
 // (system, messages, tool calls and results, tool definitions), plus a few tokens of framing per
 // message and a flat cost per image. Good enough for context budgeting, not for billing.
 import { defaultTokenCounter } from '../../admission/tokenCounter'
-import { isRecord } from '../translate/mapping'
-import type { AnthropicRequest } from '../translate/types'
+import type { AnthropicRequest } from '../../dialects/anthropicMessages/wire'
+import { isRecord } from '../../dialects/json'
 
 /** Per message: role marker and turn delimiters, as in OpenAI's chat-format accounting. */
 const TOKENS_PER_MESSAGE = 3

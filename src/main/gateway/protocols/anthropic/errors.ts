@@ -3,8 +3,9 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayError } from '../../errors'
 import { sendJson } from '../../server/respond'
-import { anthropicErrorEvent, anthropicErrorType } from '../translate/errors'
-import type { AnthropicErrorBody } from '../translate/types'
+import { anthropicErrorType } from '../../dialects/anthropicMessages/errors'
+import type { AnthropicErrorBody } from '../../dialects/anthropicMessages/wire'
+import { namedSse } from '../../dialects/sse'
 
 export function anthropicErrorBody(err: GatewayError, requestId?: string): AnthropicErrorBody {
   const body: AnthropicErrorBody = { type: 'error', error: { type: anthropicErrorType(err.status), message: err.message } }
@@ -22,5 +23,5 @@ export function sendAnthropicError(res: ServerResponse, err: GatewayError, reque
 
 /** A failure after the stream began: Anthropic streams end with an `error` event. */
 export function anthropicStreamError(err: GatewayError): string {
-  return anthropicErrorEvent(anthropicErrorBody(err))
+  return namedSse(anthropicErrorBody(err))
 }

@@ -1,36 +1,65 @@
-// The translate-or-passthrough decision and the per-request glue around the pure mappers: what
-// forwarding sends upstream, and how it turns the upstream answer (JSON, SSE or error) into the
-// client's protocol.
+// The translate-or-passthrough decision and the per-request glue around the dialect codecs
+// (dialects/): what forwarding sends upstream, and how it turns the upstream answer (JSON, SSE or
+// error) into the client's dialect. A translation is a (client dialect, upstream dialect) pair;
+// passthrough means the backend speaks the client's dialect and the bytes go through.
 //
-//   client protocol | provider kind                       | translation           | upstream path
-//   ----------------+-------------------------------------+-----------------------+------------------------
-//   openai          | openai-compatible, vllm, ollama     | passthrough           | /chat/completions (as today)
-//   openai          | anthropic                           | openai-to-anthropic   | /v1/messages
-//   anthropic       | anthropic                           | passthrough           | /v1/messages (bytes untouched)
-//   anthropic       | openai-compatible, vllm, ollama     | anthropic-to-openai   | /chat/completions
+//   client dialect     | provider kind                       | translation                       | upstream path
+//   -------------------+-------------------------------------+-----------------------------------+--------------------
+//   openai-chat        | openai-compatible, vllm, ollama     | passthrough                       | /chat/completions
+//   openai-chat        | anthropic                           | openai-chat -> anthropic-messages | /v1/messages
+//   anthropic-messages | anthropic                           | passthrough                       | /v1/messages (bytes untouched)
+//   anthropic-messages | openai-compatible, vllm, ollama     | anthropic-messages -> openai-chat | /chat/completions
+//   openai-responses   | (any)                               | openai-responses -> upstream's    | by the upstream's codec
 //
 // /v1/completions and /v1/embeddings have no Anthropic counterpart (unsupportedOnAnthropic).
 import type { ProviderKind } from '../../../../shared/config'
+import {
+  customToolNames,
+  responsesEcho,
+  translateError,
+  translateRequest,
+  translateResponse as translateBody,
+  translateStream,
+  type Dialect,
+  type EncodeRequestOptions,
+  type ResponseContext,
+  type StreamTranslator,
+} from '../../dialects'
 import { GatewayError } from '../../errors'
-import { openAIClientStatus, toAnthropicErrorBody, toOpenAIErrorBody } from './errors'
-import { openAIToAnthropicRequest, type ToAnthropicOptions } from './requestToAnthropic'
-import { anthropicToOpenAIRequest, type ToOpenAIOptions } from './requestToOpenAI'
-import { anthropicToOpenAIResponse, openAIToAnthropicResponse } from './responses'
-import { anthropicStreamToOpenAI, openAIStreamToAnthropic, type StreamTranslator } from './streamTranslator'
-import type { AnthropicRequest, OpenAIRequest } from './types'
 
+export type { Dialect, StreamTranslator }
+
+/** The ingress families of today's listeners (error shapes, keep-alives, request ids). */
 export type ClientProtocol = 'openai' | 'anthropic'
-/** Named after the request's direction: client protocol -> upstream protocol. */
-export type Translation = 'passthrough' | 'anthropic-to-openai' | 'openai-to-anthropic'
 
-export function upstreamProtocol(kind: ProviderKind): ClientProtocol {
-  return kind === 'anthropic' ? 'anthropic' : 'openai'
+export interface TranslationPair {
+  readonly client: Dialect
+  readonly upstream: Dialect
+}
+export type Translation = 'passthrough' | TranslationPair
+
+export function dialectOf(protocol: ClientProtocol | Dialect): Dialect {
+  if (protocol === 'openai') return 'openai-chat'
+  if (protocol === 'anthropic') return 'anthropic-messages'
+  return protocol
 }
 
-export function chooseTranslation(client: ClientProtocol, kind: ProviderKind): Translation {
-  const upstream = upstreamProtocol(kind)
-  if (client === upstream) return 'passthrough'
-  return client === 'anthropic' ? 'anthropic-to-openai' : 'openai-to-anthropic'
+/** The dialect a provider kind speaks natively (one per kind until providers declare several). */
+export function upstreamDialect(kind: ProviderKind): Dialect {
+  return kind === 'anthropic' ? 'anthropic-messages' : 'openai-chat'
+}
+
+export function chooseTranslation(client: ClientProtocol | Dialect, kind: ProviderKind): Translation {
+  const from = dialectOf(client)
+  const to = upstreamDialect(kind)
+  return from === to ? 'passthrough' : { client: from, upstream: to }
+}
+
+const SHORT_NAMES: Record<Dialect, string> = { 'openai-chat': 'openai', 'anthropic-messages': 'anthropic', 'openai-responses': 'responses' }
+
+/** A stable name for logs and metrics: `passthrough`, `anthropic-to-openai`, `responses-to-anthropic`, … */
+export function translationLabel(t: Translation): string {
+  return t === 'passthrough' ? t : `${SHORT_NAMES[t.client]}-to-${SHORT_NAMES[t.upstream]}`
 }
 
 export function unsupportedOnAnthropic(endpoint: string, providerId: string): GatewayError {
@@ -42,50 +71,55 @@ export interface ClientRequestInfo {
   /** The model name the client asked for (reported back in every response). */
   model: string
   stream: boolean
-  /** OpenAI clients only: whether they asked for the final usage chunk. */
+  /** Chat clients only: whether they asked for the final usage chunk. */
   includeUsage: boolean
   stopSequences?: string[]
+  /** Custom (freeform) tools the client declared: their calls go back as custom calls. */
+  customTools?: string[]
+  /** Responses clients: the request fields their response object echoes. */
+  echo?: Record<string, unknown>
 }
 
 export interface PreparedRequest {
-  /** Path under the upstream API root: `/chat/completions` (OpenAI base) or `/v1/messages` (Anthropic root). */
-  path: '/chat/completions' | '/v1/messages'
+  /** Path under the upstream API base: `/chat/completions` (OpenAI base), `/v1/messages` (Anthropic root), `/responses`. */
+  path: string
   body: Buffer
   client: ClientRequestInfo
 }
 
-export type PrepareOptions = ToOpenAIOptions & ToAnthropicOptions & { upstreamModel: string }
+export type PrepareOptions = EncodeRequestOptions & { upstreamModel: string }
 
 /** Translates a parsed client body for the upstream. Throws GatewayError(400) for what cannot be expressed. */
-export function prepareTranslatedRequest(translation: Exclude<Translation, 'passthrough'>, body: Record<string, unknown>, opts: PrepareOptions): PreparedRequest {
-  if (typeof body.model !== 'string' || body.model === '') throw new GatewayError('invalid_request', '"model" is required and must be a string', { param: 'model' })
-  const stream = body.stream === true
-  if (translation === 'anthropic-to-openai') {
-    const req = body as AnthropicRequest
-    const upstream = anthropicToOpenAIRequest(req, opts)
-    const stopSequences = Array.isArray(req.stop_sequences) ? req.stop_sequences : undefined
-    return { path: '/chat/completions', body: Buffer.from(JSON.stringify(upstream)), client: { model: req.model, stream, includeUsage: false, stopSequences } }
+export function prepareTranslatedRequest(translation: TranslationPair, body: Record<string, unknown>, opts: PrepareOptions): PreparedRequest {
+  const { request, path, body: upstream } = translateRequest(translation.client, translation.upstream, body, opts)
+  const options = body.stream_options as { include_usage?: unknown } | null | undefined
+  const client: ClientRequestInfo = {
+    model: request.model,
+    stream: request.stream,
+    includeUsage: translation.client === 'openai-chat' && options?.include_usage === true,
   }
-  const req = body as OpenAIRequest
-  const upstream = openAIToAnthropicRequest(req, opts)
-  const includeUsage = req.stream_options?.include_usage === true
-  return { path: '/v1/messages', body: Buffer.from(JSON.stringify(upstream)), client: { model: req.model, stream, includeUsage } }
+  if (request.sampling.stopSequences) client.stopSequences = request.sampling.stopSequences
+  const customTools = customToolNames(request.tools)
+  if (customTools) client.customTools = customTools
+  if (translation.client === 'openai-responses') client.echo = responsesEcho(request)
+  return { path, body: Buffer.from(JSON.stringify(upstream)), client }
+}
+
+function responseContext(client: ClientRequestInfo, extra: { inputTokens?: number; messageId?: string; created?: number } = {}): ResponseContext {
+  return { ...extra, model: client.model, stopSequences: client.stopSequences, includeUsage: client.includeUsage, customTools: client.customTools, echo: client.echo }
 }
 
 /** A stream translator for this request's upstream SSE. */
 export function createStreamTranslator(
-  translation: Exclude<Translation, 'passthrough'>,
+  translation: TranslationPair,
   client: ClientRequestInfo,
   extra: { inputTokens?: number; messageId?: string; created?: number } = {},
 ): StreamTranslator {
-  if (translation === 'anthropic-to-openai') {
-    return openAIStreamToAnthropic({ model: client.model, stopSequences: client.stopSequences, inputTokens: extra.inputTokens, messageId: extra.messageId })
-  }
-  return anthropicStreamToOpenAI({ model: client.model, includeUsage: client.includeUsage, created: extra.created })
+  return translateStream(translation.upstream, translation.client, responseContext(client, extra))
 }
 
-/** A complete (non-streamed) upstream JSON body -> the client's protocol. Throws upstream_bad_response on garbage. */
-export function translateResponseBody(translation: Exclude<Translation, 'passthrough'>, upstreamBody: Buffer, client: ClientRequestInfo): Buffer {
+/** A complete (non-streamed) upstream JSON body -> the client's dialect. Throws upstream_bad_response on garbage. */
+export function translateResponseBody(translation: TranslationPair, upstreamBody: Buffer, client: ClientRequestInfo): Buffer {
   let parsed: unknown
   try {
     parsed = JSON.parse(upstreamBody.toString('utf8'))
@@ -96,16 +130,12 @@ export function translateResponseBody(translation: Exclude<Translation, 'passthr
 }
 
 /** translateResponseBody for a body already parsed (forwarding parses it once, for metering too). */
-export function translateResponse(translation: Exclude<Translation, 'passthrough'>, parsed: unknown, client: ClientRequestInfo): Buffer {
-  const out =
-    translation === 'anthropic-to-openai'
-      ? openAIToAnthropicResponse(parsed, { model: client.model, stopSequences: client.stopSequences })
-      : anthropicToOpenAIResponse(parsed, { model: client.model })
-  return Buffer.from(JSON.stringify(out))
+export function translateResponse(translation: TranslationPair, parsed: unknown, client: ClientRequestInfo): Buffer {
+  return Buffer.from(JSON.stringify(translateBody(translation.upstream, translation.client, parsed, responseContext(client))))
 }
 
-/** An upstream error response (status >= 400, any body) -> status and body in the client's protocol. */
-export function translateErrorResponse(client: ClientProtocol, status: number, upstreamBody: Buffer): { status: number; body: Buffer } {
-  if (client === 'anthropic') return { status, body: Buffer.from(JSON.stringify(toAnthropicErrorBody(upstreamBody, status))) }
-  return { status: openAIClientStatus(status), body: Buffer.from(JSON.stringify(toOpenAIErrorBody(upstreamBody, status))) }
+/** An upstream error response (status >= 400, any body) -> status and body in the client's dialect. */
+export function translateErrorResponse(client: ClientProtocol | Dialect, status: number, upstreamBody: Buffer): { status: number; body: Buffer } {
+  const out = translateError(dialectOf(client), upstreamBody, status)
+  return { status: out.status, body: Buffer.from(JSON.stringify(out.body)) }
 }

@@ -1,0 +1,15 @@
+// Dialect -> codec. Adding a dialect (Gemini, Ollama) is one codec folder and one line here.
+import { anthropicMessages } from './anthropicMessages'
+import type { Codec, Dialect } from './codec'
+import { openaiChat } from './openaiChat'
+import { openaiResponses } from './openaiResponses'
+
+const CODECS: Record<Dialect, Codec> = {
+  'openai-chat': openaiChat,
+  'anthropic-messages': anthropicMessages,
+  'openai-responses': openaiResponses,
+}
+
+export function codecFor(dialect: Dialect): Codec {
+  return CODECS[dialect]
+}

@@ -1,0 +1,91 @@
+// What every stream decoder and encoder shares: the one SSE parser feeding a per-dialect event
+// mapper, usage bookkeeping, and the guard that nothing follows a finished stream.
+import type { StreamEvent, Usage } from './canonical'
+import type { StreamDecoder, StreamEncoder } from './codec'
+import { SseParser, type SseEvent } from './sse'
+
+/** A decoder is an SSE parser plus a mapper from one parsed event to canonical events. */
+export abstract class SseStreamDecoder implements StreamDecoder {
+  private readonly parser = new SseParser()
+  protected finished = false
+  protected reported: Usage | undefined
+
+  push(chunk: Uint8Array): StreamEvent[] {
+    return this.map(this.parser.push(chunk))
+  }
+
+  end(): StreamEvent[] {
+    const out = this.map(this.parser.end())
+    if (!this.finished) {
+      this.finished = true
+      out.push(...this.onEnd())
+    }
+    return out
+  }
+
+  usage(): Usage | undefined {
+    return this.reported
+  }
+
+  private map(events: SseEvent[]): StreamEvent[] {
+    const out: StreamEvent[] = []
+    for (const event of events) {
+      if (this.finished) break
+      for (const e of this.onEvent(event)) {
+        out.push(e)
+        if (e.type === 'finish' || e.type === 'error') this.finished = true
+      }
+    }
+    return out
+  }
+
+  /** One upstream event -> canonical events; a `finish` or `error` ends the stream. */
+  protected abstract onEvent(event: SseEvent): StreamEvent[]
+  /** The upstream ended without a terminal event: close it, or report it cut short. */
+  protected abstract onEnd(): StreamEvent[]
+}
+
+/** Joins a decoder and an encoder: upstream bytes in, client bytes out. */
+export interface StreamTranslator {
+  /** Feeds one upstream read; returns what to write to the client ('' when nothing is complete yet). */
+  push(chunk: Uint8Array): string
+  /** The upstream body ended: closing events, or an error event when the stream was cut short. */
+  end(): string
+  /** A transport failure mid-stream (timeout, reset): the error event in the client's dialect. */
+  fail(message: string, status?: number): string
+  /** Output that may precede the first upstream byte (so keep-alive pings can follow). */
+  start(): string
+  /** True once the client stream is complete (normally or with an error event). */
+  readonly done: boolean
+  usage(): StreamUsage
+}
+
+export interface StreamUsage {
+  promptTokens: number
+  completionTokens: number
+  cachedTokens: number
+}
+
+export function joinStream(decoder: StreamDecoder, encoder: StreamEncoder): StreamTranslator {
+  const encode = (events: StreamEvent[]): string => {
+    let out = ''
+    for (const event of events) {
+      if (encoder.done) break
+      out += encoder.encode(event)
+    }
+    return out
+  }
+  return {
+    push: (chunk) => (encoder.done ? '' : encode(decoder.push(chunk))),
+    end: () => (encoder.done ? '' : encode(decoder.end())),
+    fail: (message, status) => encoder.fail(message, status),
+    start: () => encoder.start(),
+    get done() {
+      return encoder.done
+    },
+    usage() {
+      const u = decoder.usage()
+      return { promptTokens: u?.inputTokens ?? 0, completionTokens: u?.outputTokens ?? 0, cachedTokens: u?.cachedInputTokens ?? 0 }
+    },
+  }
+}
