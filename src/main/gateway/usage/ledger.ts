@@ -34,6 +34,11 @@ export interface LedgerOptions {
   now?: () => number
   logger?: LedgerLogger
   onHealthChange?: (health: LedgerHealth) => void
+  /**
+   * better-sqlite3's addon to load instead of the one in node_modules (a path). The Electron host
+   * passes its own ABI build; plain Node keeps the default.
+   */
+  nativeBinding?: string
 }
 
 export interface LedgerHealth {
@@ -57,7 +62,7 @@ const DAY_MS = 24 * HOUR_MS
 export class UsageLedger {
   readonly db: Database.Database
   readonly file: string
-  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName'>>
+  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName' | 'nativeBinding'>>
   private readonly logger?: LedgerLogger
   private readonly onHealthChange?: (health: LedgerHealth) => void
   private queue = new OpQueue()
@@ -95,7 +100,7 @@ export class UsageLedger {
     this.onHealthChange = opts.onHealthChange
     fs.mkdirSync(opts.dataDir, { recursive: true })
     this.file = path.join(opts.dataDir, opts.fileName ?? 'usage.db')
-    this.db = new Database(this.file)
+    this.db = new Database(this.file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : undefined)
     try {
       configureConnection(this.db, this.opts.busyTimeoutMs)
       migrate(this.db)
