@@ -44,7 +44,7 @@ export const DEV_CONFIG = 'electron-builder.dev.yml'
  */
 export function packagePlan(opts) {
   const { platform, env } = opts
-  const missing = (names) => names.filter((n) => !env[n])
+  const missing = (/** @type {string[]} */ names) => names.filter((n) => !env[n])
   const args = [`--${platform}`]
   if (opts.dir) args.push('--dir')
   if (opts.dev) {

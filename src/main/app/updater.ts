@@ -127,7 +127,8 @@ export interface AutoUpdaterLike {
   allowPrerelease: boolean
   allowDowngrade: boolean
   channel: string | null
-  on(event: string, listener: (...args: never[]) => void): unknown
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- electron-updater's events carry different payloads
+  on(event: string, listener: (...args: any[]) => void): unknown
   checkForUpdates(): Promise<unknown>
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void
 }
@@ -225,18 +226,19 @@ export function createUpdateController(deps: UpdateControllerDeps): UpdateContro
   if (updater) {
     configureUpdater()
     updater.on('checking-for-update', () => dispatch({ type: 'check-started' }))
-    updater.on('update-available', ((info: { version: string; releaseNotes?: unknown }) =>
-      dispatch({ type: 'update-available', version: info.version, releaseNotes: releaseNotesText(info.releaseNotes) })) as never)
+    updater.on('update-available', (info: { version: string; releaseNotes?: unknown }) =>
+      dispatch({ type: 'update-available', version: info.version, releaseNotes: releaseNotesText(info.releaseNotes) }),
+    )
     updater.on('update-not-available', () => dispatch({ type: 'update-not-available', at: now() }))
-    updater.on('download-progress', ((progress: { percent: number }) => dispatch({ type: 'download-progress', percent: progress.percent })) as never)
-    updater.on('update-downloaded', ((info: { version: string; releaseNotes?: unknown }) => {
+    updater.on('download-progress', (progress: { percent: number }) => dispatch({ type: 'download-progress', percent: progress.percent }))
+    updater.on('update-downloaded', (info: { version: string; releaseNotes?: unknown }) => {
       deps.logger?.info({ version: info.version }, 'update downloaded; it installs on restart')
       dispatch({ type: 'update-downloaded', version: info.version, releaseNotes: releaseNotesText(info.releaseNotes), at: now() })
-    }) as never)
-    updater.on('error', ((err: unknown) => {
+    })
+    updater.on('error', (err: unknown) => {
       deps.logger?.warn({ err: errorText(err) }, 'update check or download failed')
       dispatch({ type: 'error', message: errorText(err), at: now() })
-    }) as never)
+    })
     const maybeCheck = (): void => {
       if (checkDue(model, now(), deps.intervalMs)) void check()
     }
