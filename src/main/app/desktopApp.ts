@@ -196,9 +196,10 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     return image
   }
   const tray = new Tray(icon(trayIconState(host.status(), [])))
+  let trayTemplate: Parameters<typeof Menu.buildFromTemplate>[0] = []
   const trayController = createTrayController({
     tray,
-    buildMenu: (items) => Menu.buildFromTemplate(items),
+    buildMenu: (items) => Menu.buildFromTemplate((trayTemplate = items)),
     icon,
     gateway: host,
     configStore: configStore ?? { get: () => defaultConfig(), subscribe: () => () => undefined },
@@ -217,6 +218,16 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     logger,
   })
   if (behaviour.clickOpensDashboard) tray.on('click', () => windowController.show())
+  // The Electron e2e (tests/e2e/electron.spec.ts) reads the tray menu through app.evaluate; the OS
+  // offers no way to open a tray menu from a test. Development runs only.
+  if (process.env.SWITCHYARD_E2E === '1' && !app.isPackaged) {
+    ;(globalThis as { __switchyardE2E?: unknown }).__switchyardE2E = {
+      trayLabels: () => trayTemplate.map((item) => item.label ?? `(${item.type ?? 'normal'})`),
+      clickTray: (label: string) => (trayTemplate.find((item) => item.label === label)?.click as (() => void) | undefined)?.(),
+      status: () => host.status(),
+      failure: () => failure,
+    }
+  }
 
   const keeper = createNotificationKeeper<Notification>()
   const stopNotifier = createNotifier({
