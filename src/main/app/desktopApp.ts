@@ -3,7 +3,6 @@
 // tray, window, IPC, updater and the quit/session-end lifecycle around it. A start-up failure
 // never ends the app: it is logged, shown in a dialog naming the file and the fix, and the tray
 // stays up in its error state with the dashboard able to repair the config (startupFailure.ts).
-import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { app, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, safeStorage, shell, Tray, type NativeImage } from 'electron'
@@ -12,18 +11,17 @@ import type { ApiHandlers } from '../../shared/api'
 import { defaultConfig } from '../../shared/config'
 import { confConfigStore, type ClosableConfigStore } from '../config/confConfigStore'
 import { createGateway, DEFAULT_GRACE_MS, type Gateway } from '../gateway/createGateway'
-import type { Logger } from '../gateway/log'
 import { applicationMenuTemplate } from './appMenu'
 import { APP_SCHEME, appProtocolResponse } from './appProtocol'
 import { keepLastGood, recoverConfigFile } from './configRecovery'
-import { createDesktopSettings, type SettingsStoreLike } from './desktopSettings'
+import { createDesktopSettings } from './desktopSettings'
 import { encryptingConfigStore, secretStorageKind } from './encryptingConfigStore'
 import { createFailedGateway, type HostGateway } from './failedGateway'
 import { createFileLogger } from './fileLogger'
 import { forwardEvents, registerIpc } from './ipc'
 import { createNotificationKeeper, createQuitWatchdog, handleSessionEnd, type SessionEndKind } from './lifecycle'
 import { launchCommand, loginItemControl } from './loginItem'
-import { resolveNativeBinding, verifyNativeBinding, type NativeRuntime } from './nativeBinding'
+import { resolveNativeBinding, verifyNativeBinding } from './nativeBinding'
 import { createNotifier } from './notifier'
 import { safeStorageSecretResolver } from './safeSecrets'
 import { isTrustedSender, rendererTarget } from './senderPolicy'
@@ -31,7 +29,8 @@ import { configFailure, dialogChoice, failureDialog, failureLogFields, gatewayFa
 import { createTrayController } from './tray'
 import { launchWindowDecision, trayBehaviour } from './trayBehaviour'
 import { trayIconFile, trayIconState, type TrayIconState } from './trayIcon'
-import { createUpdateController, updateSupport, type AutoUpdaterLike, type UpdateController } from './updater'
+import { createUpdateController, type AutoUpdaterLike, type UpdateController } from './updater'
+import { loadUpdater, nativeRuntime, openSettingsStore } from './desktopHost'
 import { createWindowController, type WindowController } from './window'
 import { watchWindowsSessionEnd } from './sessionGuard'
 
@@ -320,81 +319,4 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
   updates.applySettings()
   return { gateway: host, failure, windows: windowController, updates, shutdown }
 
-}
-
-/** What the native-binding check needs to know about the running Electron. */
-function nativeRuntime(): NativeRuntime {
-  let moduleVersion: string | undefined
-  try {
-    moduleVersion = (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version
-  } catch {
-    moduleVersion = undefined
-  }
-  return {
-    isPackaged: app.isPackaged,
-    appRoot: app.getAppPath(),
-    resourcesPath: process.resourcesPath,
-    platform: process.platform,
-    arch: process.arch,
-    abi: process.versions.modules,
-    electron: process.versions.electron,
-    moduleVersion,
-  }
-}
-
-/** Where updates cannot work, why; else electron-updater's autoUpdater (loaded only then). */
-async function loadUpdater(opts: DesktopAppOptions, logger: Logger): Promise<{ updater?: AutoUpdaterLike; unsupportedReason: string }> {
-  const unsupportedReason = updateSupport({
-    isPackaged: app.isPackaged,
-    platform: process.platform,
-    env: process.env,
-    hasFeed: app.isPackaged && fs.existsSync(path.join(process.resourcesPath, 'app-update.yml')),
-    packageType: app.isPackaged ? readText(path.join(process.resourcesPath, 'package-type')) : undefined,
-  })
-  if (unsupportedReason !== undefined) return { unsupportedReason }
-  try {
-    const updater = await (opts.loadUpdater ?? loadElectronUpdater)()
-    ;(updater as AutoUpdaterLike & { logger?: unknown }).logger = updaterLogger(logger)
-    return { updater, unsupportedReason: '' }
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'electron-updater could not be loaded; updates are off')
-    return { unsupportedReason: `the updater could not be loaded (${(err as Error).message})` }
-  }
-}
-
-/** settings.json; an unwritable userData must not stop the app, so it falls back to memory. */
-function openSettingsStore(logger: Logger): SettingsStoreLike {
-  try {
-    return new ElectronStore<Record<string, unknown>>({ name: 'settings', defaults: { notifications: false }, accessPropertiesByDotNotation: false })
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'settings.json cannot be opened; desktop settings last only for this run')
-    const values = new Map<string, unknown>()
-    return { get: (k) => values.get(k), set: (k, v) => void values.set(k, v) }
-  }
-}
-
-async function loadElectronUpdater(): Promise<AutoUpdaterLike> {
-  // electron-updater is CommonJS: its exports arrive as the default export of the ESM namespace.
-  const mod = (await import('electron-updater')) as unknown as { autoUpdater?: AutoUpdaterLike; default?: { autoUpdater: AutoUpdaterLike } }
-  const updater = mod.default?.autoUpdater ?? mod.autoUpdater
-  if (!updater) throw new Error('electron-updater has no autoUpdater')
-  return updater
-}
-
-function updaterLogger(logger: Logger): Record<'info' | 'warn' | 'error' | 'debug', (message: unknown) => void> {
-  const text = (m: unknown): string => (m instanceof Error ? m.message : String(m)).split('\n')[0]!.slice(0, 300)
-  return {
-    info: (m) => logger.info({ updater: text(m) }, 'updater'),
-    warn: (m) => logger.warn({ updater: text(m) }, 'updater'),
-    error: (m) => logger.error({ updater: text(m) }, 'updater'),
-    debug: () => undefined,
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8').trim()
-  } catch {
-    return undefined
-  }
 }
