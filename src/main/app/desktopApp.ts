@@ -19,7 +19,7 @@ import { encryptingConfigStore, secretStorageKind } from './encryptingConfigStor
 import { createFailedGateway, type HostGateway } from './failedGateway'
 import { createFileLogger } from './fileLogger'
 import { forwardEvents, registerIpc } from './ipc'
-import { createNotificationKeeper, createQuitWatchdog, handleSessionEnd, type SessionEndKind } from './lifecycle'
+import { createNotificationKeeper, createQuitWatchdog, handleSessionEnd, QUIT_WATCHDOG_MS, type SessionEndKind } from './lifecycle'
 import { launchCommand, loginItemControl } from './loginItem'
 import { resolveNativeBinding, verifyNativeBinding } from './nativeBinding'
 import { createNotifier } from './notifier'
@@ -249,7 +249,7 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
 
   const watchdog = createQuitWatchdog({
     onExpire: () => {
-      logger.error({ timeoutMs: DEFAULT_GRACE_MS }, 'quit watchdog: the graceful stop hung; exiting now')
+      logger.error({ timeoutMs: QUIT_WATCHDOG_MS }, 'quit watchdog: the graceful stop hung; exiting now')
       log.flush()
       app.exit(0)
     },
@@ -318,5 +318,4 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
   }
   updates.applySettings()
   return { gateway: host, failure, windows: windowController, updates, shutdown }
-
 }
