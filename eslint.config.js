@@ -34,6 +34,8 @@ export default tseslint.config(
     },
   },
   { files: ['src/renderer/**/*', 'tests/unit/renderer/**/*'], languageOptions: { globals: { ...globals.browser } } },
+  // electron-builder loads its hooks with require(): CommonJS by necessity.
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/main/gateway/**/*', 'src/shared/**/*'], rules: noElectron },
   {
     files: ['src/shared/**/*'],

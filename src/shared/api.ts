@@ -204,6 +204,39 @@ export interface DesktopSettings {
   secretStorage?: 'os' | 'basic_text' | 'unavailable'
   /** Things the user should know, e.g. that a damaged config file was replaced by the last good copy. */
   notices: string[]
+  /** Check for, download and offer updates from GitHub Releases (packaged builds only). */
+  autoUpdate?: boolean
+  /** `beta` also offers pre-releases. */
+  updateChannel?: UpdateChannel
+}
+
+export type UpdateChannel = 'stable' | 'beta'
+
+export type UpdateState = 'unsupported' | 'disabled' | 'idle' | 'checking' | 'available' | 'downloading' | 'downloaded' | 'error'
+
+/** Where the desktop app's self-update stands (headless: always `unsupported`). */
+export interface UpdateStatus {
+  state: UpdateState
+  /** Why updates are off (`unsupported`, `disabled`), or what went wrong (`error`). */
+  reason?: string
+  currentVersion: string
+  /** The version offered (available, downloading, downloaded). */
+  version?: string
+  /** Release notes of the offered version as plain text. */
+  releaseNotes?: string
+  /** 0..100 while downloading. */
+  percent?: number
+  /** ms since the epoch of the last finished check. */
+  lastCheckAt?: number
+  channel: UpdateChannel
+}
+
+/** What the dashboard and the tray may change of the desktop settings. */
+export interface DesktopSettingsPatch {
+  launchAtLogin?: boolean
+  notifications?: boolean
+  autoUpdate?: boolean
+  updateChannel?: UpdateChannel
 }
 
 export interface ApiError {
@@ -295,10 +328,20 @@ export const api = {
   }),
   revokeApp: operation<{ name: string }, { items: AppKeyView[] }>({ http: { method: 'DELETE', path: '/apps/:name' }, args: z.strictObject({ name: appName }) }),
   getDesktopSettings: operation<undefined, DesktopSettings>({ http: { method: 'GET', path: '/desktop-settings' }, args: noArgs }),
-  updateDesktopSettings: operation<{ launchAtLogin?: boolean; notifications?: boolean }, DesktopSettings>({
+  updateDesktopSettings: operation<DesktopSettingsPatch, DesktopSettings>({
     http: { method: 'PUT', path: '/desktop-settings', body: 'args' },
-    args: z.strictObject({ launchAtLogin: z.boolean().optional(), notifications: z.boolean().optional() }),
+    args: z.strictObject({
+      launchAtLogin: z.boolean().optional(),
+      notifications: z.boolean().optional(),
+      autoUpdate: z.boolean().optional(),
+      updateChannel: z.enum(['stable', 'beta']).optional(),
+    }),
   }),
+  getUpdateStatus: operation<undefined, UpdateStatus>({ http: { method: 'GET', path: '/update' }, args: noArgs }),
+  /** Checks now (also when automatic checks are off); the result arrives as `update` events. */
+  checkForUpdates: operation<undefined, UpdateStatus>({ http: { method: 'POST', path: '/update/check' }, args: noArgs }),
+  /** "Restart to update": drains the gateway, flushes the ledger, then installs and restarts. */
+  installUpdate: operation<undefined, UpdateStatus>({ http: { method: 'POST', path: '/update/install' }, args: noArgs }),
 } as const
 
 export type Api = typeof api
@@ -318,9 +361,11 @@ export type ApiClient = {
 export interface ApiEvents {
   stats: StatsSnapshot
   status: GatewayStatus
+  /** Desktop only: the updater moved (checking, progress, downloaded, ...). */
+  update: UpdateStatus
 }
 export type EventName = keyof ApiEvents
-export const apiEventNames = ['stats', 'status'] as const satisfies readonly EventName[]
+export const apiEventNames = ['stats', 'status', 'update'] as const satisfies readonly EventName[]
 
 export const WEB_BRIDGE_PREFIX = '/admin/api'
 export const WEB_EVENTS_PATH = '/events'

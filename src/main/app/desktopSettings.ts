@@ -1,8 +1,10 @@
 // Settings of the desktop app itself, kept apart from the gateway config (settings.json via
-// electron-store): notifications are opt-in; launch at login lives with the OS. The dashboard
+// electron-store): notifications are opt-in; automatic updates are on, on the stable channel,
+// unless turned off; launch at login lives with the OS; `firstLaunchDone` remembers that the
+// dashboard opened by itself once. The dashboard
 // reads and changes them through getDesktopSettings / updateDesktopSettings, the tray through
 // the same object, and both hear about each other's changes.
-import type { ApiHandlers, DesktopSettings } from '../../shared/api'
+import type { ApiHandlers, DesktopSettings, DesktopSettingsPatch, UpdateChannel } from '../../shared/api'
 import type { Logger } from '../gateway/log'
 import type { SecretStorageKind } from './encryptingConfigStore'
 import type { LoginItemControl } from './loginItem'
@@ -26,7 +28,11 @@ export interface DesktopSettingsController {
   notificationsEnabled(): boolean
   /** Login item state when the OS supports it, else undefined (the tray then hides the item). */
   launchAtLogin(): boolean | undefined
-  update(patch: { launchAtLogin?: boolean; notifications?: boolean }): DesktopSettings
+  autoUpdate(): boolean
+  updateChannel(): UpdateChannel
+  firstLaunchDone(): boolean
+  markFirstLaunchDone(): void
+  update(patch: DesktopSettingsPatch): DesktopSettings
   onChange(listener: (settings: DesktopSettings) => void): () => void
   handlers: Pick<ApiHandlers, 'getDesktopSettings' | 'updateDesktopSettings'>
 }
@@ -50,6 +56,8 @@ export function createDesktopSettings(deps: DesktopSettingsDeps): DesktopSetting
     }
   }
   const notificationsEnabled = (): boolean => deps.store.get('notifications') === true
+  const autoUpdate = (): boolean => deps.store.get('autoUpdate') !== false
+  const updateChannel = (): UpdateChannel => (deps.store.get('updateChannel') === 'beta' ? 'beta' : 'stable')
 
   const read = (): DesktopSettings => ({
     available: true,
@@ -58,11 +66,15 @@ export function createDesktopSettings(deps: DesktopSettingsDeps): DesktopSetting
     notifications: notificationsEnabled(),
     secretStorage: deps.secretStorage,
     notices: [...notices],
+    autoUpdate: autoUpdate(),
+    updateChannel: updateChannel(),
   })
 
   const update: DesktopSettingsController['update'] = (patch) => {
     if (patch.launchAtLogin !== undefined && deps.loginItem.supported) deps.loginItem.set(patch.launchAtLogin)
     if (patch.notifications !== undefined) deps.store.set('notifications', patch.notifications)
+    if (patch.autoUpdate !== undefined) deps.store.set('autoUpdate', patch.autoUpdate)
+    if (patch.updateChannel !== undefined) deps.store.set('updateChannel', patch.updateChannel)
     const next = read()
     listeners.forEach((l) => l(next))
     return next
@@ -72,6 +84,10 @@ export function createDesktopSettings(deps: DesktopSettingsDeps): DesktopSetting
     read,
     notificationsEnabled,
     launchAtLogin,
+    autoUpdate,
+    updateChannel,
+    firstLaunchDone: () => deps.store.get('firstLaunchDone') === true,
+    markFirstLaunchDone: () => deps.store.set('firstLaunchDone', true),
     update,
     onChange(listener) {
       listeners.add(listener)

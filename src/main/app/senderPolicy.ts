@@ -1,12 +1,13 @@
 // Where our renderer lives and who may talk to main. Pure functions: the window and the IPC
 // wrapper ask these, tests call them directly.
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isLoopbackHost } from '../gateway/server/guard'
+import { APP_HOST, APP_INDEX_URL, APP_SCHEME } from './appProtocol'
 
 export type RendererTarget =
   | { kind: 'dev-server'; url: string; origin: string }
-  | { kind: 'file'; file: string; url: string }
+  /** The built renderer, served from app://switchyard/ (appProtocol.ts) out of rendererDir. */
+  | { kind: 'app'; url: string; rendererDir: string }
 
 /**
  * The dev server URL electron-vite passes (ELECTRON_RENDERER_URL) is honoured only in an
@@ -18,8 +19,7 @@ export function rendererTarget(opts: { devServerUrl?: string; isPackaged: boolea
     const url = new URL(opts.devServerUrl)
     if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { kind: 'dev-server', url: url.href, origin: url.origin }
   }
-  const file = path.resolve(opts.rendererDir, 'index.html')
-  return { kind: 'file', file, url: pathToFileURL(file).href }
+  return { kind: 'app', url: APP_INDEX_URL, rendererDir: path.resolve(opts.rendererDir) }
 }
 
 /** Whether a URL is our renderer's page (hash and query ignored: the app may use them for state). */
@@ -31,15 +31,8 @@ export function isRendererUrl(target: RendererTarget, candidate: string): boolea
     return false
   }
   if (target.kind === 'dev-server') return url.origin === target.origin
-  if (url.protocol !== 'file:') return false
-  let file: string
-  try {
-    file = fileURLToPath(url)
-  } catch {
-    return false
-  }
-  const same = (a: string, b: string): boolean => (process.platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b)
-  return same(path.resolve(file), target.file)
+  // A custom scheme has an opaque origin in WHATWG URL terms: compare scheme and host.
+  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && !url.username && !url.password && !url.port
 }
 
 /** The parts of an IPC event (IpcMainInvokeEvent) the check reads. */

@@ -4,7 +4,7 @@
 // (every 30 s and after status changes). It is rebuilt only when the result differs: rebuilding a
 // native menu while it is open closes it on some platforms.
 import type { MenuItemConstructorOptions } from 'electron'
-import type { TodayUsage } from '../../shared/api'
+import type { TodayUsage, UpdateStatus } from '../../shared/api'
 import { providerViews } from '../gateway/api/handlers'
 import type { Gateway } from '../gateway/createGateway'
 import type { Logger } from '../gateway/log'
@@ -27,6 +27,14 @@ export interface TrayControllerDeps<M, I = unknown> {
   copyText?(text: string): void
   openDashboard(): void
   quit(): void
+  /** The self-updater; its changes refresh the menu. */
+  updates?: { status(): UpdateStatus; check(): Promise<unknown>; install(): Promise<unknown>; onChange(listener: () => void): () => void }
+  /** Linux: "Open Dashboard" leads the menu (see trayBehaviour.ts). */
+  openDashboardFirst?: boolean
+  /** Start-up failed: the menu offers the log file and a restart. */
+  startupFailed?: boolean
+  showLog?(): void
+  restartApp?(): void
   logger: Logger
   usageRefreshMs?: number
 }
@@ -54,6 +62,9 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
     today,
     launchAtLogin: deps.settings?.launchAtLogin(),
     notifications: deps.settings?.notificationsEnabled(),
+    update: deps.updates?.status(),
+    openDashboardFirst: deps.openDashboardFirst,
+    startupFailed: deps.startupFailed,
   })
 
   const dispatch = (action: TrayAction): void => {
@@ -79,6 +90,18 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
         return
       case 'toggle-notifications':
         updateSettings({ notifications: !deps.settings?.notificationsEnabled() })
+        return
+      case 'install-update':
+        deps.updates?.install().catch((err: unknown) => deps.logger.warn({ err: (err as Error)?.message }, 'tray: cannot install the update'))
+        return
+      case 'check-updates':
+        deps.updates?.check().catch((err: unknown) => deps.logger.warn({ err: (err as Error)?.message }, 'tray: update check failed'))
+        return
+      case 'show-log':
+        deps.showLog?.()
+        return
+      case 'restart-app':
+        deps.restartApp?.()
         return
       case 'quit':
         deps.quit()
@@ -150,6 +173,7 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
   })
   const offConfig = deps.configStore.subscribe(() => refresh())
   const offSettings = deps.settings?.onChange(() => refresh())
+  const offUpdates = deps.updates?.onChange(() => refresh())
   const timer = setInterval(() => void refreshUsage(), deps.usageRefreshMs ?? USAGE_REFRESH_MS)
   timer.unref?.()
   refresh(true)
@@ -165,6 +189,7 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
       offStats()
       offConfig()
       offSettings?.()
+      offUpdates?.()
     },
   }
 }

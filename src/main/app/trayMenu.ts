@@ -1,7 +1,7 @@
 // The tray menu as data: a pure function of the gateway status, the providers, today's usage and
 // the desktop settings. The tray controller (tray.ts) turns these plain items into an Electron
 // Menu; tests read them directly.
-import { clientBaseUrl, type GatewayStatus, type ProviderView, type TodayUsage, type UsageTotals } from '../../shared/api'
+import { clientBaseUrl, type GatewayStatus, type ProviderView, type TodayUsage, type UpdateStatus, type UsageTotals } from '../../shared/api'
 
 export type TrayAction =
   | { kind: 'set-active-provider'; providerId: string }
@@ -10,6 +10,10 @@ export type TrayAction =
   | { kind: 'open-dashboard' }
   | { kind: 'toggle-launch-at-login' }
   | { kind: 'toggle-notifications' }
+  | { kind: 'install-update' }
+  | { kind: 'check-updates' }
+  | { kind: 'show-log' }
+  | { kind: 'restart-app' }
   | { kind: 'quit' }
 
 export interface TrayMenuItem {
@@ -32,6 +36,12 @@ export interface TrayState {
   /** Absent where the OS offers no login items. */
   launchAtLogin?: boolean
   notifications?: boolean
+  /** The self-updater; absent hides every update item. */
+  update?: UpdateStatus
+  /** Where a click can only open the menu (Linux AppIndicator), "Open Dashboard" leads it. */
+  openDashboardFirst?: boolean
+  /** Start-up stopped short (see startupFailure.ts): offer the log and a restart. */
+  startupFailed?: boolean
 }
 
 /** Tray menus are narrow; a long error reason would stretch the whole menu across the screen. */
@@ -97,8 +107,14 @@ export function trayTooltip(status: GatewayStatus, today?: TodayUsage): string {
 export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
   const { status, providers } = state
   const down = new Set(state.down ?? [])
-  const items: TrayMenuItem[] = [{ type: 'normal', label: statusLine(status), enabled: false }]
+  const items: TrayMenuItem[] = []
+  if (state.openDashboardFirst) items.push(OPEN_DASHBOARD, { type: 'separator' })
+  items.push({ type: 'normal', label: statusLine(status), enabled: false })
   if (status.ledgerWarning) items.push({ type: 'normal', label: 'Usage accounting is degraded — see the dashboard', enabled: false })
+  items.push(...updateItems(state.update))
+  if (state.startupFailed) {
+    items.push({ type: 'normal', label: 'Show Log File', action: { kind: 'show-log' } }, { type: 'normal', label: 'Restart Switchyard', action: { kind: 'restart-app' } })
+  }
   items.push({ type: 'separator' })
 
   if (providers.length === 0) {
@@ -141,7 +157,7 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
         { type: 'normal', label: `Anthropic SDKs, Claude Code: ${base}`, action: { kind: 'copy', text: base } },
       ],
     },
-    { type: 'normal', label: 'Open Dashboard…', action: { kind: 'open-dashboard' } },
+    ...(state.openDashboardFirst ? [] : [OPEN_DASHBOARD]),
     { type: 'separator' },
   )
   if (state.launchAtLogin !== undefined) {
@@ -150,9 +166,22 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
   if (state.notifications !== undefined) {
     items.push({ type: 'checkbox', label: 'Notify About Provider Problems', checked: state.notifications, action: { kind: 'toggle-notifications' } })
   }
-  if (state.launchAtLogin !== undefined || state.notifications !== undefined) items.push({ type: 'separator' })
+  const canCheck = state.update !== undefined && ['idle', 'disabled', 'error', 'available'].includes(state.update.state)
+  if (canCheck) items.push({ type: 'normal', label: 'Check for Updates', action: { kind: 'check-updates' } })
+  if (state.launchAtLogin !== undefined || state.notifications !== undefined || canCheck) items.push({ type: 'separator' })
   items.push({ type: 'normal', label: 'Quit Switchyard', action: { kind: 'quit' } })
   return items
+}
+
+const OPEN_DASHBOARD: TrayMenuItem = { type: 'normal', label: 'Open Dashboard…', action: { kind: 'open-dashboard' } }
+
+/** What the updater adds under the status line: progress, or the restart that installs. */
+export function updateItems(update: UpdateStatus | undefined): TrayMenuItem[] {
+  if (!update) return []
+  if (update.state === 'downloaded') return [{ type: 'normal', label: `Restart to Update (${update.version ?? 'new version'})`, action: { kind: 'install-update' } }]
+  if (update.state === 'downloading') return [{ type: 'normal', label: `Downloading update ${update.version ?? ''} — ${update.percent ?? 0}%`.replace('  ', ' '), enabled: false }]
+  if (update.state === 'checking') return [{ type: 'normal', label: 'Checking for updates…', enabled: false }]
+  return []
 }
 
 function hostPort(status: GatewayStatus): string | undefined {

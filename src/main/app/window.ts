@@ -5,9 +5,11 @@ import { BrowserWindow, nativeTheme, shell, type WebPreferences } from 'electron
 import type { Logger } from '../gateway/log'
 import { externalLinkDecision, isPermissionAllowed, isRendererUrl, type RendererTarget } from './senderPolicy'
 
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+/** DevTools only in unpackaged runs: a shipped app must not open them (nor answer their shortcut). */
+export function secureWebPreferences(preloadPath: string, opts: { devTools?: boolean } = {}): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: opts.devTools ?? false,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -25,7 +27,11 @@ export interface WindowControllerOptions {
   preloadPath: string
   target: RendererTarget
   icon?: string
+  /** Unpackaged runs only. */
+  devTools?: boolean
   logger: Logger
+  /** Called with each new window (the app hangs the Windows session-end listeners on it). */
+  onCreate?(win: BrowserWindow): void
 }
 
 export interface WindowController {
@@ -56,7 +62,7 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
       autoHideMenuBar: true,
       // Matches the renderer's first paint so opening the window does not flash white in dark mode.
       backgroundColor: nativeTheme.shouldUseDarkColors ? '#101014' : '#ffffff',
-      webPreferences: secureWebPreferences(opts.preloadPath),
+      webPreferences: secureWebPreferences(opts.preloadPath, { devTools: opts.devTools }),
     })
     lockDown(win, opts.target, opts.logger)
     win.on('close', (event) => {
@@ -68,8 +74,8 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
       if (window === win) window = undefined
     })
     win.once('ready-to-show', () => win.show())
-    const load = opts.target.kind === 'file' ? win.loadFile(opts.target.file) : win.loadURL(opts.target.url)
-    load.catch((err: unknown) => opts.logger.error({ err: (err as Error)?.message }, 'window: cannot load the dashboard'))
+    opts.onCreate?.(win)
+    win.loadURL(opts.target.url).catch((err: unknown) => opts.logger.error({ err: (err as Error)?.message }, 'window: cannot load the dashboard'))
     return win
   }
 

@@ -48,6 +48,11 @@ export interface GatewayOptions {
   admission?: Omit<AdmissionOptions, 'providers'>
   /** SSE keep-alive timing for streaming callers that wait (default: after 5 s, every 10 s). */
   keepAlive?: KeepAliveTiming
+  /**
+   * Path of the better-sqlite3 addon built for this host's ABI. The Electron app passes its own
+   * build (src/main/app/nativeBinding.ts); plain Node leaves it out and uses node_modules'.
+   */
+  nativeBinding?: string
 }
 
 export interface ListenOverride {
@@ -86,6 +91,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const usage = new UsageService({
     dataDir: opts.dataDir,
     logger,
+    nativeBinding: opts.nativeBinding,
     timeZone: initialUsage?.timeZone,
     // A ledger that cannot write (locked, disk full) shows as status().ledgerWarning at once.
     ledger: { retentionDays: initialUsage?.retentionDays, onHealthChange: () => publishStatus() },

@@ -4,7 +4,7 @@ import type { ApiEvents, EventName } from '../../shared/api'
 type Listener<E extends EventName> = (payload: ApiEvents[E]) => void
 
 export class EventHub {
-  private readonly listeners: { [E in EventName]: Set<Listener<E>> } = { stats: new Set(), status: new Set() }
+  private readonly listeners: { [E in EventName]: Set<Listener<E>> } = { stats: new Set(), status: new Set(), update: new Set() }
 
   on<E extends EventName>(event: E, listener: Listener<E>): () => void {
     const set = this.listeners[event] as Set<Listener<E>>

@@ -49,7 +49,10 @@ const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
   createApp: { name: 'aider', rpm: 30, priority: 'high' },
   revokeApp: { name: 'aider' },
   getDesktopSettings: undefined,
-  updateDesktopSettings: { notifications: true },
+  updateDesktopSettings: { notifications: true, updateChannel: 'beta' },
+  getUpdateStatus: undefined,
+  checkForUpdates: undefined,
+  installUpdate: undefined,
 }
 
 /** Handlers that answer with their own name and the args they got, so each route is traceable. */

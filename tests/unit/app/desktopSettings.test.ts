@@ -22,6 +22,8 @@ describe('desktop settings', () => {
       notifications: false,
       secretStorage: 'os',
       notices: [],
+      autoUpdate: true,
+      updateChannel: 'stable',
     })
     const listener = vi.fn()
     settings.onChange(listener)

@@ -118,6 +118,8 @@ export class FakeApp extends EventEmitter {
   }
   setPath = vi.fn()
   getVersion = (): string => '9.9.9-test'
+  getName = (): string => 'Switchyard'
+  relaunch = vi.fn()
   getAppPath = (): string => this.appPath
   isPackaged = false
   loginItem = { openAtLogin: false, wasOpenedAtLogin: false }
@@ -141,20 +143,54 @@ export class FakeApp extends EventEmitter {
 export const app = new FakeApp()
 export const BrowserWindow = FakeBrowserWindow
 export const Tray = FakeTray
-export const Menu = { buildFromTemplate: (template: unknown[]) => ({ template }) }
+export const Menu = {
+  applied: undefined as unknown,
+  buildFromTemplate: (template: unknown[]) => ({ template }),
+  setApplicationMenu: vi.fn((menu: unknown) => void (Menu.applied = menu)),
+}
+/** protocol.handle registrations, by scheme. */
+export const protocol = {
+  handlers: new Map<string, (request: Request) => Promise<Response>>(),
+  registerSchemesAsPrivileged: vi.fn(),
+  handle(scheme: string, handler: (request: Request) => Promise<Response>) {
+    if (this.handlers.has(scheme)) throw new Error(`The scheme "${scheme}" is already handled`)
+    this.handlers.set(scheme, handler)
+  },
+  unhandle(scheme: string) {
+    this.handlers.delete(scheme)
+  },
+}
+export const powerMonitor = new EventEmitter()
+/** A native window without web contents (the Windows session guard). */
+export class BaseWindow extends EventEmitter {
+  static instances: BaseWindow[] = []
+  destroyed = false
+  constructor(readonly options: Record<string, unknown>) {
+    super()
+    BaseWindow.instances.push(this)
+  }
+  destroy(): void {
+    this.destroyed = true
+  }
+  isDestroyed(): boolean {
+    return this.destroyed
+  }
+}
 export const nativeImage = { createFromPath: (path: string) => ({ path }) }
 export const nativeTheme = { shouldUseDarkColors: false }
-export const shell = { openExternal: vi.fn(async () => undefined) }
-export const dialog = { showErrorBox: vi.fn(), showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })) }
+export const shell = { openExternal: vi.fn(async () => undefined), showItemInFolder: vi.fn() }
+export const dialog = { showErrorBox: vi.fn(), showMessageBox: vi.fn(async (_options: Record<string, unknown>) => ({ response: 0, checkboxChecked: false })) }
 export const clipboard = { text: '', writeText: vi.fn((text: string) => void (clipboard.text = text)) }
 export class Notification extends EventEmitter {
   static shown: { title: string; body: string }[] = []
+  static instances: Notification[] = []
   static isSupported = (): boolean => true
   constructor(readonly options: { title: string; body: string }) {
     super()
   }
   show(): void {
     Notification.shown.push({ title: this.options.title, body: this.options.body })
+    Notification.instances.push(this)
   }
 }
 /** Encrypts by reversing the bytes behind a tag, so a test can tell ciphertext from the key. */
@@ -175,4 +211,4 @@ export const ipcMain = {
     this.handlers.delete(channel)
   },
 }
-export default { app, BrowserWindow, Tray, Menu, nativeImage, nativeTheme, shell, dialog, clipboard, Notification, safeStorage, ipcMain }
+export default { app, BrowserWindow, BaseWindow, Tray, Menu, nativeImage, nativeTheme, shell, dialog, clipboard, Notification, safeStorage, ipcMain, protocol, powerMonitor }

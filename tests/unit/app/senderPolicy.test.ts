@@ -1,17 +1,16 @@
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { externalLinkDecision, isPermissionAllowed, isRendererUrl, rendererTarget } from '../../../src/main/app/senderPolicy'
 
 const rendererDir = path.resolve('/opt/switchyard/out/renderer')
-const indexUrl = pathToFileURL(path.join(rendererDir, 'index.html')).href
+const indexUrl = 'app://switchyard/index.html'
 
 describe('rendererTarget', () => {
-  it('uses the built file in a packaged app even when a dev server URL is set', () => {
+  it('uses the built renderer over app:// in a packaged app even when a dev server URL is set', () => {
     expect(rendererTarget({ devServerUrl: 'http://localhost:5173', isPackaged: true, rendererDir })).toEqual({
-      kind: 'file',
-      file: path.join(rendererDir, 'index.html'),
+      kind: 'app',
       url: indexUrl,
+      rendererDir,
     })
   })
 
@@ -20,8 +19,8 @@ describe('rendererTarget', () => {
       kind: 'dev-server',
       origin: 'http://localhost:5173',
     })
-    expect(rendererTarget({ devServerUrl: 'http://evil.example:5173/', isPackaged: false, rendererDir }).kind).toBe('file')
-    expect(rendererTarget({ devServerUrl: 'https://localhost:5173/', isPackaged: false, rendererDir }).kind).toBe('file')
+    expect(rendererTarget({ devServerUrl: 'http://evil.example:5173/', isPackaged: false, rendererDir }).kind).toBe('app')
+    expect(rendererTarget({ devServerUrl: 'https://localhost:5173/', isPackaged: false, rendererDir }).kind).toBe('app')
   })
 })
 
@@ -37,8 +36,13 @@ describe('isRendererUrl', () => {
   })
 
   it('refuses every other page', () => {
-    expect(isRendererUrl(file, pathToFileURL(path.join(rendererDir, 'other.html')).href)).toBe(false)
-    expect(isRendererUrl(file, pathToFileURL(path.join(rendererDir, '../../../etc/passwd')).href)).toBe(false)
+    // file:// is never our page any more, not even the built index.html.
+    expect(isRendererUrl(file, `file://${path.join(rendererDir, 'index.html')}`)).toBe(false)
+    expect(isRendererUrl(file, 'app://evil/index.html')).toBe(false)
+    expect(isRendererUrl(file, 'app://switchyard.evil/index.html')).toBe(false)
+    expect(isRendererUrl(file, 'app://user:pw@switchyard/index.html')).toBe(false)
+    expect(isRendererUrl(file, 'app://switchyard:8080/index.html')).toBe(false)
+    expect(isRendererUrl(file, 'apps://switchyard/index.html')).toBe(false)
     expect(isRendererUrl(file, 'https://example.com/index.html')).toBe(false)
     expect(isRendererUrl(file, 'not a url')).toBe(false)
     expect(isRendererUrl(dev, 'http://localhost:5174/')).toBe(false)

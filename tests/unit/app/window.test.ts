@@ -35,7 +35,9 @@ describe('secureWebPreferences', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: false,
     })
+    expect(secureWebPreferences('/p/index.cjs', { devTools: true }).devTools).toBe(true)
   })
 })
 
@@ -44,7 +46,8 @@ describe('window controller', () => {
     const { win } = open()
     expect(win.options.webPreferences).toEqual(secureWebPreferences('/opt/switchyard/out/preload/index.cjs'))
     expect(win.options.show).toBe(false)
-    expect(win.loaded).toEqual({ file: path.join(rendererDir, 'index.html') })
+    expect(win.loaded).toEqual({ url: 'app://switchyard/index.html' })
+    expect(win.options.webPreferences).toMatchObject({ devTools: false }) // packaged unless told otherwise
     expect(win.visible).toBe(false)
     win.emit('ready-to-show')
     expect(win.visible).toBe(true)

@@ -6,12 +6,14 @@ import type {
   ApiEvents,
   AppKeyView,
   DesktopSettings,
+  DesktopSettingsPatch,
   EventName,
   GatewayStatus,
   ProviderStats,
   ProviderView,
   RequestLogEntry,
   StatsSnapshot,
+  UpdateStatus,
   UsageRow,
 } from '../../../src/shared/api'
 import { parseConfig, parseProvider, SECRET_MASK, type Config, type ProviderInput } from '../../../src/shared/config'
@@ -77,6 +79,7 @@ export interface FakeOptions {
   usage?: (query: { from?: string; to?: string; groupBy?: string }) => UsageRow[]
   requests?: RequestLogEntry[]
   desktop?: DesktopSettings
+  update?: UpdateStatus
 }
 
 function configFrom(providers: ProviderView[], activeProvider: string | undefined): Config {
@@ -97,7 +100,8 @@ export function fakeClient(initial: FakeOptions = {}) {
   const stats = initial.stats ?? snapshot()
   let apps: AppKeyView[] = []
   let desktop: DesktopSettings = initial.desktop ?? { available: false, notices: [] }
-  const listeners: { [E in EventName]: Set<(p: ApiEvents[E]) => void> } = { stats: new Set(), status: new Set() }
+  const update: UpdateStatus = initial.update ?? { state: 'unsupported', currentVersion: '1.2.3', channel: 'stable' }
+  const listeners: { [E in EventName]: Set<(p: ApiEvents[E]) => void> } = { stats: new Set(), status: new Set(), update: new Set() }
   const status = (): GatewayStatus => ({
     state: paused ? 'paused' : 'listening',
     url: 'http://127.0.0.1:7171',
@@ -171,10 +175,13 @@ export function fakeClient(initial: FakeOptions = {}) {
       return { items: apps }
     }),
     getDesktopSettings: vi.fn(async () => desktop),
-    updateDesktopSettings: vi.fn(async (patch: { launchAtLogin?: boolean; notifications?: boolean }) => {
+    updateDesktopSettings: vi.fn(async (patch: DesktopSettingsPatch) => {
       desktop = { ...desktop, ...patch }
       return desktop
     }),
+    getUpdateStatus: vi.fn(async () => update),
+    checkForUpdates: vi.fn(async () => update),
+    installUpdate: vi.fn(async () => update),
     on: vi.fn(<E extends EventName>(event: E, listener: (p: ApiEvents[E]) => void) => {
       listeners[event].add(listener as never)
       return () => listeners[event].delete(listener as never)

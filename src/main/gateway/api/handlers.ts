@@ -57,5 +57,15 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     async updateDesktopSettings() {
       throw new ApiFailure('invalid_argument', 'launch at login and notifications are settings of the Switchyard desktop app')
     },
+    // Self-update is the desktop app's (src/main/app/updater.ts); a server is updated by its package manager.
+    async getUpdateStatus() {
+      return { state: 'unsupported', reason: 'the headless gateway is updated with npm, not by itself', currentVersion: deps.status().version, channel: 'stable' }
+    },
+    async checkForUpdates() {
+      throw new ApiFailure('invalid_argument', 'self-update is part of the Switchyard desktop app')
+    },
+    async installUpdate() {
+      throw new ApiFailure('invalid_argument', 'self-update is part of the Switchyard desktop app')
+    },
   }
 }

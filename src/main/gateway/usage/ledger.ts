@@ -35,6 +35,11 @@ export interface LedgerOptions {
   now?: () => number
   logger?: LedgerLogger
   onHealthChange?: (health: LedgerHealth) => void
+  /**
+   * better-sqlite3's addon to load instead of the one in node_modules (a path). The Electron host
+   * passes its own ABI build; plain Node keeps the default.
+   */
+  nativeBinding?: string
 }
 
 export interface LedgerHealth {
@@ -62,7 +67,7 @@ const DAY_MS = 24 * HOUR_MS
 export class UsageLedger {
   readonly db: Database.Database
   readonly file: string
-  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName'>>
+  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName' | 'nativeBinding'>>
   private readonly logger?: LedgerLogger
   private readonly onHealthChange?: (health: LedgerHealth) => void
   private queue = new OpQueue()
@@ -111,6 +116,7 @@ export class UsageLedger {
       },
       this.logger,
       this.opts.now,
+      opts.nativeBinding,
     )
     this.db = opened.db
     this.writer = opened.prepared.writer

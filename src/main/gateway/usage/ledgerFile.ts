@@ -34,11 +34,12 @@ function codeOf(err: unknown): string {
  * Opens `file` and runs `prepare` on it (schema, reconciliation); on a corrupt or unwritable
  * database recovers as described above. Anything else is a bug and is thrown.
  */
-export function openLedgerFile<T>(file: string, prepare: (db: Database.Database) => T, logger?: LedgerFileLogger, now = Date.now): OpenedLedgerFile<T> {
+export function openLedgerFile<T>(file: string, prepare: (db: Database.Database) => T, logger?: LedgerFileLogger, now = Date.now, nativeBinding?: string): OpenedLedgerFile<T> {
+  const options: Database.Options | undefined = nativeBinding ? { nativeBinding } : undefined
   let failure: unknown
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true })
-    return { ...openWith(file, prepare), storage: 'file' }
+    return { ...openWith(file, prepare, options), storage: 'file' }
   } catch (err) {
     failure = err
   }
@@ -47,7 +48,7 @@ export function openLedgerFile<T>(file: string, prepare: (db: Database.Database)
     const notice = `usage.db was corrupt (${codeOf(failure)}); it was moved to ${aside} and a fresh ledger was started at ${file}`
     logger?.warn({ file, movedTo: aside, err: (failure as Error).message }, notice)
     try {
-      return { ...openWith(file, prepare), storage: 'file', notice }
+      return { ...openWith(file, prepare, options), storage: 'file', notice }
     } catch (err) {
       failure = err
     }
@@ -55,14 +56,14 @@ export function openLedgerFile<T>(file: string, prepare: (db: Database.Database)
   if (CORRUPT.test(codeOf(failure)) || UNWRITABLE.test(codeOf(failure))) {
     const notice = `usage is not being saved: ${file} cannot be written (${codeOf(failure)}: ${(failure as Error).message}); this run's usage is kept in memory only. Fix the data directory's permissions or free space and restart`
     logger?.error({ file, err: (failure as Error).message }, notice)
-    const db = new Database(readableCopy(file) ?? ':memory:')
+    const db = new Database(readableCopy(file, options) ?? ':memory:', options)
     return { db, prepared: prepare(db), storage: 'memory', notice }
   }
   throw failure
 }
 
-function openWith<T>(file: string, prepare: (db: Database.Database) => T): { db: Database.Database; prepared: T } {
-  const db = new Database(file)
+function openWith<T>(file: string, prepare: (db: Database.Database) => T, options: Database.Options | undefined): { db: Database.Database; prepared: T } {
+  const db = new Database(file, options)
   try {
     return { db, prepared: prepare(db) }
   } catch (err) {
@@ -82,9 +83,9 @@ function moveAside(file: string, at: number): string {
 }
 
 /** The old database's content as an in-memory image, when it can still be read. */
-function readableCopy(file: string): Buffer | undefined {
+function readableCopy(file: string, options: Database.Options | undefined): Buffer | undefined {
   try {
-    const source = new Database(file, { readonly: true, fileMustExist: true })
+    const source = new Database(file, { ...options, readonly: true, fileMustExist: true })
     try {
       source.pragma('schema_version')
       return source.serialize()

@@ -25,6 +25,8 @@ export interface UsageServiceOptions {
   now?: () => number
   /** Load the tokenizer for estimates right away (default false: ~35 MB of heap, loaded on the first estimate). */
   preloadTokenizer?: boolean
+  /** better-sqlite3 addon path for hosts with another ABI (Electron); see LedgerOptions. */
+  nativeBinding?: string
 }
 
 /** Where meters hand their rows while the ledger is switched off (`usage.ledger: false`). */
@@ -50,7 +52,7 @@ export class UsageService {
 
   constructor(private readonly opts: UsageServiceOptions) {
     this.now = opts.now ?? Date.now
-    this.ledger = UsageLedger.open({ ...opts.ledger, dataDir: opts.dataDir, logger: opts.logger, now: opts.ledger?.now ?? opts.now })
+    this.ledger = UsageLedger.open({ ...opts.ledger, dataDir: opts.dataDir, logger: opts.logger, now: opts.ledger?.now ?? opts.now, nativeBinding: opts.nativeBinding })
     this.queries = new UsageQueries(this.ledger.db, { now: this.now, timeZone: opts.timeZone })
     this.appKeys = new AppKeyStore(this.ledger.db, { now: this.now })
     this.metrics = new GatewayMetrics(opts.metrics)
@@ -111,7 +113,7 @@ export class UsageService {
     try {
       await this.ledger.backup(partial)
       // A rollback-journal database is one self-contained file: right for an export.
-      const copy = new Database(partial)
+      const copy = new Database(partial, this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : undefined)
       try {
         copy.pragma('journal_mode = DELETE')
       } finally {

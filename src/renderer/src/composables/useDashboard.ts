@@ -2,7 +2,7 @@
 // stream (and its recent history for charts), the provider list and the desktop settings.
 // Screens inject it instead of opening their own subscriptions.
 import { inject, onMounted, provide, watch, type InjectionKey, type Ref, type ShallowRef } from 'vue'
-import type { DesktopSettings, GatewayStatus, StatsSnapshot } from '../../../shared/api'
+import type { DesktopSettings, DesktopSettingsPatch, GatewayStatus, StatsSnapshot, UpdateStatus } from '../../../shared/api'
 import type { UiClient } from '../api/types'
 import type { HistoryPoint } from '../logic/statsHistory'
 import { useDesktopSettings } from './useDesktopSettings'
@@ -10,6 +10,7 @@ import { useGatewayStatus } from './useGatewayStatus'
 import { useLiveStats } from './useLiveStats'
 import { useProviders, type ProvidersModel } from './useProviders'
 import { useStatsHistory } from './useStatsHistory'
+import { useUpdates } from './useUpdates'
 
 export interface Dashboard {
   client: UiClient
@@ -21,8 +22,13 @@ export interface Dashboard {
   desktop: ShallowRef<DesktopSettings | undefined>
   /** Re-reads the desktop settings (the tray may have changed them). */
   loadDesktop(): Promise<void>
-  updateDesktop(patch: { launchAtLogin?: boolean; notifications?: boolean }): Promise<void>
+  updateDesktop(patch: DesktopSettingsPatch): Promise<void>
   desktopError: Ref<string | undefined>
+  /** The desktop app's self-update (web mode: unsupported, not shown). */
+  update: ShallowRef<UpdateStatus | undefined>
+  updateError: Ref<string | undefined>
+  checkForUpdates(): Promise<void>
+  installUpdate(): Promise<void>
 }
 
 const dashboardKey: InjectionKey<Dashboard> = Symbol('switchyard-dashboard')
@@ -33,6 +39,7 @@ export function provideDashboard(client: UiClient): Dashboard {
   const { history } = useStatsHistory(stats)
   const providers = useProviders(client)
   const desktop = useDesktopSettings(client)
+  const updates = useUpdates(client)
   onMounted(() => {
     void providers.refresh()
     void desktop.load()
@@ -53,6 +60,10 @@ export function provideDashboard(client: UiClient): Dashboard {
     loadDesktop: desktop.load,
     updateDesktop: desktop.update,
     desktopError: desktop.error,
+    update: updates.status,
+    updateError: updates.error,
+    checkForUpdates: updates.check,
+    installUpdate: updates.install,
   }
   provide(dashboardKey, dashboard)
   return dashboard

@@ -1,13 +1,13 @@
 // Settings of the desktop app (launch at login, notifications); `available` is false in web mode.
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
-import type { DesktopSettings } from '../../../shared/api'
+import type { DesktopSettings, DesktopSettingsPatch } from '../../../shared/api'
 import { errorMessage, type UiClient } from '../api/types'
 
 export function useDesktopSettings(client: UiClient): {
   settings: ShallowRef<DesktopSettings | undefined>
   error: Ref<string | undefined>
   load(): Promise<void>
-  update(patch: { launchAtLogin?: boolean; notifications?: boolean }): Promise<void>
+  update(patch: DesktopSettingsPatch): Promise<void>
 } {
   const settings = shallowRef<DesktopSettings>()
   const error = ref<string>()
