@@ -1,8 +1,10 @@
 // Takes a provider's own secrets (its key, secret header values, the password in its base URL)
 // out of text that came from that provider before it reaches a client or a log: upstreams echo
 // a rejected key in their 401 body ("Incorrect API key provided: sk-..."), some quote the whole
-// request URL. Only error answers go through here; a success stream is relayed untouched.
-// Cheap when there is nothing to find: a scan per secret form, no copy.
+// request URL, a model server may put it in an error event mid-stream. Error answers are
+// rewritten; relayed bytes are masked in place (same length, so a Content-Length stays right).
+// Cheap when there is nothing to find: a scan per secret form, no copy; nothing at all for a
+// provider without secrets (most local servers).
 
 export const REDACTED = '[redacted]'
 
@@ -40,6 +42,28 @@ export class SecretScrubber {
   buffer(body: Buffer): Buffer {
     let out = body
     for (const needle of this.needles) if (out.includes(needle)) out = replaceAll(out, needle, this.replacement)
+    return out
+  }
+
+  /**
+   * Relayed bytes with every secret overwritten by `*` of the same length: the same Buffer when
+   * none occurs. (A secret split across two chunks is not seen: the first half is already sent.)
+   */
+  mask(chunk: Buffer): Buffer {
+    let out = chunk
+    for (const needle of this.needles) {
+      let at = out.indexOf(needle)
+      if (at === -1) continue
+      if (out === chunk) out = Buffer.from(chunk) // never write into undici's buffer
+      for (; at !== -1; at = out.indexOf(needle, at + needle.length)) out.fill(0x2a, at, at + needle.length)
+    }
+    return out
+  }
+
+  /** mask() for text. */
+  maskText(value: string): string {
+    let out = value
+    for (const t of this.texts) if (out.includes(t)) out = out.split(t).join('*'.repeat(t.length))
     return out
   }
 

@@ -57,6 +57,8 @@ export interface StreamTranslator {
   start(): string
   /** True once the client stream is complete (normally or with an error event). */
   readonly done: boolean
+  /** Set when the client stream ended with an error event (the upstream's, or one of ours): why. */
+  readonly failure: string | undefined
   usage(): StreamUsage
 }
 
@@ -67,10 +69,12 @@ export interface StreamUsage {
 }
 
 export function joinStream(decoder: StreamDecoder, encoder: StreamEncoder): StreamTranslator {
+  let failure: string | undefined
   const encode = (events: StreamEvent[]): string => {
     let out = ''
     for (const event of events) {
       if (encoder.done) break
+      if (event.type === 'error') failure ??= event.error.type ?? 'stream_error'
       out += encoder.encode(event)
     }
     return out
@@ -78,10 +82,16 @@ export function joinStream(decoder: StreamDecoder, encoder: StreamEncoder): Stre
   return {
     push: (chunk) => (encoder.done ? '' : encode(decoder.push(chunk))),
     end: () => (encoder.done ? '' : encode(decoder.end())),
-    fail: (message, status) => encoder.fail(message, status),
+    fail: (message, status) => {
+      failure ??= 'stream_error'
+      return encoder.fail(message, status)
+    },
     start: () => encoder.start(),
     get done() {
       return encoder.done
+    },
+    get failure() {
+      return failure
     },
     usage() {
       const u = decoder.usage()

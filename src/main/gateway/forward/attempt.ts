@@ -44,6 +44,8 @@ export interface AttemptEnd {
   errorCode?: string
   /** What broke a stream after its first byte (for the provider's health: lastError). */
   errorMessage?: string
+  /** A translated stream ended with an error event although the exchange ended cleanly: its type. */
+  streamFailure?: string
   clientAborted: boolean
 }
 
@@ -98,6 +100,7 @@ class AttemptHandler implements Deadlined {
   private resultSettled = false
   private clientGone = false
   private resolveDone?: (end: AttemptEnd) => void
+  private streamFailure?: string
   /** Set when the upstream compressed its body: chunks go through it, in order, before data(). */
   private decoder?: ReturnType<typeof contentDecoder>
 
@@ -320,8 +323,10 @@ class AttemptHandler implements Deadlined {
       return
     }
     // After the first byte there is no retry: the stream ends with an error event.
-    this.req.client.fail(failure.error, this.stream?.failure(failure.error))
-    this.finish(failure.error.code, failure.error.status, failure.error.message)
+    const event = this.stream?.failure(failure.error)
+    this.req.client.fail(failure.error, event === undefined ? undefined : this.masked(event))
+    // The client already has its status (200): the row says that, and the error class says why it broke.
+    this.finish(failure.error.code, this.status, failure.error.message)
   }
 
   /** Looks at the held start of a stream; commits it once its first event is known not to be an error. */
@@ -341,7 +346,9 @@ class AttemptHandler implements Deadlined {
 
   private endStream(): void {
     this.commit()
-    this.req.client.end(this.stream!.end())
+    const last = this.stream!.end()
+    this.req.client.end(last === undefined ? undefined : this.masked(last))
+    this.streamFailure = this.stream!.endedWithError
     this.finish()
   }
 
@@ -356,13 +363,21 @@ class AttemptHandler implements Deadlined {
     }
     this.head.push('content-type', 'application/json', 'content-length', String(decoded.payload.length))
     this.commit()
-    req.client.end(decoded.payload)
+    req.client.end(this.masked(decoded.payload))
     this.finish()
   }
 
   /** Writes client bytes, committing the head first; pauses the upstream when the client is slow. */
-  private send(out: Buffer | string): void {
-    if (out.length === 0) return
+  /** What the client gets of upstream bytes: the provider's own secrets masked (see SecretScrubber). */
+  private masked<T extends Buffer | string>(out: T): T {
+    const scrub = this.req.upstream.scrub
+    if (scrub.empty) return out
+    return (typeof out === 'string' ? scrub.maskText(out) : scrub.mask(out)) as T
+  }
+
+  private send(chunk: Buffer | string): void {
+    if (chunk.length === 0) return
+    const out = this.masked(chunk)
     this.commit()
     const client = this.req.client
     if (!client.write(out) && !this.paused) {
@@ -412,7 +427,7 @@ class AttemptHandler implements Deadlined {
     this.req.client.res.off('close', this.onClientClose)
     this.chunks = []
     this.decoder?.destroy()
-    this.resolveDone?.({ status, errorCode, errorMessage, clientAborted: this.clientGone })
+    this.resolveDone?.({ status, errorCode, errorMessage, clientAborted: this.clientGone, streamFailure: this.streamFailure })
   }
 
   /** The wheel found this attempt past its first-byte or idle deadline. */

@@ -15,6 +15,8 @@ export interface StreamMode {
   failure(err: GatewayError): string
   /** Whether the client has seen only whole events (where an error event may start). */
   readonly atEventBoundary: boolean
+  /** A translated stream that ended with an error event: its type (a relayed one is read by the meter). */
+  readonly endedWithError?: string
   readonly contentType?: string
 }
 
@@ -70,6 +72,11 @@ class TranslatedStream implements StreamMode {
 
   get atEventBoundary(): boolean {
     return true // the translator only ever emits whole events
+  }
+
+  get endedWithError(): string | undefined {
+    const type = this.translator.failure
+    return type === undefined ? undefined : /^[a-z][a-z0-9_]{0,39}$/.test(type) ? type : 'stream_error'
   }
 }
 

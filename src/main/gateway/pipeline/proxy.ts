@@ -215,7 +215,7 @@ async function attempts(
       // An exchange that ended cleanly can still have failed: cut JSON, a stream without its end
       // event, an error event inside the stream. The ledger, /metrics and the breaker all hear it.
       if (end.errorCode === undefined && !end.clientAborted) {
-        const broken = meter?.incompleteReason()
+        const broken = meter?.incompleteReason() ?? (end.streamFailure === undefined ? undefined : `upstream_${end.streamFailure}`)
         if (broken) end.errorCode = broken
       }
       const failed = end.errorCode !== undefined && !end.clientAborted

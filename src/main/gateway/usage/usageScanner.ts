@@ -249,10 +249,11 @@ export class UsageScanner {
         this.complete = endsLikeJsonObject(body)
         return quick
       }
-      // No usage at the end: parse it all, which also tells a whole body from a cut one.
+      // No usage at the end: parse it all, which also tells a whole body from a cut one (and an
+      // answer that is JSON but not an object from a real one).
       const parsed = parseJson(body.toString('utf8'))
-      this.complete = parsed !== undefined
-      return parsed === undefined ? undefined : usageFromJson(parsed, this.protocol)
+      this.complete = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      return this.complete ? usageFromJson(parsed, this.protocol) : undefined
     }
     this.complete = endsLikeJsonObject(this.jsonTail)
     return usageFromTail(this.jsonTail.toString('utf8'), this.protocol)
