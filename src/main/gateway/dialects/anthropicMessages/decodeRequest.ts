@@ -10,6 +10,9 @@ import type { AnthropicRequest } from './wire'
 export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
   const req = requireModel(body) as AnthropicRequest
   if (!Array.isArray(req.messages)) throw invalidRequest('"messages" must be an array', 'messages')
+  // What the Messages API itself refuses is refused here too, not translated into something else.
+  if (req.max_tokens !== undefined && !(Number.isSafeInteger(req.max_tokens) && (req.max_tokens as number) >= 1)) throw invalidRequest('"max_tokens" must be a positive integer', 'max_tokens')
+  if (req.tools !== undefined && !Array.isArray(req.tools)) throw invalidRequest('"tools" must be an array', 'tools')
   const out: CanonicalRequest = {
     model: req.model,
     messages: req.messages.map(decodeMessage),
