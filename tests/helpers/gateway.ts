@@ -5,8 +5,8 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import { parseConfig, type Config } from '../../src/shared/config'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/main/gateway/createGateway'
-import { createLogger } from '../../src/main/gateway/log'
-import type { ConfigStore, SecretResolver } from '../../src/main/gateway/types'
+import { createLogger } from '../../src/main/gateway/common/log'
+import type { ConfigStore, SecretResolver } from '../../src/main/gateway/common/types'
 
 export function memoryConfigStore(initial: unknown): ConfigStore & { set(raw: unknown): Promise<void> } {
   let current = mustParse(initial)

@@ -4,7 +4,7 @@
 // through. Reading is unchanged: safeSecrets.ts decrypts when the gateway needs the key.
 import { SECRET_MASK, type Config } from '../../shared/config'
 import { ApiFailure } from '../gateway/api/apiFailure'
-import type { ConfigStore } from '../gateway/types'
+import type { ConfigStore } from '../gateway/common/types'
 import { SAFE_PREFIX, encryptSecret, type SafeStorageLike } from './safeSecrets'
 
 export type SecretStorageKind = 'os' | 'basic_text' | 'unavailable'

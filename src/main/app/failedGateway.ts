@@ -7,10 +7,10 @@ import type { ApiHandlers, GatewayStatus, StatsSnapshot, TodayUsage } from '../.
 import { defaultConfig } from '../../shared/config'
 import { ApiFailure } from '../gateway/api/apiFailure'
 import { createConfigHandlers } from '../gateway/api/configHandlers'
-import { EventHub } from '../gateway/events'
+import { EventHub } from '../gateway/common/events'
 import type { Gateway } from '../gateway/createGateway'
 import type { Router } from '../gateway/routing/router'
-import type { ConfigStore } from '../gateway/types'
+import type { ConfigStore } from '../gateway/common/types'
 import { failureLine, type StartupFailure } from './startupFailure'
 
 export type HostGateway = Pick<Gateway, 'api' | 'events' | 'status' | 'setPaused'>

@@ -16,8 +16,8 @@ import {
   type ResultOf,
 } from '../../shared/api'
 import { ApiFailure } from '../gateway/api/handlers'
-import type { EventHub } from '../gateway/events'
-import type { Logger } from '../gateway/log'
+import type { EventHub } from '../gateway/common/events'
+import type { Logger } from '../gateway/common/log'
 
 /** Decides whether an IPC message comes from our own renderer (see senderPolicy.ts). */
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean

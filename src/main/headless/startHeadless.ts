@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createGateway, type Gateway } from '../gateway/createGateway'
-import type { Logger } from '../gateway/log'
+import type { Logger } from '../gateway/common/log'
 import type { GatewayStatus } from '../../shared/api'
 import { resolveAdminToken, type AdminTokenSource } from './adminToken'
 import { ConfigFileError } from '../config/confConfigStore'

@@ -14,12 +14,12 @@ import {
   type OperationName,
 } from '../../shared/api'
 import { ApiFailure } from '../gateway/api/handlers'
-import { GatewayError, openAIErrorType } from '../gateway/errors'
-import type { EventHub } from '../gateway/events'
-import type { Logger } from '../gateway/log'
+import { GatewayError, openAIErrorType } from '../gateway/common/errors'
+import type { EventHub } from '../gateway/common/events'
+import type { Logger } from '../gateway/common/log'
 import { isJsonContentType, parseJsonObject, readBody } from '../gateway/server/body'
-import type { RequestContext } from '../gateway/server/context'
-import { sendJson, sendOpenAIError } from '../gateway/server/respond'
+import type { RequestContext } from '../gateway/pipeline/context'
+import { sendJson, sendOpenAIError } from '../gateway/common/respond'
 
 const MAX_ADMIN_BODY = 4 * 1024 * 1024
 const KEEPALIVE_MS = 15_000

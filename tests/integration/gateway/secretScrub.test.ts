@@ -8,7 +8,7 @@ import { startTestGateway, envSecrets, type TestGateway } from '../../helpers/ga
 import { postJson } from '../../helpers/http'
 import { startMockAnthropic, type MockAnthropic } from '../../helpers/mockAnthropic'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
-import { REDACTED } from '../../../src/main/gateway/secretScrubber'
+import { REDACTED } from '../../../src/main/gateway/common/secretScrubber'
 
 const KEY = 'sk-proj-echoed-provider-key-31337'
 const HEADER_SECRET = 'AIzaSy-echoed-header-secret-4242'

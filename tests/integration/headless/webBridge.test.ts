@@ -4,7 +4,7 @@ import path from 'node:path'
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHeadless, type HeadlessHandle } from '../../../src/main/headless/startHeadless'
-import { silentLogger } from '../../../src/main/gateway/log'
+import { silentLogger } from '../../../src/main/gateway/common/log'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { postJson, request } from '../../helpers/http'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Router } from '../../../src/main/gateway/routing/router'
-import { buildRuntime } from '../../../src/main/gateway/runtime'
+import { buildRuntime } from '../../../src/main/gateway/runtime/runtime'
 import { config, literalSecrets } from '../../unit/gateway/routing/fixtures'
 import { onCleanup, useCleanup } from '../../helpers/cleanup'
 import { json, loopback, until, type Loopback } from './loopback'

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { encryptingConfigStore, encryptLiteralKeys, secretStorageKind, type SafeStorageWithBackend } from '../../../src/main/app/encryptingConfigStore'
 import { safeStorageSecretResolver } from '../../../src/main/app/safeSecrets'
-import { silentLogger } from '../../../src/main/gateway/log'
+import { silentLogger } from '../../../src/main/gateway/common/log'
 import { ApiFailure } from '../../../src/main/gateway/api/apiFailure'
 import { createConfigHandlers } from '../../../src/main/gateway/api/configHandlers'
 import { parseConfig, SECRET_MASK, type Config } from '../../../src/shared/config'
-import type { ConfigStore } from '../../../src/main/gateway/types'
+import type { ConfigStore } from '../../../src/main/gateway/common/types'
 
 function fakeSafeStorage(opts: { available?: boolean; backend?: string } = {}): SafeStorageWithBackend {
   return {

@@ -2,7 +2,7 @@ import type { IpcMainInvokeEvent } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
 import { ipcChannel, ipcEventChannel, operationNames, type ApiHandlers, type GatewayStatus } from '../../../src/shared/api'
 import { ApiFailure } from '../../../src/main/gateway/api/handlers'
-import { EventHub } from '../../../src/main/gateway/events'
+import { EventHub } from '../../../src/main/gateway/common/events'
 import { createIpcHandler, forwardEvents, registerIpc } from '../../../src/main/app/ipc'
 import { isTrustedSender, rendererTarget } from '../../../src/main/app/senderPolicy'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { EventHub } from '../../../src/main/gateway/events'
+import { EventHub } from '../../../src/main/gateway/common/events'
 import { limitReason, notificationsFor, SATURATION_COOLDOWN_MS, type WatchState } from '../../../src/main/app/notifications'
 import { createNotifier } from '../../../src/main/app/notifier'
 import { defaultConfig, parseProvider, type ProviderConfig } from '../../../src/shared/config'

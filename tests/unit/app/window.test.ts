@@ -6,7 +6,7 @@ vi.mock('electron', () => import('./fakeElectron'))
 import { FakeBrowserWindow, preventable, shell } from './fakeElectron'
 import { createWindowController, secureWebPreferences } from '../../../src/main/app/window'
 import { rendererTarget } from '../../../src/main/app/senderPolicy'
-import { silentLogger } from '../../../src/main/gateway/log'
+import { silentLogger } from '../../../src/main/gateway/common/log'
 
 const rendererDir = path.resolve('/opt/switchyard/out/renderer')
 const target = rendererTarget({ isPackaged: true, rendererDir })

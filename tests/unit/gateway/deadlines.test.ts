@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DeadlineWheel, type Deadlined } from '../../../src/main/gateway/forward/deadlines'
-import { ThrottledLog } from '../../../src/main/gateway/logThrottle'
-import type { Logger } from '../../../src/main/gateway/log'
+import { ThrottledLog } from '../../../src/main/gateway/common/logThrottle'
+import type { Logger } from '../../../src/main/gateway/common/log'
 
 afterEach(() => vi.useRealTimers())
 

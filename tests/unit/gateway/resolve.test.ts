@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { buildRuntime } from '../../../src/main/gateway/runtime'
+import { buildRuntime } from '../../../src/main/gateway/runtime/runtime'
 import { resolveModel, usableModels } from '../../../src/main/gateway/routing/resolve'
-import { globToRegExp } from '../../../src/main/gateway/routing/glob'
+import { globToRegExp } from '../../../src/main/gateway/common/glob'
 import { envSecrets, mustParse } from '../../helpers/gateway'
 
 const runtime = (raw: unknown) => buildRuntime(mustParse(raw), envSecrets())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { credentialOf, MIN_SCRUBBED_LENGTH, REDACTED, SecretScrubber } from '../../../src/main/gateway/secretScrubber'
+import { credentialOf, MIN_SCRUBBED_LENGTH, REDACTED, SecretScrubber } from '../../../src/main/gateway/common/secretScrubber'
 
 describe('secret scrubber', () => {
   it('replaces a secret as written, as escaped inside a JSON string, and as percent-encoded in a URL', () => {

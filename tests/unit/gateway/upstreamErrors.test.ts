@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { classifyUpstreamError, normalizeUpstreamError } from '../../../src/main/gateway/forward/upstreamErrors'
-import { createLogger } from '../../../src/main/gateway/log'
+import { createLogger } from '../../../src/main/gateway/common/log'
 import { captureLogs } from '../../helpers/gateway'
 
 describe('upstream error bodies', () => {

@@ -1,6 +1,6 @@
 // The coded errors a waiting request can end with, each with a Retry-After computed from the
 // limiters' windows (never a guess: the moment the earliest candidate could take it again).
-import { GatewayError } from '../errors'
+import { GatewayError } from '../common/errors'
 import type { BlockReason, ProviderLimiter } from './providerLimiter'
 import type { TokenEstimate } from './tokenEstimate'
 

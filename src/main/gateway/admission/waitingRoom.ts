@@ -8,7 +8,7 @@
 //     (release, new limits, upstream facts) or the single timer armed for the earliest
 //     instant a window expiry, a cooldown end or a deadline changes something.
 //   - A waiter leaves a line at that line's deadline and fails (429) once it has left them all.
-import type { GatewayError } from '../errors'
+import type { GatewayError } from '../common/errors'
 import { limitedNoQueue, queueFull, retryAfterSec, waitTimedOut, type Blocked } from './admissionErrors'
 import type { AdmissionStats } from './admissionStats'
 import type { ProviderLine, Waiter } from './admissionTypes'

@@ -3,7 +3,7 @@
 import type { ApiHandlers, ProviderView } from '../../../shared/api'
 import { maskedBaseUrl, maskSecrets, parseConfig, restoreMaskedSecrets, SECRET_MASK, type Config, type ProviderConfig } from '../../../shared/config'
 import type { Router } from '../routing/router'
-import type { ConfigStore } from '../types'
+import type { ConfigStore } from '../common/types'
 import { ApiFailure } from './apiFailure'
 
 export interface ConfigHandlerDeps {

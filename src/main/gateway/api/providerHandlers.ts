@@ -6,10 +6,11 @@ import type { BackendClient } from '../providers/backendClient'
 import { backendTargetOf } from '../providers/backendTarget'
 import { discoverModels } from '../providers/discovery'
 import type { Router } from '../routing/router'
-import { providerRuntime, type Runtime } from '../runtime'
-import type { ConfigStore, SecretResolver } from '../types'
+import { providerRuntime } from '../providers/providerRuntime'
+import type { Runtime } from '../runtime/runtime'
+import type { ConfigStore, SecretResolver } from '../common/types'
 import { ApiFailure } from './apiFailure'
-import { GatewayError } from '../errors'
+import { GatewayError } from '../common/errors'
 
 export interface ProviderHandlerDeps {
   configStore: ConfigStore

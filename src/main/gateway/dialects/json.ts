@@ -1,6 +1,6 @@
 // Small readers for untrusted JSON, shared by every codec: inputs come from clients and upstreams,
 // so every field is checked where it is read.
-import { GatewayError } from '../errors'
+import { GatewayError } from '../common/errors'
 import type { Json, Usage } from './canonical'
 
 export function isRecord(value: unknown): value is Json {

@@ -4,9 +4,9 @@
 // upstream read (backpressure), and a client that leaves aborts the upstream at once.
 import type { IncomingHttpHeaders } from 'node:http'
 import { util, type Dispatcher } from 'undici'
-import { GatewayError } from '../errors'
-import type { ClientRequestInfo, Translation } from '../protocols/translate/plan'
-import type { Upstream } from '../runtime'
+import { GatewayError } from '../common/errors'
+import type { ClientRequestInfo, Translation } from '../dialects/translation'
+import type { Upstream } from '../providers/providerRuntime'
 import type { RequestMeter } from '../usage/requestMeter'
 import type { ClientResponse } from './clientResponse'
 import { deadlines, type Deadlined } from './deadlines'

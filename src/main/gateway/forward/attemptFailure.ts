@@ -1,8 +1,8 @@
 // Why an attempt failed before anything reached the client, in the terms the failover loop, the
 // circuit breaker and the caller's error answer need.
 import type { ClientProtocol } from './clientResponse'
-import { GatewayError } from '../errors'
-import { BUSY_STATUSES, outcomeFromError, type AttemptOutcome } from '../routing/attempt'
+import { GatewayError } from '../common/errors'
+import { BUSY_STATUSES, outcomeFromError, type AttemptOutcome } from '../common/attemptOutcome'
 import { classifyUpstreamError } from './upstreamErrors'
 import { upstreamErrorForClient } from './upstreamErrors'
 

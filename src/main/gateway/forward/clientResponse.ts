@@ -3,12 +3,12 @@
 // Anthropic client expects them — as a JSON error before anything was sent, as an error event
 // once a stream has begun, or as a cut connection when neither is possible.
 import type { ServerResponse } from 'node:http'
-import type { GatewayError } from '../errors'
-import { anthropicStreamError, sendAnthropicError } from '../protocols/anthropic/errors'
-import type { ClientProtocol } from '../protocols/translate/plan'
-import { ANTHROPIC_PING, openAISse, SSE_COMMENT_KEEPALIVE } from '../protocols/translate/sse'
-import { safeHeaderValue } from '../server/headerValue'
-import { openAIErrorBody, sendOpenAIError } from '../server/respond'
+import type { GatewayError } from '../common/errors'
+import { anthropicStreamError, sendAnthropicError } from '../dialects/anthropicMessages/clientErrors'
+import type { ClientProtocol } from '../dialects/translation'
+import { ANTHROPIC_PING, dataSse as openAISse, SSE_COMMENT_KEEPALIVE } from '../dialects/sse'
+import { safeHeaderValue } from '../common/headerValue'
+import { openAIErrorBody, sendOpenAIError } from '../common/respond'
 
 export type { ClientProtocol }
 

@@ -1,7 +1,7 @@
 // One undici pool per upstream origin (and connect timeout), kept across config changes so
 // keep-alive connections survive an edit; pools no config uses any more are closed gracefully.
 import { Pool } from 'undici'
-import type { Upstream } from '../runtime'
+import type { Upstream } from '../providers/providerRuntime'
 
 const KEEP_ALIVE_MS = 30_000
 

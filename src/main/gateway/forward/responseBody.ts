@@ -1,7 +1,7 @@
 // A complete (non-streamed) JSON answer: checked, metered, and translated or given back the
 // model name the client asked for.
-import { GatewayError } from '../errors'
-import { translateResponse } from '../protocols/translate/plan'
+import { GatewayError } from '../common/errors'
+import { translateResponse } from '../dialects/translation'
 import type { AttemptRequest } from './attempt'
 import { replaceModelField } from './modelField'
 

@@ -1,7 +1,7 @@
 // The held start of an upstream stream: is its first event an error (then another candidate may
 // still answer), fine (commit it to the client), or not complete yet?
-import { GatewayError } from '../errors'
-import type { SecretScrubber } from '../secretScrubber'
+import { GatewayError } from '../common/errors'
+import type { SecretScrubber } from '../common/secretScrubber'
 import { firstEventOutcome, inspectFirstSseEvent } from '../routing/firstEvent'
 import type { AttemptFailure } from './attemptFailure'
 

@@ -1,8 +1,8 @@
 // How upstream SSE bytes become client bytes: untouched (minus a usage chunk the gateway asked
 // for on its own account), or translated event by event into the other protocol.
-import type { GatewayError } from '../errors'
-import { createStreamTranslator, type ClientRequestInfo, type StreamTranslator, type Translation } from '../protocols/translate/plan'
-import { SecretScrubber } from '../secretScrubber'
+import type { GatewayError } from '../common/errors'
+import { createStreamTranslator, type ClientRequestInfo, type StreamTranslator, type Translation } from '../dialects/translation'
+import { SecretScrubber } from '../common/secretScrubber'
 import type { RequestMeter } from '../usage/requestMeter'
 import { streamErrorEvent, type ClientProtocol } from './clientResponse'
 

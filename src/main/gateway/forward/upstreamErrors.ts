@@ -1,8 +1,9 @@
 // What an upstream failure means for the caller: transport errors become 502, and error bodies
 // in any of the shapes local servers use become OpenAI's `{"error":{...}}` with the same status.
-import { GatewayError, openAIErrorType } from '../errors'
-import { extractUpstreamError, openAIClientStatus } from '../protocols/translate/errors'
-import { translateErrorResponse } from '../protocols/translate/plan'
+import { GatewayError, openAIErrorType } from '../common/errors'
+import { extractUpstreamError } from '../dialects/errors'
+import { openAIClientStatus } from '../dialects/openaiChat/errors'
+import { translateErrorResponse } from '../dialects/translation'
 import type { ClientProtocol } from './clientResponse'
 
 const UNREACHABLE: Record<string, string> = {

@@ -2,7 +2,7 @@
 // detection) and probes (active). The routing side asks two things: which candidates are usable
 // now (never none, while there are candidates at all), and may I send to this one (the half-open
 // single-trial gate). The app API reads `snapshot()`.
-import { healthSignal, type AttemptOutcome } from '../routing/attempt'
+import { healthSignal, type AttemptOutcome } from '../common/attemptOutcome'
 import { CircuitBreaker, DEFAULT_BREAKER_OPTIONS, type BreakerOptions, type BreakerSnapshot } from './circuitBreaker'
 
 export interface ProviderHealth extends BreakerSnapshot {

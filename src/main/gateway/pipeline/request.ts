@@ -1,5 +1,5 @@
 import type { ClientProtocol } from '../forward/clientResponse'
-import type { RequestContext } from '../server/context'
+import type { RequestContext } from './context'
 
 /** Client-facing endpoints that reach a provider. */
 export type ClientEndpoint = '/chat/completions' | '/completions' | '/embeddings' | '/v1/messages'

@@ -2,11 +2,11 @@
 // the client's bytes untouched when nothing must change, else re-encoded (model name, the usage
 // chunk the ledger needs) or translated between OpenAI and Anthropic.
 import { estimateRequestTokens } from '../admission/tokenEstimate'
-import { upstreamRequestHeaders } from '../forward/headers'
-import { withoutUnsignedThinking } from '../protocols/anthropic/unsignedThinking'
-import { anthropicUpstreamHeaders } from '../protocols/anthropic/upstream'
-import { chooseTranslation, prepareTranslatedRequest, unsupportedOnAnthropic, type ClientRequestInfo, type PrepareOptions, type Translation } from '../protocols/translate/plan'
-import type { ProviderRuntime } from '../runtime'
+import { upstreamRequestHeaders } from '../providers/requestHeaders'
+import { withoutUnsignedThinking } from '../dialects/anthropicMessages/unsignedThinking'
+import { anthropicUpstreamHeaders } from '../providers/anthropicUpstream'
+import { chooseTranslation, prepareTranslatedRequest, unsupportedOnAnthropic, type ClientRequestInfo, type PrepareOptions, type Translation } from '../dialects/translation'
+import type { ProviderRuntime } from '../providers/providerRuntime'
 import type { GatewayRequest } from './request'
 
 export interface UpstreamCall {

@@ -1,4 +1,4 @@
-import { anthropicApiRoot, anthropicAuthHeaders } from '../protocols/anthropic/upstream'
+import { anthropicApiRoot, anthropicAuthHeaders } from './anthropicUpstream'
 import { CLOUD_TIMEOUTS, type ProviderAdapter } from './adapter'
 
 /** Anthropic's API and Anthropic-compatible endpoints: the Messages API under the API root, key as x-api-key. */

@@ -2,8 +2,8 @@
 // These are not under the OpenAI `/v1` base for every kind (vLLM serves /health and /metrics at
 // the server root; Ollama's native API is under /api), so each URL is derived per kind here.
 import type { ProviderKind } from '../../../shared/config'
-import { anthropicApiRoot, DEFAULT_ANTHROPIC_VERSION } from '../protocols/anthropic/upstream'
-import type { ProviderRuntime } from '../runtime'
+import { anthropicApiRoot, DEFAULT_ANTHROPIC_VERSION } from './anthropicUpstream'
+import type { ProviderRuntime } from './providerRuntime'
 import { trimTrailingSlashes } from './adapter'
 import { ollamaRoot } from './ollama'
 import { vllmAdapter } from './vllm'

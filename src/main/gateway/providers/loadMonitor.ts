@@ -2,7 +2,6 @@
 // running and waiting, KV-cache usage) and Ollama's loaded models (/api/ps). Snapshots carry
 // the time they were taken; anything older than a few intervals is treated as unknown, so a
 // backend that stopped answering falls back to least-connections instead of stale numbers.
-import type { BackendLoad } from '../routing/candidates'
 import { BackendClient } from './backendClient'
 import { loadUrl, sameTarget, type BackendTarget } from './backendTarget'
 import { isOllamaModelLoaded, parseOllamaPs, type OllamaLoadedModel } from './ollamaNative'
@@ -130,4 +129,14 @@ export class LoadMonitor {
     const { json } = await this.client.getJson(url, { headers: target.headers, timeoutMs: this.timeoutMs, maxBytes: 1024 * 1024 })
     return { kind: 'ollama', takenAt: this.now(), loaded: parseOllamaPs(json) }
   }
+}
+
+/** What a backend reports about itself (see LoadMonitor); any part may be unknown. */
+export interface BackendLoad {
+  running?: number
+  waiting?: number
+  /** 0..1 */
+  kvCacheUsage?: number
+  /** Ollama: the requested model is already in memory. */
+  modelLoaded?: boolean
 }

@@ -1,8 +1,8 @@
 // The models each provider serves: what the backend reports (refreshed at start, every 60 s and
 // on config change) plus the configured `models`. A failed refresh keeps the last good list, so
 // a backend restarting for a few seconds does not make its models unroutable.
-import type { ProviderRuntime } from '../runtime'
-import { servedModels } from '../runtime'
+import type { ProviderRuntime } from './providerRuntime'
+import { servedModels } from './providerRuntime'
 import { BackendClient } from './backendClient'
 import { backendTargetOf, sameTarget, type BackendTarget } from './backendTarget'
 import { discoverModelDetails } from './discovery'

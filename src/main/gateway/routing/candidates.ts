@@ -1,9 +1,10 @@
 // Route resolution that keeps every target: the requested model -> the ordered candidate list a
 // balancing strategy then reorders. Precedence (DESIGN.md §3): explicit route -> providers that
 // serve the model -> the active provider -> 404.
+import type { BackendLoad } from '../providers/loadMonitor'
 import type { Strategy } from '../../../shared/config'
-import { GatewayError } from '../errors'
-import type { ProviderRuntime, Runtime } from '../runtime'
+import { GatewayError } from '../common/errors'
+import type { ProviderRuntime, Runtime } from '../runtime/runtime'
 
 export interface Candidate {
   /** Stable identity of the target within its route: `providerId/upstreamModel`. */
@@ -15,15 +16,6 @@ export interface Candidate {
   weight: number
 }
 
-/** What a backend reports about itself (see LoadMonitor); any part may be unknown. */
-export interface BackendLoad {
-  running?: number
-  waiting?: number
-  /** 0..1 */
-  kvCacheUsage?: number
-  /** Ollama: the requested model is already in memory. */
-  modelLoaded?: boolean
-}
 
 /** Everything a strategy may consult; all of it injected, so strategies are pure and testable. */
 export interface StrategyContext {
@@ -117,3 +109,5 @@ export function usableModels(rt: Runtime): string[] {
   for (const model of rt.modelOwners.keys()) names.add(model)
   return [...names].sort()
 }
+
+export type { BackendLoad }

@@ -2,7 +2,7 @@
 // the client (DESIGN.md §2); never for client errors; at most `maxAttempts` per request; never
 // past the request's deadline; and only while the gateway-wide retry budget lasts, so that a
 // meltdown of every backend does not double the load we put on them.
-import { isClientError, type AttemptOutcome } from './attempt'
+import { isClientError, type AttemptOutcome } from '../common/attemptOutcome'
 
 export interface FailoverOptions {
   /** Attempts per request, the first one included; default 3. */

@@ -2,7 +2,7 @@
 // compatible proxies, Anthropic's `event: error`). Until that first event is seen nothing has
 // reached the client, so it can still fail over. This looks at the start of a stream and says
 // whether the first real event is complete, and whether it is an error.
-import { BUSY_STATUSES } from './attempt'
+import { BUSY_STATUSES } from '../common/attemptOutcome'
 
 export type FirstEventVerdict =
   | { state: 'incomplete' }

@@ -2,7 +2,7 @@
 // prices blended 3:1, the usual input/output token mix of chat traffic (the same blend public
 // price comparisons use). Self-hosted kinds without a pricing table cost nothing per token.
 import type { ProviderConfig } from '../../../shared/config'
-import { globEntry } from './glob'
+import { globEntry } from '../common/glob'
 
 type Price = NonNullable<ProviderConfig['pricing']>[string]
 

@@ -1,7 +1,7 @@
 // Model resolution (DESIGN.md §3) reduced to the one provider a request would try first: explicit
 // route -> a provider that serves the model -> the active provider -> 404 listing what would work.
 // The precedence lives in resolveCandidates; this is its first candidate.
-import type { ProviderRuntime, Runtime } from '../runtime'
+import type { ProviderRuntime, Runtime } from '../runtime/runtime'
 import { resolveCandidates } from './candidates'
 
 export { usableModels } from './candidates'

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { GatewayError } from '../errors'
+import { GatewayError } from '../common/errors'
 
 /** Reads a request body, counting bytes as they arrive so chunked uploads cannot exceed the limit. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

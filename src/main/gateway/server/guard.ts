@@ -1,28 +1,10 @@
 // Ingress guard: DNS-rebinding and cross-site protection for a server that lives on localhost.
 // The allowlist is built from config and the bound address, never from the Host header itself.
 import type { IncomingHttpHeaders } from 'node:http'
-import { GatewayError } from '../errors'
+import { GatewayError } from '../common/errors'
+import { isLoopbackHost, normalizeOrigin, type GuardPolicy } from '../runtime/guardPolicy'
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
-
-export interface GuardPolicy {
-  /** Extra host names accepted besides loopback (the bind address when it is not loopback). */
-  extraHosts: ReadonlySet<string>
-  /** When bound to a wildcard address any IP literal is a legitimate Host. */
-  acceptIpLiterals: boolean
-  allowedOrigins: ReadonlySet<string>
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
-
-export function buildGuardPolicy(bindHost: string, allowedOrigins: readonly string[]): GuardPolicy {
-  const extraHosts = new Set<string>()
-  const wildcard = bindHost === '0.0.0.0' || bindHost === '::' || bindHost === '[::]'
-  if (!wildcard && !isLoopbackHost(bindHost)) extraHosts.add(bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost)
-  return { extraHosts, acceptIpLiterals: wildcard, allowedOrigins: new Set(allowedOrigins.map(normalizeOrigin)) }
-}
+export { isLoopbackHost, buildGuardPolicy, type GuardPolicy } from '../runtime/guardPolicy'
 
 /** The host name of a Host header without its port; '' when absent or malformed. */
 export function hostName(hostHeader: string | undefined): string {
@@ -37,10 +19,6 @@ export function hostName(hostHeader: string | undefined): string {
 
 function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (host.startsWith('[') && host.endsWith(']'))
-}
-
-function normalizeOrigin(origin: string): string {
-  return origin.trim().replace(/\/+$/, '').toLowerCase()
 }
 
 /** Throws the 403 a request must get, or returns when it may proceed. */

@@ -2,15 +2,15 @@
 // Every failure becomes a GatewayError rendered in the caller's protocol.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { GatewayError } from '../errors'
+import { GatewayError } from '../common/errors'
 import type { ClientProtocol } from '../forward/clientResponse'
-import type { Logger } from '../log'
-import { renderFailure } from '../pipeline/modelRequest'
-import type { OpenAIEndpoint } from '../protocols/openai/handler'
-import type { Runtime } from '../runtime'
-import type { HostRoutes, RequestContext } from './context'
+import type { Logger } from '../common/log'
+import { renderFailure } from './ingress/modelRequest'
+import type { OpenAIEndpoint } from './ingress/openai'
+import type { Runtime } from '../runtime/runtime'
+import type { HostRoutes, RequestContext } from '../pipeline/context'
 import { checkRequest } from './guard'
-import { sendJson } from './respond'
+import { sendJson } from '../common/respond'
 
 export interface ListenerDeps {
   runtime(): Runtime

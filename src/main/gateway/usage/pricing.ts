@@ -2,7 +2,7 @@
 // cloud models. Local kinds (vllm, ollama) cost 0 unless their provider config prices the model.
 // Prices are USD per million tokens.
 import type { ProviderKind } from '../../../shared/config'
-import { globEntry } from '../routing/glob'
+import { globEntry } from '../common/glob'
 import type { TokenUsage } from './types'
 
 export interface ModelPrice {

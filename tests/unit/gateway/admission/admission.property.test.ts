@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { Admission, type ProviderAdmissionConfig } from '../../../../src/main/gateway/admission/admission'
 import type { Lease, Limits } from '../../../../src/main/gateway/admission/providerLimiter'
 import { WINDOW_MS } from '../../../../src/main/gateway/admission/slidingWindow'
-import { GatewayError } from '../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
 import { seededRandom } from '../../../helpers/random'
 import { ManualTime } from './manualTime'
 

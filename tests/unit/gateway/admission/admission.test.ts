@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Admission, type AcquireRequest, type ProviderAdmissionConfig } from '../../../../src/main/gateway/admission/admission'
 import { systemScheduler } from '../../../../src/main/gateway/admission/clock'
 import { WINDOW_MS } from '../../../../src/main/gateway/admission/slidingWindow'
-import { GatewayError } from '../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
 import { ManualTime, flush, track } from './manualTime'
 
 function setup(providers: ProviderAdmissionConfig[]) {

@@ -3,7 +3,7 @@ import { parseModelList } from '../../../../src/main/gateway/providers/discovery
 import { isOllamaModelLoaded, parseOllamaPs, parseOllamaTags } from '../../../../src/main/gateway/providers/ollamaNative'
 import { parsePrometheusText, vllmLoadFromMetrics } from '../../../../src/main/gateway/providers/prometheus'
 import { modelsUrl, probeUrl, loadUrl, backendTargetOf } from '../../../../src/main/gateway/providers/backendTarget'
-import { buildRuntime } from '../../../../src/main/gateway/runtime'
+import { buildRuntime } from '../../../../src/main/gateway/runtime/runtime'
 import { config, literalSecrets, VLLM_V0_METRICS, VLLM_V1_METRICS } from './fixtures'
 
 describe('Prometheus text parsing', () => {

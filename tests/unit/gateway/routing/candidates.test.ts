@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { resolveCandidates } from '../../../../src/main/gateway/routing/candidates'
 import { LatencyTracker } from '../../../../src/main/gateway/routing/latency'
 import { blendedPrice, priceLookup, providerPrice } from '../../../../src/main/gateway/routing/pricing'
-import { buildRuntime } from '../../../../src/main/gateway/runtime'
+import { buildRuntime } from '../../../../src/main/gateway/runtime/runtime'
 import { config, literalSecrets } from './fixtures'
 
 const cfg = config({

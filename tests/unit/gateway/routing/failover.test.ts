@@ -5,7 +5,7 @@ import {
   outcomeFromGatewayCode,
   outcomeFromStatus,
   type AttemptOutcome,
-} from '../../../../src/main/gateway/routing/attempt'
+} from '../../../../src/main/gateway/common/attemptOutcome'
 import {
   backoffMs,
   DEFAULT_FAILOVER_OPTIONS,

@@ -1,5 +1,5 @@
 import { parseConfig, type Config } from '../../../../src/shared/config'
-import type { SecretResolver } from '../../../../src/main/gateway/types'
+import type { SecretResolver } from '../../../../src/main/gateway/common/types'
 import type { BackendLoad, Candidate, StrategyContext } from '../../../../src/main/gateway/routing/candidates'
 import { seededRandom } from '../../../helpers/random'
 

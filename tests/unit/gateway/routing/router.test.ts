@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { AttemptOutcome, AttemptRecord } from '../../../../src/main/gateway/routing/attempt'
+import type { AttemptOutcome, AttemptRecord } from '../../../../src/main/gateway/common/attemptOutcome'
 import { FailoverPolicy, RetryBudget } from '../../../../src/main/gateway/routing/failoverPolicy'
 import { Router, type RequestPlan } from '../../../../src/main/gateway/routing/router'
-import { buildRuntime } from '../../../../src/main/gateway/runtime'
+import { buildRuntime } from '../../../../src/main/gateway/runtime/runtime'
 import { seededRandom } from '../../../helpers/random'
 import { config, literalSecrets } from './fixtures'
 

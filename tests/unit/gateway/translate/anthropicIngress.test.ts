@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { countAnthropicInputTokens } from '../../../../src/main/gateway/protocols/anthropic/countTokens'
-import { ANTHROPIC_PING, startKeepAlive } from '../../../../src/main/gateway/protocols/anthropic/keepAlive'
-import { anthropicClientKey, validateAnthropicRequest } from '../../../../src/main/gateway/protocols/anthropic/request'
-import { anthropicApiRoot, anthropicUpstreamHeaders } from '../../../../src/main/gateway/protocols/anthropic/upstream'
-import { GatewayError } from '../../../../src/main/gateway/errors'
+import { countAnthropicInputTokens } from '../../../../src/main/gateway/admission/anthropicTokens'
+import { ANTHROPIC_PING, startKeepAlive } from '../../../../src/main/gateway/dialects/anthropicMessages/keepAlive'
+import { anthropicClientKey, validateAnthropicRequest } from '../../../../src/main/gateway/dialects/anthropicMessages/validate'
+import { anthropicApiRoot, anthropicUpstreamHeaders } from '../../../../src/main/gateway/providers/anthropicUpstream'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
 
 describe('Anthropic ingress helpers', () => {
   it('takes the client key from x-api-key or Authorization: Bearer', () => {

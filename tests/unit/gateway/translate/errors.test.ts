@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../../src/main/gateway/errors'
-import { anthropicErrorBody, anthropicStreamError, sendAnthropicError } from '../../../../src/main/gateway/protocols/anthropic/errors'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
+import { anthropicErrorBody, anthropicStreamError, sendAnthropicError } from '../../../../src/main/gateway/dialects/anthropicMessages/clientErrors'
 import { anthropicErrorType } from '../../../../src/main/gateway/dialects/anthropicMessages/errors'
 import type { AnthropicErrorBody } from '../../../../src/main/gateway/dialects/anthropicMessages/wire'
 import type { OpenAIErrorBody } from '../../../../src/main/gateway/dialects/openaiChat/wire'
 import { translateError } from '../../../../src/main/gateway/dialects/translate'
-import { translateErrorResponse } from '../../../../src/main/gateway/protocols/translate/plan'
+import { translateErrorResponse } from '../../../../src/main/gateway/dialects/translation'
 
 const toAnthropicErrorBody = (body: unknown, status?: number) => translateError('anthropic-messages', body, status).body as AnthropicErrorBody
 const toOpenAIErrorBody = (body: unknown, status?: number) => translateError('openai-chat', body, status).body as OpenAIErrorBody

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
 import {
   chooseTranslation,
   createStreamTranslator,
@@ -7,7 +7,7 @@ import {
   translateResponseBody,
   translationLabel,
   type TranslationPair,
-} from '../../../../src/main/gateway/protocols/translate/plan'
+} from '../../../../src/main/gateway/dialects/translation'
 import { readEvents } from './helpers'
 
 const ANTHROPIC_TO_OPENAI: TranslationPair = { client: 'anthropic-messages', upstream: 'openai-chat' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
 import type { AnthropicRequest } from '../../../../src/main/gateway/dialects/anthropicMessages/wire'
 import type { OpenAIRequest } from '../../../../src/main/gateway/dialects/openaiChat/wire'
 import { anthropicToOpenAIRequest, loadFixture, openAIToAnthropicRequest } from './helpers'

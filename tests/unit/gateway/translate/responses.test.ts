@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../src/main/gateway/common/errors'
 import { anthropicToOpenAIResponse, loadFixture, openAIToAnthropicResponse, type ResponseOptions } from './helpers'
 
 interface Case {

@@ -1,6 +1,6 @@
 // Error bodies for OpenAI clients: `{"error":{message,type,code,param}}`. An Anthropic error type
 // the upstream gave is kept as `code`, since OpenAI clients branch on `type` by status.
-import { openAIErrorType } from '../../errors'
+import { openAIErrorType } from '../../common/errors'
 import type { ErrorInfo } from '../canonical'
 import { ANTHROPIC_ERROR_TYPES } from '../anthropicMessages/errors'
 import { fallbackErrorMessage } from '../errors'

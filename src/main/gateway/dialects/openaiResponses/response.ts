@@ -1,6 +1,6 @@
 // Non-streamed Response objects, both ways, and the Response object shape the stream encoder
 // sends too (response.created … response.completed).
-import { GatewayError } from '../../errors'
+import { GatewayError } from '../../common/errors'
 import type { AssistantPart, CanonicalResponse, Json, ReasoningPart, ToolCallPart } from '../canonical'
 import type { ResponseContext } from '../codec'
 import { asString, badUpstream, emptyUsage, isRecord, records, stripIdPrefix, withPrefix } from '../json'

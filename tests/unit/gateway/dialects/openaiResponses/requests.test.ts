@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../../src/main/gateway/common/errors'
 import type { EncodeRequestOptions } from '../../../../../src/main/gateway/dialects/codec'
 import { openaiResponses } from '../../../../../src/main/gateway/dialects/openaiResponses'
 import { translateRequest } from '../../../../../src/main/gateway/dialects/translate'

@@ -1,7 +1,7 @@
 // Ingress checks for POST /v1/messages and /v1/messages/count_tokens, before routing.
 import type { IncomingHttpHeaders } from 'node:http'
-import { GatewayError } from '../../errors'
-import type { AnthropicRequest } from '../../dialects/anthropicMessages/wire'
+import { GatewayError } from '../../common/errors'
+import type { AnthropicRequest } from './wire'
 
 /**
  * The client's key: Anthropic SDKs send `x-api-key`; Claude Code with ANTHROPIC_AUTH_TOKEN sends

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Runtime } from '../runtime'
+import type { Runtime } from '../runtime/runtime'
 
 /** What every stage of one request sees. */
 export interface RequestContext {

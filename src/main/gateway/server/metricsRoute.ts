@@ -2,8 +2,8 @@
 // are set from their sources right before each scrape rather than on the request path.
 import type { Admission } from '../admission/admission'
 import type { Router } from '../routing/router'
-import type { RequestContext } from '../server/context'
-import type { UsageService } from './usageService'
+import type { RequestContext } from '../pipeline/context'
+import type { UsageService } from '../usage/usageService'
 
 export async function serveMetrics(ctx: RequestContext, deps: { usage: UsageService; admission: Admission; router: Router }): Promise<void> {
   const metrics = deps.usage.metrics

@@ -1,12 +1,12 @@
 // Ingress stage: content type, body (size-limited), JSON, model, and who is calling. Fails with
 // a coded GatewayError the caller renders in the client's protocol.
-import { GatewayError } from '../errors'
-import type { ClientProtocol } from '../forward/clientResponse'
-import { invalidModelName } from '../server/headerValue'
-import { isJsonContentType, parseJsonObject, readBody } from '../server/body'
-import type { RequestContext } from '../server/context'
-import { identifyApp, type AppIdentity, type AppKeyResolver } from '../usage/identifyApp'
-import type { ClientEndpoint, GatewayRequest } from './request'
+import { GatewayError } from '../../common/errors'
+import type { ClientProtocol } from '../../forward/clientResponse'
+import { invalidModelName } from '../../common/headerValue'
+import { isJsonContentType, parseJsonObject, readBody } from '../body'
+import type { RequestContext } from '../../pipeline/context'
+import { identifyApp, type AppIdentity, type AppKeyResolver } from '../../usage/identifyApp'
+import type { ClientEndpoint, GatewayRequest } from '../../pipeline/request'
 
 export interface IngressDeps {
   appKeys?: AppKeyResolver & { policy(app: string): { priority?: 'high' | 'normal' } | undefined }

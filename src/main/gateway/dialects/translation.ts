@@ -12,7 +12,7 @@
 //   openai-responses   | (any)                               | openai-responses -> upstream's    | by the upstream's codec
 //
 // /v1/completions and /v1/embeddings have no Anthropic counterpart (unsupportedOnAnthropic).
-import type { ProviderKind } from '../../../../shared/config'
+import type { ProviderKind } from '../../../shared/config'
 import {
   customToolNames,
   responsesEcho,
@@ -24,8 +24,8 @@ import {
   type EncodeRequestOptions,
   type ResponseContext,
   type StreamTranslator,
-} from '../../dialects'
-import { GatewayError } from '../../errors'
+} from '.'
+import { GatewayError } from '../common/errors'
 
 export type { Dialect, StreamTranslator }
 

@@ -3,9 +3,9 @@
 // public, so this is an estimate: gpt-tokenizer's o200k_base over every text the model would read
 // (system, messages, tool calls and results, tool definitions), plus a few tokens of framing per
 // message and a flat cost per image. Good enough for context budgeting, not for billing.
-import { defaultTokenCounter } from '../../admission/tokenCounter'
-import type { AnthropicRequest } from '../../dialects/anthropicMessages/wire'
-import { isRecord } from '../../dialects/json'
+import { defaultTokenCounter } from './tokenCounter'
+import type { AnthropicRequest } from '../dialects/anthropicMessages/wire'
+import { isRecord } from '../dialects/json'
 
 /** Per message: role marker and turn delimiters, as in OpenAI's chat-format accounting. */
 const TOKENS_PER_MESSAGE = 3

@@ -1,5 +1,5 @@
 // A tiny typed pub/sub for what the gateway pushes to UIs (stats ticks, status changes).
-import type { ApiEvents, EventName } from '../../shared/api'
+import type { ApiEvents, EventName } from '../../../shared/api'
 
 type Listener<E extends EventName> = (payload: ApiEvents[E]) => void
 

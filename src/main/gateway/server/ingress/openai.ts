@@ -2,11 +2,11 @@
 // list (/v1/models, /v1/models/{id}) that OpenAI and Anthropic SDKs both read. The model list
 // asks for the same caller check as every model request: where app keys are required, listing
 // the models needs one too.
-import { GatewayError } from '../../errors'
+import { GatewayError } from '../../common/errors'
 import { sendProtocolError, type ClientProtocol } from '../../forward/clientResponse'
-import type { ModelRequestHandler } from '../../pipeline/modelRequest'
-import type { RequestContext } from '../../server/context'
-import { sendJson } from '../../server/respond'
+import type { ModelRequestHandler } from './modelRequest'
+import type { RequestContext } from '../../pipeline/context'
+import { sendJson } from '../../common/respond'
 
 export type OpenAIEndpoint = '/chat/completions' | '/completions' | '/embeddings'
 

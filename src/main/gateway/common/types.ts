@@ -1,5 +1,5 @@
 // The services a host (Electron app or headless CLI) hands to the gateway core.
-import type { Config } from '../../shared/config'
+import type { Config } from '../../../shared/config'
 
 export interface ConfigStore {
   get(): Config

@@ -1,12 +1,12 @@
 // Entry point for every model request (OpenAI and Anthropic routes): ingress, then the proxy
 // pipeline; whatever fails is answered in the caller's protocol and counted once.
-import { GatewayError, toGatewayError } from '../errors'
-import { sendProtocolError, type ClientProtocol } from '../forward/clientResponse'
-import type { RequestContext } from '../server/context'
-import { readGatewayRequest, type IngressDeps } from './ingress'
-import { proxy, type ProxyDeps, type ProxyOutcome } from './proxy'
-import type { ClientEndpoint } from './request'
-import { identifyApp } from '../usage/identifyApp'
+import { GatewayError, toGatewayError } from '../../common/errors'
+import { sendProtocolError, type ClientProtocol } from '../../forward/clientResponse'
+import type { RequestContext } from '../../pipeline/context'
+import { readGatewayRequest, type IngressDeps } from './readRequest'
+import { proxy, type ProxyDeps, type ProxyOutcome } from '../../pipeline/proxy'
+import type { ClientEndpoint } from '../../pipeline/request'
+import { identifyApp } from '../../usage/identifyApp'
 
 export type ModelRequestHandler = (ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint) => Promise<void>
 

@@ -1,11 +1,11 @@
 // Errors for clients of the Anthropic routes (/v1/messages, /v1/messages/count_tokens): the same
 // GatewayError every stage throws, rendered as Anthropic's `{"type":"error","error":{type,message}}`.
 import type { ServerResponse } from 'node:http'
-import type { GatewayError } from '../../errors'
-import { sendJson } from '../../server/respond'
-import { anthropicErrorType } from '../../dialects/anthropicMessages/errors'
-import type { AnthropicErrorBody } from '../../dialects/anthropicMessages/wire'
-import { namedSse } from '../../dialects/sse'
+import type { GatewayError } from '../../common/errors'
+import { sendJson } from '../../common/respond'
+import { anthropicErrorType } from './errors'
+import type { AnthropicErrorBody } from './wire'
+import { namedSse } from '../sse'
 
 export function anthropicErrorBody(err: GatewayError, requestId?: string): AnthropicErrorBody {
   const body: AnthropicErrorBody = { type: 'error', error: { type: anthropicErrorType(err.status), message: err.message } }

@@ -1,7 +1,7 @@
 // SSE keep-alives while the upstream loads a model or the request waits in the queue, so clients
 // and proxies with idle timeouts keep the connection. Anthropic clients get the API's own `ping`
 // event; OpenAI clients get a comment line, which every SSE parser skips.
-import { ANTHROPIC_PING } from '../../dialects/sse'
+import { ANTHROPIC_PING } from '../sse'
 
 export { ANTHROPIC_PING }
 

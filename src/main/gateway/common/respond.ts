@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { GatewayError, openAIErrorType } from '../errors'
+import { GatewayError, openAIErrorType } from './errors'
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   if (res.headersSent) {
