@@ -12,7 +12,7 @@ import { BackendClient } from './providers/backendClient'
 import type { Logger } from './common/log'
 import { ThrottledLog } from './common/logThrottle'
 import { authorizeCaller } from './server/ingress/readRequest'
-import { createModelRequestHandler } from './server/ingress/modelRequest'
+import { createModelRequestHandler, recordRejection } from './server/ingress/modelRequest'
 import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './server/ingress/anthropic'
 import { createOpenAIHandlers } from './server/ingress/openai'
@@ -208,6 +208,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (appKeyRequired() && (!who.ok || who.via !== 'app-key')) throw new GatewayError('unauthorized', 'metrics need an app key here')
       return serveMetrics(ctx, { usage, admission, router })
     },
+    recordRejection: (ctx, err) => recordRejection(ctx, ctx.path.slice(0, 120), err, { usage, ...ingress }),
     health: () => {
       const ledger = usage.health()
       const warning = ledgerWarning()

@@ -28,6 +28,11 @@ export interface ListenerDeps {
   /** GET /metrics (Prometheus text). */
   metrics(ctx: RequestContext): Promise<void>
   hostRoutes?: HostRoutes
+  /**
+   * A request turned away before any handler took it (unknown path, wrong method, foreign Host,
+   * paused or shutting down): recorded like an ingress rejection, so every request leaves a row.
+   */
+  recordRejection?(ctx: RequestContext, err: unknown): void
   /** 503 for model traffic while paused (tray) or shutting down; admin routes keep working. */
   refusal(): GatewayError | undefined
   logger: Logger
@@ -59,10 +64,16 @@ export function createRequestListener(deps: ListenerDeps) {
         if (req.method === 'OPTIONS') return preflight(req, res)
       }
       const handled = route(ctx, protocol)
-      if (handled instanceof Promise) handled.catch((err: unknown) => renderFailure(ctx, protocol, err, deps))
+      if (handled instanceof Promise) handled.catch((err: unknown) => reject(ctx, protocol, err))
     } catch (err) {
-      renderFailure(ctx, protocol, err, deps)
+      reject(ctx, protocol, err)
     }
+  }
+
+  /** Answers a request the listener itself turned away, and leaves its trace in the request log. */
+  function reject(ctx: RequestContext, protocol: ClientProtocol, err: unknown): void {
+    renderFailure(ctx, protocol, err, deps)
+    deps.recordRejection?.(ctx, err)
   }
 
   function route(ctx: RequestContext, protocol: ClientProtocol): void | Promise<void> {

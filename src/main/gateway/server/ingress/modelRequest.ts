@@ -36,7 +36,7 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
 export function renderFailure(ctx: RequestContext, protocol: ClientProtocol, err: unknown, deps: Pick<ProxyDeps, 'logger'>): void {
   const error = toGatewayError(err)
   if (!(err instanceof GatewayError)) deps.logger.error({ reqId: ctx.requestId, err: (err as Error)?.message }, 'unexpected error')
-  if (error.code === 'body_too_large') ctx.res.shouldKeepAlive = false // do not read the rest of a huge upload
+  if (error.code === 'body_too_large') discardRestOfBody(ctx)
   if (ctx.res.headersSent || ctx.res.destroyed) {
     ctx.res.destroy()
     return
@@ -45,11 +45,25 @@ export function renderFailure(ctx: RequestContext, protocol: ClientProtocol, err
   sendProtocolError(ctx.res, protocol, error, ctx.requestId)
 }
 
+/** Uploads beyond this are cut instead of read to their end after a 413. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024
+
+/**
+ * After a 413 the client is still sending. Closing now would reset the connection with its bytes
+ * unread, and a reset can destroy the 413 before the client reads it: so the rest is read and
+ * thrown away (the connection even stays usable), unless it is announced as huge.
+ */
+function discardRestOfBody(ctx: RequestContext): void {
+  const declared = Number(ctx.req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > MAX_DISCARDED_BYTES) ctx.res.shouldKeepAlive = false
+  else ctx.req.resume()
+}
+
 /**
  * A request turned away at ingress (bad key, bad body, too large) still gets a ledger row and a
  * requests_total sample: "my tool gets 415s" should show up in the request log.
  */
-function recordRejection(ctx: RequestContext, endpoint: ClientEndpoint, err: unknown, deps: ProxyDeps & IngressDeps): void {
+export function recordRejection(ctx: RequestContext, endpoint: string, err: unknown, deps: Pick<ProxyDeps, 'usage'> & IngressDeps): void {
   if (!deps.usage) return
   const error = toGatewayError(err)
   const who = identifyApp(ctx.req.headers, deps.appKeys)
