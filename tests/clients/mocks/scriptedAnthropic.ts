@@ -1,11 +1,11 @@
 // A scripted Anthropic Messages backend: POST /v1/messages streaming (message_start with the
 // input and cache counts, content_block_start/delta/stop with text_delta or input_json_delta split
 // across events, ping, message_delta with stop_reason and output_tokens, message_stop) and not;
-// POST /v1/messages/count_tokens; GET /v1/models. Requires `x-api-key: <key>` and an
-// `anthropic-version` header, as the real API does.
+// POST /v1/messages/count_tokens; GET /v1/models. Requires the key (`x-api-key`, or a bearer
+// token) and an `anthropic-version` header, as the real API does.
 import { json } from '../../helpers/server'
 import type { AgentAction, AgentRequest, ToolInfo, ToolResultInfo } from './agent'
-import { split, startScripted, writeEvents, type LedgerUsage, type ScriptedMock, type ScriptedOptions } from './scriptedServer'
+import { bearer, split, startScripted, writeEvents, type LedgerUsage, type ScriptedMock, type ScriptedOptions } from './scriptedServer'
 
 type Json = Record<string, unknown>
 
@@ -25,7 +25,8 @@ export function startScriptedAnthropic(opts: ScriptedOptions): Promise<ScriptedM
         return json(res, 200, { data: [{ type: 'model', id: model, display_name: model, created_at: '2025-09-29T00:00:00Z' }], has_more: false, first_id: model, last_id: model })
       }
       if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/messages/count_tokens')) return reject(404, `no route ${req.method} ${path}`, error('not_found_error', `Not Found: ${path}`))
-      if (req.headers['x-api-key'] !== key) return reject(401, `wrong x-api-key ${JSON.stringify(req.headers['x-api-key'])}`, error('authentication_error', 'invalid x-api-key'))
+      // API keys come as x-api-key; newer SDKs and OAuth tokens use Authorization: Bearer, which the API also takes.
+      if (req.headers['x-api-key'] !== key && bearer(req) !== key) return reject(401, `wrong key: x-api-key ${JSON.stringify(req.headers['x-api-key'])}, authorization ${JSON.stringify(req.headers.authorization)}`, error('authentication_error', 'invalid x-api-key'))
       if (typeof req.headers['anthropic-version'] !== 'string') return reject(400, 'no anthropic-version', error('invalid_request_error', 'anthropic-version: header is required'))
       if (!body || !Array.isArray(body.messages)) return reject(400, 'no messages', error('invalid_request_error', 'messages: Field required'))
       if (!opts.anyModel && body.model !== model) return reject(404, `model ${String(body.model)}`, error('not_found_error', `model: ${String(body.model)}`))
