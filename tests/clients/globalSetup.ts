@@ -32,6 +32,9 @@ export default async function setup(project: TestProject): Promise<void> {
   const missing = CLIENTS.filter((c) => !isInstalled(c))
   if (missing.length) throw new Error(`client CLIs not installed: ${missing.map((c) => `${c.pkg}@${c.version}`).join(', ')}; run \`node scripts/install-clients.mjs\``)
 
+  // Artifacts of this run only: a case skipped now must not leave last run's files looking current.
+  fs.rmSync(path.resolve(import.meta.dirname, '../../test-artifacts/clients'), { recursive: true, force: true })
+
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-clients-probe-'))
   const port = await closedPort()
   const gateway = await startGateway(

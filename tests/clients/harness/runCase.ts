@@ -66,8 +66,11 @@ function gatewayConfig(mock: ScriptedMock): unknown {
   const kinds: Record<Dialect, { id: string; kind: string } | undefined> = {
     'openai-chat': { id: 'local-vllm', kind: 'vllm' },
     'anthropic-messages': { id: 'anthropic', kind: 'anthropic' },
-    // OpenAI itself: an openai-compatible provider whose backend speaks the Responses API.
+    // OpenAI itself: an openai-compatible provider whose backend speaks the Responses API (this
+    // mock serves nothing else). If the core comes to need a per-provider dialect setting for
+    // Responses passthrough, it belongs here.
     'openai-responses': { id: 'openai', kind: 'openai-compatible' },
+    // No case uses a Gemini backend behind the gateway yet (no `gemini` provider kind so far).
     gemini: { id: 'gemini', kind: 'gemini' },
   }
   const p = kinds[mock.dialect]!
