@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import type { Dialect, ResponseContext } from '../../../../src/main/gateway/dialects/codec'
+import type { Dialect, RequestTarget, ResponseContext } from '../../../../src/main/gateway/dialects/codec'
+import { geminiTarget, parseGeminiPath } from '../../../../src/main/gateway/dialects/gemini/paths'
 
 export { randomSplit, readEvents } from '../translate/helpers'
 
@@ -27,6 +28,14 @@ export function responsesStreamFixtures(): Array<[string, ResponsesStreamFixture
     .filter((f) => f.startsWith('responses-stream-') && f.endsWith('.json'))
     .sort()
     .map((f) => [f, JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as ResponsesStreamFixture])
+}
+
+/** What an encoded request's path says that its body does not (Gemini: model and streaming). */
+export function requestTargetOf(dialect: Dialect, path: string): RequestTarget | undefined {
+  if (dialect !== 'gemini') return undefined
+  const parsed = parseGeminiPath(path)
+  if (!parsed) throw new Error(`not a Gemini path: ${path}`)
+  return geminiTarget(parsed)
 }
 
 export function loadFixture<T>(name: string): T {
