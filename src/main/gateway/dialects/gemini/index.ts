@@ -19,5 +19,3 @@ export const gemini: Codec = {
   streamEncoder: (ctx) => new GeminiStreamEncoder(ctx),
   errorBody: (error, status) => ({ status: geminiClientStatus(status ?? 500), body: geminiErrorBody(error, status) }),
 }
-
-export { geminiPath, geminiTarget, modelResource, parseGeminiPath, GEMINI_METHODS, type GeminiMethod, type GeminiPath } from './paths'
