@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { Dialect, RequestTarget, ResponseContext } from '../../../../src/main/gateway/dialects/codec'
 import { geminiTarget, parseGeminiPath } from '../../../../src/main/gateway/dialects/gemini/paths'
+import { translateStream } from '../../../../src/main/gateway/dialects/translate'
+
+import { readEvents } from '../translate/helpers'
 
 export { randomSplit, readEvents } from '../translate/helpers'
 
@@ -28,6 +31,46 @@ export function responsesStreamFixtures(): Array<[string, ResponsesStreamFixture
     .filter((f) => f.startsWith('responses-stream-') && f.endsWith('.json'))
     .sort()
     .map((f) => [f, JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as ResponsesStreamFixture])
+}
+
+/** A golden stream: upstream lines in one dialect, and what a client of another receives, parsed (see readClientStream). */
+export interface StreamFixture {
+  description: string
+  upstreamDialect: Dialect
+  clientDialect: Dialect
+  options: ResponseContext
+  upstream: string[]
+  expected: unknown[]
+}
+
+export function streamFixtures(prefix: string): Array<[string, StreamFixture]> {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+    .sort()
+    .map((f) => [f, JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as StreamFixture])
+}
+
+/** Runs a fixture's upstream through its translation in the given pieces; the client's text. */
+export function translateFixture(fx: StreamFixture, chunks: Buffer[]): string {
+  const t = translateStream(fx.upstreamDialect, fx.clientDialect, fx.options)
+  let out = ''
+  for (const c of chunks) out += t.push(c)
+  out += t.end()
+  expect(t.done, 'the client stream is complete').toBe(true)
+  return out
+}
+
+/**
+ * What a client of `dialect` receives, parsed: SSE events as `{event?, data}`, Ollama's NDJSON
+ * lines, or the elements of Gemini's JSON-array stream. Throws when the framing is broken.
+ */
+export function readClientStream(dialect: Dialect, ctx: ResponseContext, out: string): unknown[] {
+  if (dialect === 'gemini' && ctx.geminiJsonArray) return JSON.parse(out) as unknown[]
+  if (dialect === 'ollama') {
+    expect(out === '' || out.endsWith('\n'), 'every NDJSON line ends').toBe(true)
+    return out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown)
+  }
+  return readEvents(out)
 }
 
 /** What an encoded request's path says that its body does not (Gemini: model and streaming). */

@@ -39,13 +39,16 @@ export class GeminiStreamDecoder extends SseStreamDecoder {
     if (!isRecord(chunk)) return []
     if (chunk.error !== undefined) return [this.errorOf(chunk)]
     const out: StreamEvent[] = []
+    const usage = usageFromGemini(chunk.usageMetadata)
+    if (usage) this.reported = usage
     if (!this.started) {
       this.started = true
       this.responseId = asString(chunk.responseId)
-      out.push({ type: 'start', id: this.responseId, model: asString(chunk.modelVersion) })
+      // The first chunk already counts the prompt: Anthropic clients see it in message_start.
+      const start: StreamEvent = { type: 'start', id: this.responseId, model: asString(chunk.modelVersion) }
+      if (usage) start.usage = usage
+      out.push(start)
     }
-    const usage = usageFromGemini(chunk.usageMetadata)
-    if (usage) this.reported = usage
     const candidate = records(chunk.candidates)[0]
     const content = candidate && isRecord(candidate.content) ? candidate.content : {}
     for (const part of records(content.parts)) this.onPart(out, part)

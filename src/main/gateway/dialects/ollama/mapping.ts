@@ -64,7 +64,6 @@ export function toolCallOf(call: unknown, fallbackId: string): ToolCallPart | un
 
 /** Ollama takes arguments as an object; JSON a model wrote badly is kept under `_raw_arguments`. */
 export function ollamaToolCall(call: ToolCallPart, index: number): OllamaToolCall {
-  const out: OllamaToolCall = { function: { index, name: call.name, arguments: toolInputFromArguments(argumentsOf(call)) } }
-  if (call.id !== '') out.id = call.id
-  return out
+  const fn = { index, name: call.name, arguments: toolInputFromArguments(argumentsOf(call)) }
+  return call.id === '' ? { function: fn } : { id: call.id, function: fn }
 }
