@@ -55,21 +55,37 @@ function modelOfBody(model: unknown): string | undefined {
   return model.startsWith('models/') ? model.slice('models/'.length) : model
 }
 
+/**
+ * Consecutive contents of one role are one turn: the SDK's chat history keeps each streamed chunk
+ * as a content of its own, and a thought summary and the signature after it must meet.
+ */
 function decodeContents(contents: unknown[]): Message[] {
   const pairing = new ToolCallPairing()
-  return contents.map((c, i): Message => {
+  const messages: Message[] = []
+  contents.forEach((c, i) => {
     if (!isRecord(c)) throw invalidRequest(`contents[${i}] must be an object`, `contents[${i}]`)
     const parts = records(c.parts)
+    const last = messages[messages.length - 1]
     switch (c.role ?? 'user') {
-      case 'model':
-        return { role: 'assistant', content: assistantPartsOf(parts, (call, n) => pairing.call(asString(call.name) ?? '', asString(call.id), `call_${i}_${n}`)) }
+      case 'model': {
+        const into = last?.role === 'assistant' ? last.content : undefined
+        const content = assistantPartsOf(parts, (call, n) => pairing.call(asString(call.name) ?? '', asString(call.id), `call_${i}_${n}`), into)
+        if (!into) messages.push({ role: 'assistant', content })
+        return
+      }
       case 'user':
-      case 'function': // the role older clients gave function responses
-        return { role: 'user', content: userPartsOf(parts, pairing, i) }
+      case 'function': {
+        // the role older clients gave function responses
+        const content = userPartsOf(parts, pairing, i)
+        if (last?.role === 'user') last.content.push(...content)
+        else messages.push({ role: 'user', content })
+        return
+      }
       default:
         throw invalidRequest(`contents[${i}].role must be "user" or "model"`, `contents[${i}].role`)
     }
   })
+  return messages
 }
 
 function textOf(parts: unknown): TextPart[] {

@@ -15,9 +15,12 @@ import { toolInputFromArguments, argumentsFromToolInput } from '../anthropicMess
 import { geminiMediaPart, mediaFromPart, realSignature } from './mapping'
 import type { GeminiPart } from './wire'
 
-/** A model turn's parts -> canonical; `callId` names a call (its own id, or one made up from its position). */
-export function assistantPartsOf(parts: Json[], callId: (call: Json, n: number) => string): AssistantPart[] {
-  const out: AssistantPart[] = []
+/**
+ * A model turn's parts -> canonical, appended to `out` (a turn may come as several contents: the
+ * SDK's chat history keeps one per streamed chunk). `callId` names a call: its own id, or one
+ * made up from its position.
+ */
+export function assistantPartsOf(parts: Json[], callId: (call: Json, n: number) => string, out: AssistantPart[] = []): AssistantPart[] {
   let calls = 0
   for (const p of parts) {
     const signature = realSignature(p.thoughtSignature)

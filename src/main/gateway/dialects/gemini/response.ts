@@ -25,9 +25,11 @@ export function decodeGeminiResponse(body: unknown, ctx: ResponseContext): Canon
   }
 }
 
+/** An answer without parts still has an empty text part, as Google's do: the SDK's chat drops a turn whose content has none. */
 export function encodeGeminiResponse(res: CanonicalResponse, ctx: ResponseContext): GeminiResponse {
+  const parts = geminiModelParts(res.content)
   return {
-    candidates: [{ content: { role: 'model', parts: geminiModelParts(res.content) }, finishReason: geminiFinishReason(res.stopReason), index: 0 }],
+    candidates: [{ content: { role: 'model', parts: parts.length > 0 ? parts : [{ text: '' }] }, finishReason: geminiFinishReason(res.stopReason), index: 0 }],
     usageMetadata: geminiUsage(res.usage ?? emptyUsage()),
     modelVersion: ctx.model,
     responseId: res.id ?? ctx.messageId ?? 'switchyard',

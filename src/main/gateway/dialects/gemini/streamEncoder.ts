@@ -51,7 +51,8 @@ export class GeminiStreamEncoder implements StreamEncoder {
     if (this.finished) return ''
     switch (e.type) {
       case 'start':
-        if (!this.started && !this.responseId && e.id !== undefined) this.responseId = e.id
+        // The id shows in every chunk, so the upstream's counts until the first chunk is written.
+        if (this.elements === 0 && !this.ctx.messageId && e.id !== undefined) this.responseId = e.id
         return this.start()
       case 'block_start':
         if (!(e.block.type === 'reasoning' && e.block.redactedData !== undefined)) this.blocks.set(e.index, { start: e.block, buffer: e.block.type === 'tool_call' ? (e.block.arguments ?? '') : '' })
@@ -128,14 +129,15 @@ export class GeminiStreamEncoder implements StreamEncoder {
   }
 
   private element(payload: object): string {
+    const first = this.elements++ === 0
     if (!this.ctx.geminiJsonArray) return dataSse(payload)
-    const separator = this.elements++ === 0 ? '' : ',\r\n'
-    return this.start() + separator + JSON.stringify(payload)
+    return this.start() + (first ? '' : ',\r\n') + JSON.stringify(payload)
   }
 
   private close(finish: Extract<StreamEvent, { type: 'finish' }>): string {
     let out = this.start()
-    const parts = this.pendingSignature !== undefined ? [this.signed({ text: '' })] : []
+    // Google's last chunk has an empty text part; the SDK's chat drops a turn with a chunk without parts.
+    const parts = [this.signed({ text: '' })]
     out += this.element(this.chunk(parts, { finishReason: geminiFinishReason(finish.stopReason), usageMetadata: geminiUsage(finish.usage ?? emptyUsage()) }))
     this.finished = true
     return out + (this.ctx.geminiJsonArray ? ']' : '')

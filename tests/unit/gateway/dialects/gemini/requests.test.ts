@@ -98,6 +98,25 @@ describe('Gemini request decoding', () => {
     expect(req.messages[2]!.content[1]).toEqual({ type: 'reasoning', signature: 'SIG2' })
   })
 
+  it("consecutive contents of one role are one turn (the SDK's chat keeps one content per streamed chunk)", () => {
+    const req = decode({
+      contents: [
+        user({ text: 'q' }),
+        model({ text: 'Think', thought: true }),
+        model({ text: 'ing.', thought: true }),
+        model({ functionCall: { name: 'ls', args: {} }, thoughtSignature: 'SIG' }),
+        model({ text: '' }),
+        user({ functionResponse: { name: 'ls', response: { output: 'x' } } }),
+        user({ text: 'and?' }),
+      ],
+    })
+    expect(req.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'q' }] },
+      { role: 'assistant', content: [{ type: 'reasoning', summary: ['Thinking.'], signature: 'SIG' }, { type: 'tool_call', kind: 'function', id: 'call_3_0', name: 'ls', arguments: '{}' }] },
+      { role: 'user', content: [{ type: 'tool_result', callId: 'call_3_0', content: [{ type: 'text', text: 'x' }] }, { type: 'text', text: 'and?' }] },
+    ])
+  })
+
   it('OpenAPI-subset schemas become JSON Schema; parametersJsonSchema is taken as it is', () => {
     const req = decode({
       contents: [],
