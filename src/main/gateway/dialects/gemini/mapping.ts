@@ -94,15 +94,17 @@ export function reasoningFromThinking(t: unknown): ReasoningConfig | undefined {
 const EFFORT_BUDGET: Record<string, number> = { none: 0, minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: 32768 }
 
 /**
- * Canonical -> thinkingConfig. Gemini 3 takes levels and Gemini 2.x only budgets (a request with
- * both is rejected), so an effort goes as a level unless the model is a 2.x or older one. Thoughts
- * come back whenever the client asked for any reasoning, as clients of the other dialects expect.
+ * Canonical -> thinkingConfig. Gemini 2.x takes only budgets and rejects levels; Gemini 3 prefers
+ * levels and still takes budgets (a request with both is rejected). So an effort goes as a level
+ * only to a model named Gemini 3 or later, and as a budget to any other (aliases such as
+ * `gemini-flash-latest` included). Thoughts come back whenever the client asked for any
+ * reasoning, as clients of the other dialects expect.
  */
 export function thinkingFor(reasoning: ReasoningConfig | undefined, model: string): GeminiThinkingConfig | undefined {
   if (!reasoning) return undefined
   const out: GeminiThinkingConfig = {}
   const effort = reasoning.effort?.toLowerCase()
-  const budgetsOnly = /gemini-(1|2)(\.|-)/.test(model)
+  const budgetsOnly = !/gemini-([3-9]|\d{2,})(\.|-|$)/.test(model)
   if (reasoning.budgetTokens !== undefined) out.thinkingBudget = reasoning.budgetTokens
   else if (effort !== undefined && budgetsOnly && EFFORT_BUDGET[effort] !== undefined) out.thinkingBudget = EFFORT_BUDGET[effort]
   else if (effort !== undefined && !budgetsOnly) out.thinkingLevel = effort === 'none' ? 'MINIMAL' : effort === 'xhigh' ? 'HIGH' : effort.toUpperCase()

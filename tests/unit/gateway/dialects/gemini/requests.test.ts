@@ -267,6 +267,8 @@ describe('Gemini request encoding', () => {
     ['gemini-3-pro-preview', { effort: 'low' }, { thinkingLevel: 'LOW', includeThoughts: true }],
     ['gemini-3-pro-preview', { budgetTokens: 2048 }, { thinkingBudget: 2048, includeThoughts: true }],
     ['gemini-3-flash', { summary: 'auto' }, { includeThoughts: true }],
+    ['gemini-flash-latest', { effort: 'high' }, { thinkingBudget: 24576, includeThoughts: true }],
+    ['gemini-3.5-flash', { effort: 'minimal' }, { thinkingLevel: 'MINIMAL', includeThoughts: true }],
   ])('%s with reasoning %j -> thinkingConfig %j', (upstreamModel, reasoning, thinkingConfig) => {
     const { body } = gemini.encodeRequest({ ...base, reasoning }, { upstreamModel })
     expect((body as { generationConfig: unknown }).generationConfig).toEqual({ thinkingConfig })
