@@ -10,8 +10,7 @@
 import type { AssistantPart, DocumentPart, ImagePart, Json, ReasoningPart, TextPart, UserPart } from '../canonical'
 import { asString, invalidRequest, isRecord, records } from '../json'
 import type { ToolCallPairing } from '../toolCallIds'
-import { argumentsOf } from '../tools'
-import { toolInputFromArguments, argumentsFromToolInput } from '../anthropicMessages/mapping'
+import { argumentsFromToolInput, argumentsOf, toolInputFromArguments } from '../tools'
 import { geminiMediaPart, mediaFromPart, realSignature } from './mapping'
 import type { GeminiPart } from './wire'
 

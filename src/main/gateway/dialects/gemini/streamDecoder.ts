@@ -9,10 +9,10 @@ import type { StreamEvent } from '../canonical'
 import type { ResponseContext } from '../codec'
 import { STREAM_CUT_SHORT, STREAM_NOT_JSON, extractUpstreamError, fallbackErrorMessage } from '../errors'
 import { asString, isRecord, records } from '../json'
-import { argumentsFromToolInput } from '../anthropicMessages/mapping'
 import { parseEventData, type SseEvent } from '../sse'
 import { SseStreamDecoder } from '../streamBase'
 import { answerCallId } from '../toolCallIds'
+import { argumentsFromToolInput } from '../tools'
 import { realSignature, stopFromGemini, usageFromGemini } from './mapping'
 
 interface OpenBlock {

@@ -10,10 +10,9 @@
 // array's are whitespace between elements, both of which every client skips.
 import type { BlockStart, ErrorInfo, StreamEvent } from '../canonical'
 import type { ResponseContext, StreamEncoder } from '../codec'
-import { toolInputFromArguments } from '../anthropicMessages/mapping'
 import { emptyUsage } from '../json'
 import { SSE_COMMENT_KEEPALIVE, dataSse } from '../sse'
-import { wrapCustomInput } from '../tools'
+import { toolInputFromArguments, wrapCustomInput } from '../tools'
 import { geminiErrorBody } from './errors'
 import { geminiFinishReason, geminiUsage } from './mapping'
 import type { GeminiPart, GeminiResponse } from './wire'

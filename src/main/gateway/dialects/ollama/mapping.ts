@@ -2,8 +2,7 @@
 // `think`, images, tool calls.
 import type { ReasoningConfig, StopReason, ToolCallPart, Usage } from '../canonical'
 import { count, isRecord } from '../json'
-import { toolInputFromArguments, argumentsFromToolInput } from '../anthropicMessages/mapping'
-import { argumentsOf } from '../tools'
+import { argumentsFromToolInput, argumentsOf, toolInputFromArguments } from '../tools'
 import type { OllamaMetrics, OllamaThink, OllamaToolCall } from './wire'
 
 /** Ollama says `stop` after tool calls too; `length` is the token limit. */
