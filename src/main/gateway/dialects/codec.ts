@@ -2,8 +2,8 @@
 // per-stream state objects; nothing here does I/O.
 import type { CanonicalRequest, CanonicalResponse, ErrorInfo, Json, StreamEvent, Usage } from './canonical'
 
-/** The wire dialects Switchyard speaks; 'gemini' and 'ollama' join this list with their codecs. */
-export const DIALECTS = ['openai-chat', 'anthropic-messages', 'openai-responses'] as const
+/** The wire dialects Switchyard speaks. */
+export const DIALECTS = ['openai-chat', 'anthropic-messages', 'openai-responses', 'gemini', 'ollama'] as const
 export type Dialect = (typeof DIALECTS)[number]
 
 /**
@@ -38,9 +38,22 @@ export interface EncodeRequestOptions {
 }
 
 export interface EncodedRequest {
-  /** Path under the upstream's API base (`/chat/completions`, `/v1/messages`, `/responses`). */
+  /**
+   * Path under the upstream's API base (`/chat/completions`, `/v1/messages`, `/responses`,
+   * `/api/chat`, `/v1beta/models/{model}:streamGenerateContent?alt=sse`).
+   */
   path: string
   body: object
+}
+
+/**
+ * What a request's URL says that its body does not. Gemini names the model and whether to stream
+ * in the path (`/v1beta/models/{model}:streamGenerateContent`); the other dialects carry both in
+ * the body and ignore this.
+ */
+export interface RequestTarget {
+  model?: string
+  stream?: boolean
 }
 
 /** What the response side knows about the client's request. */
@@ -61,9 +74,13 @@ export interface ResponseContext {
   customTools?: readonly string[]
   /** Responses clients: request fields the response object echoes (instructions, tools, …). */
   echo?: Json
+  /** Ollama clients of `/api/generate`: answers carry `response`/`thinking` at the top level instead of a `message`. */
+  ollamaGenerate?: boolean
+  /** Gemini clients that called `:streamGenerateContent` without `alt=sse`: the stream is one JSON array, written element by element. */
+  geminiJsonArray?: boolean
 }
 
-/** Upstream SSE bytes -> canonical events; one instance per stream. */
+/** Upstream stream bytes (SSE, or NDJSON for Ollama) -> canonical events; one instance per stream. */
 export interface StreamDecoder {
   /** Feeds one upstream read (events, lines and UTF-8 characters may be split anywhere). */
   push(chunk: Uint8Array): StreamEvent[]
@@ -73,7 +90,7 @@ export interface StreamDecoder {
   usage(): Usage | undefined
 }
 
-/** Canonical events -> client SSE text in one dialect; one instance per stream. */
+/** Canonical events -> client stream text in one dialect (SSE, NDJSON or a JSON array); one instance per stream. */
 export interface StreamEncoder {
   /** Output that may precede the first upstream byte (so keep-alives can follow); idempotent. */
   start(): string
@@ -86,8 +103,8 @@ export interface StreamEncoder {
 
 export interface Codec {
   readonly dialect: Dialect
-  /** Client JSON -> canonical. Throws GatewayError 400 `invalid_request` naming what is invalid. */
-  decodeRequest(body: unknown): CanonicalRequest
+  /** Client JSON (and what its URL said) -> canonical. Throws GatewayError 400 `invalid_request` naming what is invalid. */
+  decodeRequest(body: unknown, target?: RequestTarget): CanonicalRequest
   /** Canonical -> upstream body and path. Throws GatewayError 400 for what this dialect cannot carry. */
   encodeRequest(request: CanonicalRequest, options: EncodeRequestOptions): EncodedRequest
   /** A complete upstream answer -> canonical. Throws GatewayError 502 `upstream_bad_response` on garbage. */

@@ -1,14 +1,23 @@
-// What every stream decoder and encoder shares: the one SSE parser feeding a per-dialect event
-// mapper, usage bookkeeping, and the guard that nothing follows a finished stream.
+// What every stream decoder and encoder shares: a framing parser (SSE events, NDJSON lines)
+// feeding a per-dialect event mapper, usage bookkeeping, and the guard that nothing follows a
+// finished stream.
 import type { StreamEvent, Usage } from './canonical'
 import type { StreamDecoder, StreamEncoder } from './codec'
+import { NdjsonParser } from './ndjson'
 import { SseParser, type SseEvent } from './sse'
 
-/** A decoder is an SSE parser plus a mapper from one parsed event to canonical events. */
-export abstract class SseStreamDecoder implements StreamDecoder {
-  private readonly parser = new SseParser()
+/** Splits raw reads into frames, carrying unfinished ones over to the next read. */
+interface FrameParser<Frame> {
+  push(chunk: Uint8Array): Frame[]
+  end(): Frame[]
+}
+
+/** A decoder is a framing parser plus a mapper from one parsed frame to canonical events. */
+abstract class FramedStreamDecoder<Frame> implements StreamDecoder {
   protected finished = false
   protected reported: Usage | undefined
+
+  constructor(private readonly parser: FrameParser<Frame>) {}
 
   push(chunk: Uint8Array): StreamEvent[] {
     return this.map(this.parser.push(chunk))
@@ -27,11 +36,11 @@ export abstract class SseStreamDecoder implements StreamDecoder {
     return this.reported
   }
 
-  private map(events: SseEvent[]): StreamEvent[] {
+  private map(frames: Frame[]): StreamEvent[] {
     const out: StreamEvent[] = []
-    for (const event of events) {
+    for (const frame of frames) {
       if (this.finished) break
-      for (const e of this.onEvent(event)) {
+      for (const e of this.onEvent(frame)) {
         out.push(e)
         if (e.type === 'finish' || e.type === 'error') this.finished = true
       }
@@ -39,10 +48,24 @@ export abstract class SseStreamDecoder implements StreamDecoder {
     return out
   }
 
-  /** One upstream event -> canonical events; a `finish` or `error` ends the stream. */
-  protected abstract onEvent(event: SseEvent): StreamEvent[]
+  /** One upstream frame -> canonical events; a `finish` or `error` ends the stream. */
+  protected abstract onEvent(frame: Frame): StreamEvent[]
   /** The upstream ended without a terminal event: close it, or report it cut short. */
   protected abstract onEnd(): StreamEvent[]
+}
+
+/** Server-sent events: OpenAI, Anthropic and Gemini (`alt=sse`) streams. */
+export abstract class SseStreamDecoder extends FramedStreamDecoder<SseEvent> {
+  constructor() {
+    super(new SseParser())
+  }
+}
+
+/** One JSON object per line: Ollama's streams. */
+export abstract class NdjsonStreamDecoder extends FramedStreamDecoder<string> {
+  constructor() {
+    super(new NdjsonParser())
+  }
 }
 
 /** Joins a decoder and an encoder: upstream bytes in, client bytes out. */

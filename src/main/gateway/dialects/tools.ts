@@ -1,7 +1,8 @@
-// Custom (freeform) tools across dialects. OpenAI's custom tools (Codex's apply_patch) take raw
-// text instead of JSON arguments; dialects without them (Anthropic, most chat servers) get a
-// function with one string parameter named `input`, and the call is turned back into a custom
-// call for the client that declared the tool.
+// Tool calls across dialects. OpenAI's custom tools (Codex's apply_patch) take raw text instead of
+// JSON arguments; dialects without them (Anthropic, most chat servers) get a function with one
+// string parameter named `input`, and the call is turned back into a custom call for the client
+// that declared the tool. Dialects that carry arguments as an object (Anthropic, Gemini, Ollama)
+// convert them from and to the canonical JSON text here.
 import type { Json, ToolCallPart, ToolDefinition } from './canonical'
 import { isRecord } from './json'
 
@@ -61,4 +62,30 @@ export function callAs(call: ToolCallPart, customTools: readonly string[] | unde
 export function customToolNames(tools: readonly ToolDefinition[] | undefined): string[] | undefined {
   const names = (tools ?? []).filter((t) => t.kind === 'custom').map((t) => t.name)
   return names.length > 0 ? names : undefined
+}
+
+/**
+ * Tool-call arguments as a tool_use `input` object (and Gemini's `args`, Ollama's `arguments`). Models (local ones especially) sometimes emit
+ * arguments that are not a JSON object; the raw text is kept under `_raw_arguments` rather than
+ * dropped, so the conversation still shows what the model produced and the tool reports a clear
+ * validation error instead of running with silently empty input.
+ */
+export function toolInputFromArguments(raw: string): Json {
+  if (raw.trim() === '') return {}
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    if (isRecord(parsed)) return parsed
+  } catch {
+    // fall through
+  }
+  return { _raw_arguments: raw }
+}
+
+/** The inverse: a tool_use input as an arguments string. */
+export function argumentsFromToolInput(input: unknown): string {
+  if (isRecord(input)) {
+    const raw = input._raw_arguments
+    if (typeof raw === 'string' && Object.keys(input).length === 1) return raw
+  }
+  return JSON.stringify(input ?? {})
 }

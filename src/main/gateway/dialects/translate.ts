@@ -2,7 +2,7 @@
 // upstream, answers and streams upstream -> client. Every pair goes through the canonical model;
 // no code knows a pair.
 import type { CanonicalRequest } from './canonical'
-import type { Dialect, EncodeRequestOptions, ResponseContext } from './codec'
+import type { Dialect, EncodeRequestOptions, RequestTarget, ResponseContext } from './codec'
 import { parseErrorBody, extractUpstreamError } from './errors'
 import { codecFor } from './registry'
 import { joinStream, type StreamTranslator } from './streamBase'
@@ -15,9 +15,12 @@ export interface TranslatedRequest {
   body: object
 }
 
-/** A client body in `from` -> the upstream body in `to`. Throws GatewayError 400 for what cannot be expressed. */
-export function translateRequest(from: Dialect, to: Dialect, body: unknown, options: EncodeRequestOptions = {}): TranslatedRequest {
-  const request = codecFor(from).decodeRequest(body)
+/**
+ * A client body in `from` -> the upstream body in `to`. `target` is what the client's URL said
+ * (Gemini: model and streaming). Throws GatewayError 400 for what cannot be expressed.
+ */
+export function translateRequest(from: Dialect, to: Dialect, body: unknown, options: EncodeRequestOptions = {}, target?: RequestTarget): TranslatedRequest {
+  const request = codecFor(from).decodeRequest(body, target)
   const encoded = codecFor(to).encodeRequest(request, options)
   return { request, path: encoded.path, body: encoded.body }
 }
@@ -27,7 +30,7 @@ export function translateResponse(from: Dialect, to: Dialect, body: unknown, con
   return codecFor(to).encodeResponse(codecFor(from).decodeResponse(body, context), context)
 }
 
-/** Upstream SSE bytes in `from` -> client SSE text in `to`, one instance per stream. */
+/** Upstream stream bytes in `from` -> client stream text in `to`, one instance per stream. */
 export function translateStream(from: Dialect, to: Dialect, context: ResponseContext): StreamTranslator {
   return joinStream(codecFor(from).streamDecoder(context), codecFor(to).streamEncoder(context))
 }

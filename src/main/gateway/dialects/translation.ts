@@ -55,7 +55,7 @@ export function chooseTranslation(client: ClientProtocol | Dialect, kind: Provid
   return from === to ? 'passthrough' : { client: from, upstream: to }
 }
 
-const SHORT_NAMES: Record<Dialect, string> = { 'openai-chat': 'openai', 'anthropic-messages': 'anthropic', 'openai-responses': 'responses' }
+const SHORT_NAMES: Record<Dialect, string> = { 'openai-chat': 'openai', 'anthropic-messages': 'anthropic', 'openai-responses': 'responses', gemini: 'gemini', ollama: 'ollama' }
 
 /** A stable name for logs and metrics: `passthrough`, `anthropic-to-openai`, `responses-to-anthropic`, … */
 export function translationLabel(t: Translation): string {

@@ -1,11 +1,18 @@
-// Shared by the dialect tests: fixtures, and a checker for Responses event streams that knows the
-// rules clients rely on (independent of any golden file): every event typed and numbered in
+// Shared by the dialect tests: fixtures, a loopback server for SDK tests, and a checker for
+// Responses event streams that knows the rules clients rely on (independent of any golden file): every event typed and numbered in
 // order, items announced before their parts and deltas, ids and indexes consistent, done values
 // equal to the accumulated deltas, and a terminal response whose output is the items as done.
 import { readFileSync, readdirSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import type { Dialect, ResponseContext } from '../../../../src/main/gateway/dialects/codec'
+import type { Dialect, RequestTarget, ResponseContext } from '../../../../src/main/gateway/dialects/codec'
+import { geminiTarget, parseGeminiPath } from '../../../../src/main/gateway/dialects/gemini/paths'
+import { translateStream } from '../../../../src/main/gateway/dialects/translate'
+import { seededRandom } from '../../../helpers/random'
+
+import { randomSplit, readEvents } from '../translate/helpers'
 
 export { randomSplit, readEvents } from '../translate/helpers'
 
@@ -27,6 +34,54 @@ export function responsesStreamFixtures(): Array<[string, ResponsesStreamFixture
     .filter((f) => f.startsWith('responses-stream-') && f.endsWith('.json'))
     .sort()
     .map((f) => [f, JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as ResponsesStreamFixture])
+}
+
+/** A golden stream: upstream lines in one dialect, and what a client of another receives, parsed (see readClientStream). */
+export interface StreamFixture {
+  description: string
+  upstreamDialect: Dialect
+  clientDialect: Dialect
+  options: ResponseContext
+  upstream: string[]
+  expected: unknown[]
+}
+
+export function streamFixtures(prefix: string): Array<[string, StreamFixture]> {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+    .sort()
+    .map((f) => [f, JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as StreamFixture])
+}
+
+/** Runs a fixture's upstream through its translation in the given pieces; the client's text. */
+export function translateFixture(fx: StreamFixture, chunks: Buffer[]): string {
+  const t = translateStream(fx.upstreamDialect, fx.clientDialect, fx.options)
+  let out = ''
+  for (const c of chunks) out += t.push(c)
+  out += t.end()
+  expect(t.done, 'the client stream is complete').toBe(true)
+  return out
+}
+
+/**
+ * What a client of `dialect` receives, parsed: SSE events as `{event?, data}`, Ollama's NDJSON
+ * lines, or the elements of Gemini's JSON-array stream. Throws when the framing is broken.
+ */
+export function readClientStream(dialect: Dialect, ctx: ResponseContext, out: string): unknown[] {
+  if (dialect === 'gemini' && ctx.geminiJsonArray) return JSON.parse(out) as unknown[]
+  if (dialect === 'ollama') {
+    expect(out === '' || out.endsWith('\n'), 'every NDJSON line ends').toBe(true)
+    return out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown)
+  }
+  return readEvents(out)
+}
+
+/** What an encoded request's path says that its body does not (Gemini: model and streaming). */
+export function requestTargetOf(dialect: Dialect, path: string): RequestTarget | undefined {
+  if (dialect !== 'gemini') return undefined
+  const parsed = parseGeminiPath(path)
+  if (!parsed) throw new Error(`not a Gemini path: ${path}`)
+  return geminiTarget(parsed)
 }
 
 export function loadFixture<T>(name: string): T {
@@ -141,4 +196,44 @@ export function checkResponsesStream(events: Array<{ event?: string; data: unkno
     expect(response!.error.message).toEqual(expect.any(String))
   }
   return { terminal: terminal!, response: response!, items }
+}
+
+export interface LoopbackRequest {
+  method: string
+  url: string
+  body: unknown
+}
+
+export interface LoopbackReply {
+  status?: number
+  contentType?: string
+  body: string
+}
+
+/**
+ * A loopback HTTP server for SDK tests: records each request (JSON body parsed) and answers with
+ * what `handle` returns, written in small random pieces so the client's parser sees split events.
+ */
+export async function loopbackServer(handle: (req: LoopbackRequest) => LoopbackReply): Promise<{ url: string; requests: LoopbackRequest[]; close(): Promise<void> }> {
+  const requests: LoopbackRequest[] = []
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      const request = { method: req.method ?? 'GET', url: req.url ?? '/', body: text === '' ? undefined : (JSON.parse(text) as unknown) }
+      requests.push(request)
+      const reply = handle(request)
+      res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json' })
+      const bytes = Buffer.from(reply.body, 'utf8')
+      for (const piece of randomSplit(bytes, seededRandom(bytes.length), 20)) res.write(piece)
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }

@@ -6,6 +6,7 @@ import type { AssistantPart, CanonicalRequest, CanonicalResponse, StreamEvent, U
 import { DIALECTS, type Dialect } from '../../../../src/main/gateway/dialects/codec'
 import { codecFor } from '../../../../src/main/gateway/dialects/registry'
 import { translateRequest, translateResponse, translateStream } from '../../../../src/main/gateway/dialects/translate'
+import { requestTargetOf } from './helpers'
 
 const PAIRS: Array<[Dialect, Dialect]> = DIALECTS.flatMap((from) => DIALECTS.filter((to) => to !== from).map((to): [Dialect, Dialect] => [from, to]))
 const WEATHER_SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
@@ -56,7 +57,35 @@ const CONVERSATION: Record<Dialect, Record<string, unknown>> = {
       { role: 'user', content: 'And tomorrow?' },
     ],
   },
+  // The model and streaming are in the URL (TARGETS); this function call carries an id, as newer models' do.
+  gemini: {
+    systemInstruction: { parts: [{ text: 'Be brief.' }] },
+    tools: [{ functionDeclarations: [{ name: 'get_weather', description: 'Weather now', parameters: { type: 'OBJECT', properties: { city: { type: 'STRING' } }, required: ['city'] } }] }],
+    toolConfig: { functionCallingConfig: { mode: 'ANY' } },
+    generationConfig: { maxOutputTokens: 300, temperature: 0.5 },
+    contents: [
+      { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+      { role: 'model', parts: [{ functionCall: { id: 'call_1', name: 'get_weather', args: { city: 'Paris' } } }] },
+      { role: 'user', parts: [{ functionResponse: { id: 'call_1', name: 'get_weather', response: { output: '18°C' } } }, { text: 'And tomorrow?' }] },
+    ],
+  },
+  // Ollama has no tool_choice (NO_TOOL_CHOICE).
+  ollama: {
+    model: 'm',
+    stream: true,
+    options: { num_predict: 300, temperature: 0.5 },
+    tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather now', parameters: WEATHER_SCHEMA } }],
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+      { role: 'tool', content: '18°C', tool_call_id: 'call_1', tool_name: 'get_weather' },
+      { role: 'user', content: 'And tomorrow?' },
+    ],
+  },
 }
+const TARGETS: Partial<Record<Dialect, { model: string; stream: boolean }>> = { gemini: { model: 'm', stream: true } }
+const NO_TOOL_CHOICE: readonly Dialect[] = ['ollama']
 
 type Turn = [string, ...unknown[]]
 
@@ -82,17 +111,19 @@ function essence(req: CanonicalRequest) {
 
 describe('requests in every direction', () => {
   const meaning = essence(codecFor('openai-chat').decodeRequest(CONVERSATION['openai-chat']))
+  /** The meaning as a dialect can carry it. */
+  const meaningIn = (...dialects: Dialect[]) => (dialects.some((d) => NO_TOOL_CHOICE.includes(d)) ? { ...meaning, toolChoice: undefined } : meaning)
 
-  it('the three native bodies say the same thing', () => {
-    for (const d of DIALECTS) expect(essence(codecFor(d).decodeRequest(CONVERSATION[d])), d).toEqual(meaning)
+  it('the native bodies say the same thing', () => {
+    for (const d of DIALECTS) expect(essence(codecFor(d).decodeRequest(CONVERSATION[d], TARGETS[d])), d).toEqual(meaningIn(d))
     expect(meaning.turns).toHaveLength(3)
   })
 
   it.each(PAIRS)('%s -> %s keeps the conversation, tools and settings', (from, to) => {
-    const out = translateRequest(from, to, CONVERSATION[from], { upstreamModel: 'upstream-model' })
-    const decoded = codecFor(to).decodeRequest(out.body)
+    const out = translateRequest(from, to, CONVERSATION[from], { upstreamModel: 'upstream-model' }, TARGETS[from])
+    const decoded = codecFor(to).decodeRequest(out.body, requestTargetOf(to, out.path))
     expect(decoded.model).toBe('upstream-model')
-    expect(essence(decoded)).toEqual(meaning)
+    expect(essence(decoded)).toEqual(meaningIn(from, to))
   })
 })
 
@@ -108,8 +139,15 @@ const ANSWER: CanonicalResponse = {
   usage: USAGE,
 }
 
-/** Anthropic counts no reasoning tokens of its own, so they are lost on a path through it. */
-const expectedUsage = (from: Dialect, to: Dialect): Usage => (from === 'anthropic-messages' || to === 'anthropic-messages' ? { ...USAGE, reasoningTokens: 0 } : USAGE)
+/**
+ * Anthropic counts no reasoning tokens of its own, and Ollama neither reasoning nor cached ones,
+ * so they are lost on a path through them; every other count is exact.
+ */
+function expectedUsage(from: Dialect, to: Dialect): Usage {
+  const through = (d: Dialect) => from === d || to === d
+  if (through('ollama')) return { ...USAGE, cachedInputTokens: 0, reasoningTokens: 0 }
+  return through('anthropic-messages') ? { ...USAGE, reasoningTokens: 0 } : USAGE
+}
 
 function answerEssence(parts: AssistantPart[]) {
   return parts.map((p) => {
@@ -194,7 +232,7 @@ describe('streams in every direction', () => {
     expect(read.error).toBeUndefined()
     expect(read.finish).toMatchObject({ stopReason: 'tool_use', usage: expectedUsage(from, to) })
     // Metering reads the upstream's own count, whatever the client sees.
-    expect(t.usage()).toEqual({ promptTokens: 100, completionTokens: 40, cachedTokens: 60 })
+    expect(t.usage()).toEqual({ promptTokens: 100, completionTokens: 40, cachedTokens: from === 'ollama' ? 0 : 60 })
   })
 
   it.each(PAIRS)('upstream %s -> client %s: a failure mid-stream reaches the client as its own error event', (from, to) => {

@@ -4,7 +4,8 @@
 // Anthropic could do nothing with them.
 import type { AssistantPart, CanonicalRequest, DocumentPart, ImagePart, Message, TextPart, ToolChoice, ToolDefinition, UserPart } from '../canonical'
 import { asNumber, invalidRequest, isRecord, records, requireModel, stopList } from '../json'
-import { argumentsFromToolInput, sourceFromAnthropic } from './mapping'
+import { argumentsFromToolInput } from '../tools'
+import { sourceFromAnthropic } from './mapping'
 import type { AnthropicRequest } from './wire'
 
 export function decodeAnthropicRequest(body: unknown): CanonicalRequest {

@@ -4,8 +4,8 @@
 // passed back only with the signature Anthropic issued for it.
 import type { AssistantPart, CanonicalRequest, Message, ToolChoice, ToolDefinition, UserPart } from '../canonical'
 import type { EncodeRequestOptions, EncodedRequest } from '../codec'
-import { argumentsOf, functionShapeOf } from '../tools'
-import { anthropicDocument, anthropicImage, anthropicToolId, toolInputFromArguments } from './mapping'
+import { argumentsOf, functionShapeOf, toolInputFromArguments } from '../tools'
+import { anthropicDocument, anthropicImage, anthropicToolId } from './mapping'
 import type { AnthropicBlock, AnthropicMessageParam, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wire'
 
 export const DEFAULT_MAX_TOKENS = 4096

@@ -1,6 +1,6 @@
 // Anthropic-dialect pieces shared by its request, response and stream halves: stop reasons, usage,
-// tool ids and tool input, media sources.
-import type { DocumentPart, ImagePart, Json, MediaSource, StopReason, Usage } from '../canonical'
+// tool ids, media sources.
+import type { DocumentPart, ImagePart, MediaSource, StopReason, Usage } from '../canonical'
 import { count, isRecord } from '../json'
 import type { AnthropicBlock, AnthropicImageSource, AnthropicStopReason, AnthropicUsage } from './wire'
 
@@ -64,32 +64,6 @@ export function anthropicUsage(u: Usage): AnthropicUsage {
 export function anthropicToolId(id: unknown, fallback: string): string {
   const s = typeof id === 'string' && id !== '' ? id : fallback
   return s.replace(/[^a-zA-Z0-9_-]/g, '_')
-}
-
-/**
- * Tool-call arguments as a tool_use `input` object. Models (local ones especially) sometimes emit
- * arguments that are not a JSON object; the raw text is kept under `_raw_arguments` rather than
- * dropped, so the conversation still shows what the model produced and the tool reports a clear
- * validation error instead of running with silently empty input.
- */
-export function toolInputFromArguments(raw: string): Json {
-  if (raw.trim() === '') return {}
-  try {
-    const parsed: unknown = JSON.parse(raw)
-    if (isRecord(parsed)) return parsed
-  } catch {
-    // fall through
-  }
-  return { _raw_arguments: raw }
-}
-
-/** The inverse: a tool_use input as an arguments string. */
-export function argumentsFromToolInput(input: unknown): string {
-  if (isRecord(input)) {
-    const raw = input._raw_arguments
-    if (typeof raw === 'string' && Object.keys(input).length === 1) return raw
-  }
-  return JSON.stringify(input ?? {})
 }
 
 export function sourceFromAnthropic(source: unknown): MediaSource | undefined {

@@ -3,8 +3,8 @@
 import type { AssistantPart, CanonicalResponse } from '../canonical'
 import type { ResponseContext } from '../codec'
 import { asString, badUpstream, emptyUsage, isRecord, records, stripIdPrefix, withPrefix } from '../json'
-import { argumentsOf } from '../tools'
-import { anthropicStopReason, anthropicToolId, anthropicUsage, argumentsFromToolInput, stopFromAnthropic, toolInputFromArguments, usageFromAnthropic } from './mapping'
+import { argumentsFromToolInput, argumentsOf, toolInputFromArguments } from '../tools'
+import { anthropicStopReason, anthropicToolId, anthropicUsage, stopFromAnthropic, usageFromAnthropic } from './mapping'
 import type { AnthropicBlock, AnthropicMessage } from './wire'
 
 export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
