@@ -6,7 +6,7 @@ import { geminiEmbedToOpenAI, geminiEmbeddingsToOpenAI, openAIEmbeddingsToGemini
 import { geminiModel, geminiModelList } from '../../../../../src/main/gateway/dialects/gemini/models'
 import { gemini } from '../../../../../src/main/gateway/dialects/gemini'
 import { translateError, translateResponse } from '../../../../../src/main/gateway/dialects/translate'
-import { GatewayError } from '../../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../../src/main/gateway/common/errors'
 
 describe('Gemini answers', () => {
   it('a prompt blocked before any candidate is a content filter with the prompt counted', () => {

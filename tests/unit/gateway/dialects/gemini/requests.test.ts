@@ -6,7 +6,7 @@ import type { CanonicalRequest } from '../../../../../src/main/gateway/dialects/
 import { gemini } from '../../../../../src/main/gateway/dialects/gemini'
 import { geminiPath, parseGeminiPath } from '../../../../../src/main/gateway/dialects/gemini/paths'
 import { translateRequest } from '../../../../../src/main/gateway/dialects/translate'
-import { GatewayError } from '../../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../../src/main/gateway/common/errors'
 
 const target = { model: 'gemini-2.5-flash', stream: true }
 const decode = (body: object) => gemini.decodeRequest(body, target)

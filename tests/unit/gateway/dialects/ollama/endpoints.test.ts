@@ -12,7 +12,7 @@ import {
 } from '../../../../../src/main/gateway/dialects/ollama/embeddings'
 import { OLLAMA_API_VERSION, ollamaPs, ollamaShow, ollamaTags, ollamaVersion } from '../../../../../src/main/gateway/dialects/ollama/models'
 import { translateError, translateResponse } from '../../../../../src/main/gateway/dialects/translate'
-import { GatewayError } from '../../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../../src/main/gateway/common/errors'
 
 const anthropicAnswer = {
   id: 'msg_1',

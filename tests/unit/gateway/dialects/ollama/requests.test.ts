@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { CanonicalRequest } from '../../../../../src/main/gateway/dialects/canonical'
 import { ollama } from '../../../../../src/main/gateway/dialects/ollama'
 import { translateRequest } from '../../../../../src/main/gateway/dialects/translate'
-import { GatewayError } from '../../../../../src/main/gateway/errors'
+import { GatewayError } from '../../../../../src/main/gateway/common/errors'
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUg=='
 const JPEG = '/9j/4AAQSkZJRg=='
