@@ -6,6 +6,7 @@
 // Weight 0 means "backup": such a target is never ordered before a target with weight > 0
 // (except by `failover`, where the configured order is the priority).
 import type { Strategy } from '../../../shared/config'
+import { autoOrder, cacheAware } from './cacheAware'
 import type { Candidate, StrategyContext } from './candidates'
 import { leastLoad } from './leastLoad'
 import { backupsLast, rankBy } from './ranking'
@@ -152,5 +153,9 @@ export function orderByStrategy(
       return leastLoad(candidates, ctx)
     case 'failover':
       return failoverOrder(candidates)
+    case 'cache-aware':
+      return cacheAware(candidates, ctx)
+    case 'auto':
+      return autoOrder(candidates, ctx)
   }
 }
