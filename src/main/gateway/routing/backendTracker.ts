@@ -28,6 +28,10 @@ export interface TrackerOptions {
   maxFlightAgeMs?: number
   /** Conversations remembered (for "where it went last" and the dashboard); default 4096. */
   maxConversations?: number
+  /** A conversation counts as living on its backend this long after its last request; default 60 s. */
+  activeMs?: number
+  /** Batch slots assumed until a load report shows a queue; default 4. */
+  slots?: number
 }
 
 /** Counters captured when a backend's load was read, to correct the report for what happened since. */
@@ -73,7 +77,7 @@ export interface RouteTargetCounters {
   expectedCachedTokens: number
 }
 
-const SAMPLE_MIN_TOKENS = 256
+const SAMPLE_MIN_TOKENS = 512
 const MAX_FLIGHTS_PER_PROVIDER = 10_000
 const MAX_ROUTE_COUNTERS = 4096
 
@@ -85,6 +89,8 @@ class ProviderActivity {
   lastFirstByteAt = -Infinity
   /** Batch size, learned from load reports that showed a queue. */
   slots?: number
+  /** Most of our attempts seen past their first token at once (a lower bound of the batch size). */
+  maxDecoding = 0
 }
 
 class ModelState {
@@ -92,6 +98,23 @@ class ModelState {
   readonly overhead: Ewma
   readonly decode: Ewma
   readonly index: PrefixIndex
+  /** Conversations living here: id -> last request and its prompt tokens, oldest first. */
+  readonly sessions = new Map<string, { at: number; tokens: number }>()
+  /** Sum of `tokens` over `sessions`. */
+  workingSet = 0
+
+  dropSession(id: string): void {
+    const s = this.sessions.get(id)
+    if (!s) return
+    this.sessions.delete(id)
+    this.workingSet -= s.tokens
+  }
+
+  setSession(id: string, at: number, tokens: number): void {
+    this.dropSession(id)
+    this.sessions.set(id, { at, tokens })
+    this.workingSet += tokens
+  }
 
   constructor(o: Required<TrackerOptions>) {
     this.prefill = new Ewma(o.prefillMsPerToken)
@@ -109,6 +132,8 @@ export const DEFAULT_TRACKER_OPTIONS: Required<TrackerOptions> = {
   cacheTokens: 128 * 1024,
   maxFlightAgeMs: 30 * 60_000,
   maxConversations: 4096,
+  activeMs: 60_000,
+  slots: 4,
 }
 
 export class BackendTracker {
@@ -185,6 +210,9 @@ export class BackendTracker {
     let cachedTokens = match.tokens
     // The answer of the last turn was generated there, so its tokens are in that cache too.
     if (home && match.blocks > 0 && shape.assistant[match.blocks]) cachedTokens = shape.tokensThrough[match.blocks]!
+    const sessions = this.activeSessions(model, now) + (home ? 0 : 1)
+    const living = model.sessions.get(shape.conversation ?? '')?.tokens ?? 0
+    const workingSet = model.workingSet - living + shape.promptTokens
     return {
       promptTokens: shape.promptTokens,
       cachedTokens,
@@ -192,15 +220,26 @@ export class BackendTracker {
       prefillMsPerToken: model.prefill.value,
       overheadMs: model.overhead.value,
       coldMs: cold ? this.opts.coldLoadMs : 0,
+      sessionLoadMs: (sessions * model.decode.value) / (act.slots ?? this.opts.slots),
+      cacheOverflowTokens: Math.max(0, workingSet - model.index.capacityTokens),
       home,
     }
   }
 
-  /** The attempt was sent. `shape` (when known) now sits in that backend's cache. */
-  dispatch(c: Candidate, shape: PromptShape | undefined, route: string | undefined, load: BackendLoad | undefined, now: number): Flight {
+  /** The candidate key where a conversation went last. */
+  homeOf(conversation: string): string | undefined {
+    return this.conversations.get(conversation)?.key
+  }
+
+  /**
+   * The attempt was sent. `shape` (when known) now sits in that backend's cache; the conversation
+   * (from the shape, else as given) now lives there.
+   */
+  dispatch(c: Candidate, req: { shape?: PromptShape; conversation?: string }, route: string | undefined, load: BackendLoad | undefined, now: number): Flight {
     const act = this.activity(c.providerId)
     this.expire(act, now)
     const model = this.model(c.key)
+    const { shape } = req
     let uncachedTokens = 0
     let cachedTokens = 0
     if (shape) {
@@ -208,9 +247,10 @@ export class BackendTracker {
       cachedTokens = Math.min(f.cachedTokens, shape.promptTokens)
       uncachedTokens = shape.promptTokens - cachedTokens
       model.index.touch(shape)
-      this.pin(shape, c, route, now)
       this.count(route, c, shape.promptTokens, cachedTokens)
     }
+    const conversation = shape?.conversation ?? req.conversation
+    if (conversation !== undefined) this.pin(conversation, shape?.promptTokens ?? 0, c, route, now)
     const flight: Flight = {
       providerId: c.providerId,
       key: c.key,
@@ -219,7 +259,13 @@ export class BackendTracker {
       ended: false,
       uncachedTokens,
       workMs: model.overhead.value + uncachedTokens * model.prefill.value,
-      slotWait: this.slotWaitMs(act, model, load, now) > 0 || (load?.waiting ?? 0) > 0,
+      // Its time to first token measures prefill speed only when nothing else was in the way: no
+      // batch slot missing (as far as we can tell) and no cached prefix whose size we only guess.
+      slotWait:
+        cachedTokens > 0 ||
+        this.slotWaitMs(act, model, load, now) > 0 ||
+        (load?.waiting ?? 0) > 0 ||
+        act.flights.size >= (act.slots ?? Math.max(1, act.maxDecoding)),
     }
     act.flights.add(flight)
     act.dispatched++
@@ -249,6 +295,9 @@ export class BackendTracker {
     }
     f.firstByteAt = now
     act.lastFirstByteAt = Math.max(act.lastFirstByteAt, now)
+    let decoding = 0
+    for (const g of act.flights) if (g.firstByteAt !== undefined) decoding++
+    act.maxDecoding = Math.max(act.maxDecoding, decoding)
   }
 
   /** The attempt is over (answered, failed or abandoned). */
@@ -337,12 +386,26 @@ export class BackendTracker {
     return (position * decodeMs) / slots
   }
 
-  private pin(shape: PromptShape, c: Candidate, route: string | undefined, now: number): void {
-    const id = shape.conversation
-    if (id === undefined) return
+  /** Conversations that sent a request to this target within activeMs. */
+  private activeSessions(model: ModelState, now: number): number {
+    for (const [id, s] of model.sessions) {
+      if (now - s.at <= this.opts.activeMs) break
+      model.dropSession(id)
+    }
+    return model.sessions.size
+  }
+
+  private pin(id: string, promptTokens: number, c: Candidate, route: string | undefined, now: number): void {
     const prev = this.conversations.get(id)
-    if (prev) this.conversations.delete(id)
-    else if (this.conversations.size >= this.opts.maxConversations) this.conversations.delete(this.conversations.keys().next().value!)
+    if (prev) {
+      this.conversations.delete(id)
+      this.models.get(prev.key)?.dropSession(id)
+    } else if (this.conversations.size >= this.opts.maxConversations) {
+      const [oldest, pin] = this.conversations.entries().next().value!
+      this.conversations.delete(oldest)
+      this.models.get(pin.key)?.dropSession(oldest)
+    }
+    this.model(c.key).setSession(id, now, promptTokens)
     this.conversations.set(id, {
       conversation: id,
       route,

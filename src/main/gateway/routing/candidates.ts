@@ -50,6 +50,17 @@ export interface CandidateFacts {
   overheadMs: number
   /** The model is not resident there: the expected load time (0 when resident or unknown). */
   coldMs: number
+  /**
+   * What the conversations living there cost each batch slot, this one included: active
+   * conversations × decode time / slots. A long-run view of the backend's load next to the queue
+   * of the moment, so that new conversations spread by what each backend can carry.
+   */
+  sessionLoadMs: number
+  /**
+   * Tokens by which the prompts of the conversations living there (this one included) exceed its
+   * prefix cache: what it would evict and prefill again every round.
+   */
+  cacheOverflowTokens: number
   /** Where this conversation went last. */
   home: boolean
 }
@@ -69,6 +80,11 @@ export interface StrategyContext {
   affinityKey?: string
   /** Cache and queue estimates per candidate, when the route balances cache-aware and the request has a prompt. */
   facts?(candidate: Candidate): CandidateFacts | undefined
+  /**
+   * Whether the candidate is where this request's conversation went last (its prefix is most
+   * likely cached there): load-based strategies break ties in its favour.
+   */
+  home?(candidate: Candidate): boolean
 }
 
 export interface CandidateSet {

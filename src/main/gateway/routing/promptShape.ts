@@ -126,6 +126,18 @@ function fmix(h: number): number {
 
 /** The prompt's blocks and conversation; undefined when the body carries no prompt at all. */
 export function promptShape(headers: IncomingHttpHeaders, body: Record<string, unknown>): PromptShape | undefined {
+  return shapeOf(headers, body, false)
+}
+
+/**
+ * Only the conversation a request belongs to (what promptShape's `conversation` would be), reading
+ * the prompt no further than its first user message.
+ */
+export function conversationOf(headers: IncomingHttpHeaders, body: Record<string, unknown>): string | undefined {
+  return callerConversation(headers, body) ?? shapeOf({}, body, true)?.conversation
+}
+
+function shapeOf(headers: IncomingHttpHeaders, body: Record<string, unknown>, openingOnly: boolean): PromptShape | undefined {
   const shape: PromptShape = { digests: [], tokensThrough: [], assistant: [], promptTokens: 0 }
   const fp = new Fingerprint()
   let firstUser = -1
@@ -147,7 +159,10 @@ export function promptShape(headers: IncomingHttpHeaders, body: Record<string, u
     for (const m of messages) {
       const role = typeof m === 'object' && m !== null ? (m as { role?: unknown }).role : undefined
       block(m, 3, role === 'assistant')
-      if (role === 'user' && firstUser === -1) firstUser = shape.digests.length - 1
+      if (role === 'user' && firstUser === -1) {
+        firstUser = shape.digests.length - 1
+        if (openingOnly) break
+      }
     }
   } else {
     const text = body.input ?? body.prompt

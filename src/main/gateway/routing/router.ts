@@ -27,7 +27,7 @@ import { resolveCandidates, type BackendLoad, type Candidate, type CandidateSet,
 import { FailoverPolicy, type FailoverDecision } from './failoverPolicy'
 import { LatencyTracker } from './latency'
 import { priceLookup } from './pricing'
-import { promptShape, type PromptShape } from './promptShape'
+import { conversationOf, promptShape, type PromptShape } from './promptShape'
 
 export interface RouterOptions {
   /** Requests in flight per provider (LiveStats.inFlightFor). */
@@ -128,11 +128,13 @@ export class Router {
     const availability = this.health.filterAvailable(set.candidates, now)
     let ordered: Candidate[]
     let shape: PromptShape | undefined
+    let conversation: string | undefined
     if (availability.candidates.length <= 1) {
       ordered = availability.candidates // nothing to balance (the common single-target case)
     } else {
       const affinityKey = set.affinity && req.body ? conversationKey(req.headers ?? {}, req.body) : undefined
       if (req.body && balancesByCache(set, availability.candidates)) shape = promptShape(req.headers ?? {}, req.body)
+      else if (req.body && LOAD_BASED.has(set.strategy)) conversation = conversationOf(req.headers ?? {}, req.body)
       ordered = this.balancer.order(
         {
           stateKey: set.stateKey,
@@ -142,11 +144,11 @@ export class Router {
           candidates: availability.candidates,
           routeCandidates: set.candidates,
         },
-        this.context(now, affinityKey, shape),
+        this.context(now, affinityKey, shape, conversation),
       )
     }
     this.failover.onRequest(now)
-    return new RequestPlan(this, set, ordered, availability.degraded, req.deadline, availability.recoversAt, shape)
+    return new RequestPlan(this, set, ordered, availability.degraded, req.deadline, availability.recoversAt, shape, conversation)
   }
 
   /**
@@ -183,7 +185,8 @@ export class Router {
   }
 
   /** The StrategyContext at `now` (exported for benchmarks and tests). */
-  context(now: number, affinityKey?: string, shape?: PromptShape): StrategyContext {
+  context(now: number, affinityKey?: string, shape?: PromptShape, conversation?: string): StrategyContext {
+    const home = conversation === undefined ? undefined : this.tracker.homeOf(conversation)
     return {
       now,
       random: this.random,
@@ -193,6 +196,7 @@ export class Router {
       price: this.price,
       affinityKey,
       facts: shape && ((c) => this.tracker.facts(c, shape, this.load(c.providerId, c.upstreamModel, now), now)),
+      home: home === undefined ? undefined : (c) => c.key === home,
     }
   }
 
@@ -234,9 +238,9 @@ export class Router {
   }
 
   /** @internal RequestPlan.take(): an attempt goes out to `c`. */
-  dispatched(c: Candidate, shape: PromptShape | undefined, route: string | undefined): Flight {
+  dispatched(c: Candidate, req: { shape?: PromptShape; conversation?: string }, route: string | undefined): Flight {
     const now = this.clock()
-    return this.tracker.dispatch(c, shape, route, shape && this.load(c.providerId, c.upstreamModel, now), now)
+    return this.tracker.dispatch(c, req, route, req.shape && this.load(c.providerId, c.upstreamModel, now), now)
   }
 
   /** @internal */
@@ -275,6 +279,8 @@ export class RequestPlan {
     readonly recoversAt?: number,
     /** The prompt as cache-aware routing sees it (when the route balances that way). */
     readonly shape?: PromptShape,
+    /** The conversation, for routes that balance by load (their ties go to its last backend). */
+    readonly conversation?: string,
   ) {
     this.pending = [...ordered]
   }
@@ -305,7 +311,7 @@ export class RequestPlan {
     this.pending.splice(i, 1)
     if (!this.router.health.acquire(c.providerId, this.degraded, this.router.now())) return undefined
     this.endFlight(false) // an earlier attempt nobody reported on was abandoned
-    this.flight = this.router.dispatched(c, this.shape, this.set.route)
+    this.flight = this.router.dispatched(c, { shape: this.shape, conversation: this.conversation }, this.set.route)
     return c
   }
 
@@ -353,6 +359,9 @@ export class RequestPlan {
     this.flight = undefined
   }
 }
+
+/** Strategies that rank by load and break ties toward the conversation's last backend. */
+const LOAD_BASED: ReadonlySet<string> = new Set(['least-connections', 'least-latency', 'least-load', 'lowest-cost'])
 
 /** Whether the route ranks targets by cache and queue estimates (which need the prompt's shape). */
 function balancesByCache(set: CandidateSet, usable: readonly Candidate[]): boolean {
