@@ -1,7 +1,9 @@
 // Runs the simulator's matrix and turns it into the report: per scenario and policy, mean time to
 // first token relative to the pinned baseline (pooled over seeds, with the per-seed range), the
 // prefix-cache hit rate, and the routing decision's cost; then the issue's targets as PASS/FAIL.
-import { runOnce, type Policy, type RunResult } from './sim'
+import type { Router } from '../../src/main/gateway/routing/router'
+import type { buildRuntime } from '../../src/main/gateway/runtime'
+import { runOnce, SIM_ROUTE, type Policy, type RunHooks, type RunResult } from './sim'
 import { DEFAULT_POLICY, EXTRA_FAMILIES, FAMILIES, REFERENCE, scenario, STRATEGY_POLICIES, type ScenarioFamily } from './scenarios'
 
 export interface Aggregate {
@@ -14,14 +16,26 @@ export interface Aggregate {
   vsPinnedMin: number
   vsPinnedMax: number
   cacheHit: number
-  decisionMeanUs: number
+  /** Median over seeds of each run's median decision time. */
+  decisionMedianUs: number
+  /** Median over seeds of each run's 99th percentile. */
   decisionP99Us: number
   moves: number
+}
+
+export interface DecisionCost {
+  policy: string
+  /** Routing work per request (plan, next, commit, settle), median over batches, µs. */
+  medianUs: number
+  p90Us: number
+  /** Messages per request on average in the replayed requests. */
+  messages: number
 }
 
 export interface Report {
   seeds: number[]
   aggregates: Aggregate[]
+  decisionCosts: DecisionCost[]
   targets: Array<{ target: string; ok: boolean; detail: string }>
   runs: RunResult[]
 }
@@ -62,8 +76,8 @@ export function runMatrix(opts: ReportOptions): Report {
           vsPinnedMin: Math.min(...ratios),
           vsPinnedMax: Math.max(...ratios),
           cacheHit: mean(results.map((r) => r.cacheHit)),
-          decisionMeanUs: mean(results.map((r) => r.decisionMeanUs)),
-          decisionP99Us: Math.max(...results.map((r) => r.decisionP99Us)),
+          decisionMedianUs: median(results.map((r) => r.decisionMedianUs)),
+          decisionP99Us: median(results.map((r) => r.decisionP99Us)),
           moves: mean(results.map((r) => r.moves)),
         }
         aggregates.push(agg)
@@ -71,7 +85,47 @@ export function runMatrix(opts: ReportOptions): Report {
       }
     }
   }
-  return { seeds: opts.seeds, aggregates, targets: targets(aggregates), runs }
+  // Without the session header: the conversation comes from the prompt (the costlier case).
+  const costs = policies.filter((p) => p.kind === 'router').map((p) => decisionCost(p, scenario(families[0]!, false)))
+  return { seeds: opts.seeds, aggregates, decisionCosts: costs, targets: targets(aggregates), runs }
+}
+
+const COST_BATCHES = 25
+const COST_MAX_MS = 3_000
+
+/**
+ * The cost of routing one request, timed on its own: a simulated run leaves a router in a busy
+ * gateway's state (conversations, prefix models, speeds, load reports), then its requests are
+ * replayed through plan, next, commit and settle in batches. Bounded by batches and by time.
+ */
+export function decisionCost(policy: Policy, sc: ReturnType<typeof scenario>): DecisionCost {
+  const requests: NonNullable<RunHooks['requests']> = []
+  let router: Router | undefined
+  let runtime: ReturnType<typeof buildRuntime> | undefined
+  runOnce(policy, sc, 1, { requests, keep: (r, rt) => ((router = r), (runtime = rt)) })
+  const perRequest: number[] = []
+  const started = Date.now()
+  // Batch -1 warms the replay up and is not counted.
+  for (let b = -1; b < COST_BATCHES && Date.now() - started < COST_MAX_MS; b++) {
+    const t0 = process.hrtime.bigint()
+    for (const { headers, body } of requests) {
+      const plan = router!.plan(runtime!, SIM_ROUTE, { headers, body })
+      const c = plan.next()!
+      const record = { providerId: c.providerId, model: c.upstreamModel, outcome: 'success' as const, status: 200, latencyMs: 100, startedAt: 0 }
+      plan.commit(record)
+      plan.settle(record)
+    }
+    if (b >= 0) perRequest.push(Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, requests.length))
+  }
+  void router?.close()
+  perRequest.sort((a, b) => a - b)
+  const messages = requests.reduce((n, r) => n + ((r.body.messages as unknown[] | undefined)?.length ?? 0), 0) / Math.max(1, requests.length)
+  return { policy: policy.name, medianUs: perRequest[perRequest.length >> 1] ?? 0, p90Us: perRequest[Math.floor(perRequest.length * 0.9)] ?? 0, messages }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[s.length >> 1] ?? 0
 }
 
 function mean(xs: number[]): number {
@@ -124,16 +178,23 @@ export function markdown(report: Report): string {
     const plain = report.aggregates.filter((a) => a.scenario === family)
     const session = report.aggregates.filter((a) => a.scenario === `${family}+session`)
     lines.push(`### ${family}`, '')
-    lines.push('| policy | TTFT vs pinned | cache hit | TTFT vs pinned (session header) | cache hit (session header) | mean TTFT ms (no header / header) | moves/run | decision µs mean (p99) |')
+    lines.push('| policy | TTFT vs pinned | cache hit | TTFT vs pinned (session header) | cache hit (session header) | mean TTFT ms (no header / header) | moves/run | decision µs median (p99) |')
     lines.push('|---|---|---|---|---|---|---|---|')
     for (const a of plain) {
       const b = session.find((s) => s.policy === a.policy)
       const ratio = (x: Aggregate) => `${x.vsPinned.toFixed(2)}× [${x.vsPinnedMin.toFixed(2)}–${x.vsPinnedMax.toFixed(2)}]`
-      const cost = a.decisionMeanUs > 0 ? `${a.decisionMeanUs.toFixed(1)} (${a.decisionP99Us.toFixed(0)})` : '–'
+      const cost = a.decisionMedianUs > 0 ? `${a.decisionMedianUs.toFixed(1)} (${a.decisionP99Us.toFixed(0)})` : '–'
       lines.push(
         `| ${a.policy} | ${ratio(a)} | ${pct(a.cacheHit)} | ${b ? ratio(b) : '–'} | ${b ? pct(b.cacheHit) : '–'} | ${Math.round(a.meanTtftMs)} / ${b ? Math.round(b.meanTtftMs) : '–'} | ${a.moves.toFixed(1)} | ${cost} |`,
       )
     }
+    lines.push('')
+  }
+  if (report.decisionCosts.length > 0) {
+    const msgs = report.decisionCosts[0]!.messages
+    lines.push(`### Routing cost per request`, '', `Replayed requests of one run (${msgs.toFixed(1)} messages, 7–17k tokens each on average), through Router.plan, next, commit and settle, after that run left the router in a busy state; median (p90) over batches.`, '')
+    lines.push('| policy | µs per request |', '|---|---|')
+    for (const c of report.decisionCosts) lines.push(`| ${c.policy} | ${c.medianUs.toFixed(1)} (${c.p90Us.toFixed(1)}) |`)
     lines.push('')
   }
   lines.push('### Targets', '')

@@ -37,8 +37,8 @@ export interface RunResult {
   p95TtftMs: number
   /** Prompt tokens served from the backends' prefix caches / all prompt tokens. */
   cacheHit: number
-  /** Routing decision per request (Router.plan + next), µs; 0 for reference policies. */
-  decisionMeanUs: number
+  /** Routing decision per request (Router.plan + next: resolve, health, order, dispatch bookkeeping), µs; 0 for reference policies. */
+  decisionMedianUs: number
   decisionP99Us: number
   perBackend: number[]
   /** Turns that went to another backend than the turn before. */
@@ -141,7 +141,17 @@ export function routeConfig(scenario: Scenario, policy: Extract<Policy, { kind: 
   }
 }
 
-export function runOnce(policy: Policy, scenario: Scenario, seed: number): RunResult {
+/** What a run can hand back besides its result (the decision-cost bench replays a run's requests). */
+export interface RunHooks {
+  /** Every request the router saw, in order. */
+  requests?: Array<{ headers: Record<string, string>; body: Record<string, unknown> }>
+  /** The router and runtime at the end of the run (left open). */
+  keep?: (router: Router, runtime: ReturnType<typeof buildRuntime>) => void
+}
+
+export const SIM_ROUTE = ROUTE
+
+export function runOnce(policy: Policy, scenario: Scenario, seed: number, hooks: RunHooks = {}): RunResult {
   const wallStart = Date.now()
   let now = 0
   const { sessions, segments } = buildWorkload(seed, scenario.workload)
@@ -209,8 +219,9 @@ export function runOnce(policy: Policy, scenario: Scenario, seed: number): RunRe
         }
       })
     } else {
-      const headers = scenario.sessionHeader ? { 'x-switchyard-session': `agent-${s.index}` } : {}
+      const headers: Record<string, string> = scenario.sessionHeader ? { 'x-switchyard-session': `agent-${s.index}` } : {}
       const body = { model: ROUTE, stream: true, stream_options: { include_usage: true }, max_tokens: 1024, messages: prompt.map((seg) => seg.message) }
+      hooks.requests?.push({ headers, body })
       const t0 = process.hrtime.bigint()
       const plan = router!.plan(runtime!, ROUTE, { headers, body })
       const candidate = plan.next()
@@ -290,7 +301,8 @@ export function runOnce(policy: Policy, scenario: Scenario, seed: number): RunRe
     }
     if (now > MAX_SIM_MS) throw new Error(`${policy.name}/${scenario.name}/${seed}: simulated time over ${MAX_SIM_MS} ms`)
   }
-  void router?.close()
+  if (router && hooks.keep) hooks.keep(router, runtime!)
+  else void router?.close()
 
   const prompt = backends.reduce((n, b) => n + b.promptTokens, 0)
   const cached = backends.reduce((n, b) => n + b.cachedTokens, 0)
@@ -304,7 +316,7 @@ export function runOnce(policy: Policy, scenario: Scenario, seed: number): RunRe
     meanTtftMs: ttfts.reduce((x, y) => x + y, 0) / ttfts.length,
     p95TtftMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
     cacheHit: prompt > 0 ? cached / prompt : 0,
-    decisionMeanUs: dec.length > 0 ? dec.reduce((x, y) => x + y, 0) / dec.length : 0,
+    decisionMedianUs: dec[dec.length >> 1] ?? 0,
     decisionP99Us: dec[Math.floor(dec.length * 0.99)] ?? 0,
     perBackend: backends.map((x) => x.requests),
     moves,

@@ -51,8 +51,11 @@ export interface Flight {
   uncachedTokens: number
   /** Estimated prefill time at dispatch. */
   workMs: number
-  /** It was expected to wait for a batch slot: its time to first token says little about prefill speed. */
-  slotWait: boolean
+  /**
+   * Its time to first token measures prefill speed: nothing cached to guess the size of, no batch
+   * slot expected to be missing.
+   */
+  measuresPrefill: boolean
 }
 
 export interface ConversationPin {
@@ -259,13 +262,12 @@ export class BackendTracker {
       ended: false,
       uncachedTokens,
       workMs: model.overhead.value + uncachedTokens * model.prefill.value,
-      // Its time to first token measures prefill speed only when nothing else was in the way: no
-      // batch slot missing (as far as we can tell) and no cached prefix whose size we only guess.
-      slotWait:
-        cachedTokens > 0 ||
-        this.slotWaitMs(act, model, load, now) > 0 ||
-        (load?.waiting ?? 0) > 0 ||
-        act.flights.size >= (act.slots ?? Math.max(1, act.maxDecoding)),
+      measuresPrefill:
+        shape !== undefined &&
+        cachedTokens === 0 &&
+        this.slotWaitMs(act, model, load, now) === 0 &&
+        (load?.waiting ?? 0) === 0 &&
+        act.flights.size < (act.slots ?? Math.max(1, act.maxDecoding)),
     }
     act.flights.add(flight)
     act.dispatched++
@@ -278,8 +280,7 @@ export class BackendTracker {
     if (f.ended || f.firstByteAt !== undefined) return
     const act = this.activity(f.providerId)
     const model = this.model(f.key)
-    // Clean sample: no earlier attempt of ours was still waiting for its first token (FIFO head),
-    // and no batch slot was expected to be missing.
+    // A clean sample also needs no earlier attempt of ours still waiting for its first token.
     let head = true
     for (const g of act.flights) {
       if (g === f) break
@@ -288,7 +289,7 @@ export class BackendTracker {
         break
       }
     }
-    if (head && !f.slotWait) {
+    if (head && f.measuresPrefill) {
       const service = now - Math.max(f.dispatchedAt, act.lastFirstByteAt)
       if (f.uncachedTokens >= SAMPLE_MIN_TOKENS) model.prefill.add(Math.max(0, service - model.overhead.value) / f.uncachedTokens)
       else model.overhead.add(service)

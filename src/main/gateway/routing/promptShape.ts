@@ -7,9 +7,10 @@
 // conversation, a fork of it, or another conversation with the same system prompt and tools.
 //
 // Digests are fingerprints, not cryptographic hashes: per string its length, its first and last
-// 128 characters and 32 evenly spaced 8-character samples (all of it when under 1 KiB). That keeps
-// the cost per request in microseconds whatever the prompt's size; a false match between two long
-// messages of equal length, head, tail and samples only misjudges where a prefix is cached.
+// 48 characters and 16 evenly spaced 4-character samples (all of it up to 256 characters). That
+// keeps the cost at about a microsecond per message whatever the prompt's size; a false match
+// between two long messages at the same place in a conversation, of equal length, head, tail and
+// samples, only misjudges where a prefix is cached.
 // `cache_control` markers (which Anthropic clients move from turn to turn) are not part of a block.
 import type { IncomingHttpHeaders } from 'node:http'
 import { SESSION_HEADER } from './affinity'
@@ -32,10 +33,10 @@ export interface PromptShape {
 const CHARS_PER_TOKEN = 4
 const TOKENS_PER_MESSAGE = 4
 const TOKENS_PER_IMAGE = 768
-const FULL_HASH_CHARS = 1024
-const EDGE_CHARS = 128
-const SAMPLES = 32
-const SAMPLE_CHARS = 8
+const FULL_HASH_CHARS = 256
+const EDGE_CHARS = 48
+const SAMPLES = 16
+const SAMPLE_CHARS = 4
 const MAX_NODES_PER_BLOCK = 512
 const MAX_DEPTH = 8
 const MAX_BLOCKS = 4096
@@ -130,11 +131,17 @@ export function promptShape(headers: IncomingHttpHeaders, body: Record<string, u
 }
 
 /**
- * Only the conversation a request belongs to (what promptShape's `conversation` would be), reading
- * the prompt no further than its first user message.
+ * The conversation a request continues (what promptShape's `conversation` would be), reading the
+ * prompt no further than its first user message. Without a caller-given id, only a request that
+ * carries an earlier answer continues one: two first turns that happen to be equal are not one
+ * conversation with a "last backend".
  */
 export function conversationOf(headers: IncomingHttpHeaders, body: Record<string, unknown>): string | undefined {
-  return callerConversation(headers, body) ?? shapeOf({}, body, true)?.conversation
+  const named = callerConversation(headers, body)
+  if (named !== undefined) return named
+  const messages = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : undefined
+  if (!messages?.some((m) => typeof m === 'object' && m !== null && (m as { role?: unknown }).role === 'assistant')) return undefined
+  return shapeOf({}, body, true)?.conversation
 }
 
 function shapeOf(headers: IncomingHttpHeaders, body: Record<string, unknown>, openingOnly: boolean): PromptShape | undefined {
