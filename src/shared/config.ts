@@ -83,6 +83,12 @@ export const ProviderSchema = z.strictObject({
   pricing: z.record(z.string(), PriceSchema).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   defaultMaxTokens: positiveInt.optional(),
+  /**
+   * A GPU you run (balanced cache-aware by routes without a strategy) or a cloud API (used after
+   * the local targets, as failover). Absent: decided by kind (vllm, ollama: local) and host
+   * (loopback, private or LAN addresses: local).
+   */
+  local: z.boolean().optional(),
 })
 
 const TargetSchema = z.strictObject({

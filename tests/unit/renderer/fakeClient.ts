@@ -11,6 +11,7 @@ import type {
   ProviderStats,
   ProviderView,
   RequestLogEntry,
+  RouteInsight,
   StatsSnapshot,
   UsageRow,
 } from '../../../src/shared/api'
@@ -77,6 +78,7 @@ export interface FakeOptions {
   usage?: (query: { from?: string; to?: string; groupBy?: string }) => UsageRow[]
   requests?: RequestLogEntry[]
   desktop?: DesktopSettings
+  routeInsights?: RouteInsight[]
 }
 
 function configFrom(providers: ProviderView[], activeProvider: string | undefined): Config {
@@ -155,6 +157,7 @@ export function fakeClient(initial: FakeOptions = {}) {
       strategy: 'failover' as const,
       candidates: activeProvider ? [{ provider: activeProvider, upstreamModel: model, available: true }] : [],
     })),
+    getRouteInsights: vi.fn(async () => ({ items: initial.routeInsights ?? [] })),
     getStats: vi.fn(async () => stats),
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),
     getTodayUsage: vi.fn(async () => ({ day: '2026-05-01', requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} })),

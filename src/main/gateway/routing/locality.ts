@@ -9,12 +9,14 @@
 //   (`gpu-box`) or a LAN suffix (`.local`, `.lan`, `.internal`, `.home.arpa`). So an
 //   `openai-compatible` provider pointed at LM Studio on 127.0.0.1:1234 is local, and one pointed
 //   at api.openai.com is not.
+// - A provider's `local` setting overrides both.
 import type { ProviderConfig } from '../../../shared/config'
 
 const SELF_HOSTED_KINDS: ReadonlySet<string> = new Set(['vllm', 'ollama', 'llamacpp', 'llama.cpp', 'lmstudio', 'sglang', 'tgi'])
 const LAN_SUFFIXES = ['.local', '.lan', '.internal', '.home.arpa', '.localhost', '.localdomain']
 
-export function isLocalProvider(config: Pick<ProviderConfig, 'kind' | 'baseUrl'>): boolean {
+export function isLocalProvider(config: Pick<ProviderConfig, 'kind' | 'baseUrl'> & { local?: boolean }): boolean {
+  if (config.local !== undefined) return config.local
   if (SELF_HOSTED_KINDS.has(config.kind)) return true
   let host: string
   try {
