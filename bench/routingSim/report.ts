@@ -46,11 +46,15 @@ export interface ReportOptions {
   policies?: Policy[]
   families?: ScenarioFamily[]
   onProgress?: (line: string) => void
+  /** Run the oracle too (default true; it plays every request forward on copies of the backends). */
+  oracle?: boolean
+  /** Time the routing decision per policy (default true). */
+  costs?: boolean
 }
 
 export function runMatrix(opts: ReportOptions): Report {
   const families = opts.families ?? [...FAMILIES, ...(opts.extra ? EXTRA_FAMILIES : [])]
-  const policies = [...REFERENCE, ...(opts.policies ?? STRATEGY_POLICIES)]
+  const policies = [...REFERENCE.filter((p) => opts.oracle !== false || p.kind !== 'oracle'), ...(opts.policies ?? STRATEGY_POLICIES)]
   const runs: RunResult[] = []
   const aggregates: Aggregate[] = []
   for (const family of families) {
@@ -86,7 +90,7 @@ export function runMatrix(opts: ReportOptions): Report {
     }
   }
   // Without the session header: the conversation comes from the prompt (the costlier case).
-  const costs = policies.filter((p) => p.kind === 'router').map((p) => decisionCost(p, scenario(families[0]!, false)))
+  const costs = opts.costs === false ? [] : policies.filter((p) => p.kind === 'router').map((p) => decisionCost(p, scenario(families[0]!, false)))
   return { seeds: opts.seeds, aggregates, decisionCosts: costs, targets: targets(aggregates), runs }
 }
 

@@ -91,7 +91,9 @@ export class Balancer {
       }
       const fits = (c: Candidate) => ctx.inFlight(c.providerId) + 1 <= Math.ceil((factor * (total + 1) * c.weight) / weights)
       if (!fits(ordered[0]!)) {
-        const acceptable = ordered.filter(fits)
+        // In configured order, as the strategy would see them without affinity.
+        const onRing = new Set(ordered.map((c) => c.key))
+        const acceptable = req.candidates.filter((c) => onRing.has(c.key) && fits(c))
         if (acceptable.length > 0) {
           const chosen = orderByStrategy(req.strategy, acceptable, ctx, this.state(req.stateKey), this.opts)
           ordered = [...chosen, ...ordered.filter((c) => !fits(c))]

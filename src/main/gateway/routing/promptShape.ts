@@ -97,7 +97,8 @@ class Fingerprint {
     } else {
       for (const k in v as Record<string, unknown>) {
         if (k === 'cache_control') continue
-        this.string(k, false)
+        this.int(k.length)
+        this.range(k, 0, k.length) // field names are structure, not prompt text: not counted as tokens
         this.value((v as Record<string, unknown>)[k], depth + 1, k)
       }
     }
