@@ -59,13 +59,13 @@ describe('bounded-load affinity', () => {
 
   it('weights share the bound: a heavier target may carry more', () => {
     const heavy: Candidate[] = [cand('big', 3), cand('small', 1)]
-    const r = (_key: string): BalanceRequest => ({ stateKey: 'route:w', strategy: 'least-connections', affinity: true, candidates: heavy, routeCandidates: heavy, affinityLoadFactor: 1.25 })
+    const r = (): BalanceRequest => ({ stateKey: 'route:w', strategy: 'least-connections', affinity: true, candidates: heavy, routeCandidates: heavy, affinityLoadFactor: 1.25 })
     // Find a key owned by `big`, load it with 4 of 5: bound ⌈1.25 × 6 × 3/4⌉ = 6, so it keeps the session.
-    const key = Array.from({ length: 50 }, (_, i) => `s:${i}`).find((k) => new Balancer({ affinityLoadFactor: 0 }).order(r(k), ctx({ affinityKey: k }))[0]!.providerId === 'big')!
-    expect(new Balancer().order(r(key), ctx({ affinityKey: key, inFlight: { big: 4, small: 1 } }))[0]!.providerId).toBe('big')
+    const key = Array.from({ length: 50 }, (_, i) => `s:${i}`).find((k) => new Balancer({ affinityLoadFactor: 0 }).order(r(), ctx({ affinityKey: k }))[0]!.providerId === 'big')!
+    expect(new Balancer().order(r(), ctx({ affinityKey: key, inFlight: { big: 4, small: 1 } }))[0]!.providerId).toBe('big')
     // The same load on an equal split would be over the bound (⌈1.25 × 6 / 2⌉ = 4 < 5).
     const even = heavy.map((c) => ({ ...c, weight: 1 }))
-    const e = { ...r(key), candidates: even, routeCandidates: even }
+    const e = { ...r(), candidates: even, routeCandidates: even }
     const owner = new Balancer({ affinityLoadFactor: 0 }).order(e, ctx({ affinityKey: key }))[0]!.providerId
     const loaded = { [owner]: 4, [owner === 'big' ? 'small' : 'big']: 1 }
     expect(new Balancer().order(e, ctx({ affinityKey: key, inFlight: loaded }))[0]!.providerId).not.toBe(owner)
