@@ -24,10 +24,13 @@ import { healthSignal, type AttemptRecord } from './attempt'
 import { BackendTracker, type Flight, type TrackerOptions } from './backendTracker'
 import { Balancer, type BalancerOptions } from './balancer'
 import { resolveCandidates, type BackendLoad, type Candidate, type CandidateSet, type StrategyContext } from './candidates'
-import { FailoverPolicy, type FailoverDecision } from './failoverPolicy'
+import { FailoverPolicy } from './failoverPolicy'
 import { LatencyTracker } from './latency'
 import { priceLookup } from './pricing'
 import { conversationOf, promptShape, type PromptShape } from './promptShape'
+import { RequestPlan } from './requestPlan'
+
+export { RequestPlan }
 
 export interface RouterOptions {
   /** Requests in flight per provider (LiveStats.inFlightFor). */
@@ -256,107 +259,6 @@ export class Router {
   async close(): Promise<void> {
     await Promise.all([this.probes?.close(), this.loads?.close(), this.catalog?.close()])
     await this.client?.close()
-  }
-}
-
-/** One request's walk down its ordered candidates. */
-export class RequestPlan {
-  readonly attempts: AttemptRecord[] = []
-  /** Candidates not tried yet, best first. */
-  private pending: Candidate[]
-  /** The attempt under way (for the backend tracker). */
-  private flight?: Flight
-
-  constructor(
-    private readonly router: Router,
-    readonly set: CandidateSet,
-    /** Usable candidates in the order they will be tried. */
-    readonly ordered: readonly Candidate[],
-    /** Every candidate was unusable; the least-bad one is tried anyway. */
-    readonly degraded: boolean,
-    readonly deadline?: number,
-    /** When degraded: when the kept candidate is expected to recover (Retry-After for a final error). */
-    readonly recoversAt?: number,
-    /** The prompt as cache-aware routing sees it (when the route balances that way). */
-    readonly shape?: PromptShape,
-    /** The conversation, for routes that balance by load (their ties go to its last backend). */
-    readonly conversation?: string,
-  ) {
-    this.pending = [...ordered]
-  }
-
-  /** Candidates not tried yet, best first (admission picks among them). */
-  remaining(): readonly Candidate[] {
-    return this.pending
-  }
-
-  /** The next candidate to dispatch to (its slot already claimed), or undefined when none is left. */
-  next(): Candidate | undefined {
-    while (this.pending.length > 0) {
-      const c = this.take(this.pending[0]!.providerId)
-      if (c) return c
-    }
-    return undefined
-  }
-
-  /**
-   * Takes the first untried candidate on `providerId` (the one admission granted) and claims its
-   * health slot (a half-open circuit lets one request through). Undefined when the slot was
-   * taken meanwhile; the candidate is dropped either way.
-   */
-  take(providerId: string): Candidate | undefined {
-    const i = this.pending.findIndex((c) => c.providerId === providerId)
-    if (i === -1) return undefined
-    const c = this.pending[i]!
-    this.pending.splice(i, 1)
-    if (!this.router.health.acquire(c.providerId, this.degraded, this.router.now())) return undefined
-    this.endFlight(false) // an earlier attempt nobody reported on was abandoned
-    this.flight = this.router.dispatched(c, { shape: this.shape, conversation: this.conversation }, this.set.route)
-    return c
-  }
-
-  /**
-   * The attempt's first byte reached the client: no failover from here on. Records the attempt
-   * and its time to first byte now, but leaves the breaker's verdict to `settle()` at the end of
-   * the stream: a success recorded at the first byte would reset the provider's failure count on
-   * every request, so a backend that always stalls or dies mid-stream would never be ejected.
-   */
-  commit(record: AttemptRecord): void {
-    this.attempts.push(record)
-    this.router.recordLatency(record)
-    if (this.flight) this.router.tracker.firstByte(this.flight, this.router.now())
-  }
-
-  /**
-   * The committed attempt is over. `failure`: it broke after its first byte (idle timeout, reset);
-   * a client that left is not the backend's fault and counts as the success it was so far.
-   */
-  settle(record: AttemptRecord, failure?: Pick<AttemptRecord, 'outcome' | 'errorCode' | 'message'>): void {
-    this.router.recordHealth(failure ? { ...record, ...failure, status: undefined } : record)
-    this.endFlight(!failure)
-  }
-
-  /** Records an attempt's outcome and says whether to try the next candidate, after how long. */
-  report(record: AttemptRecord, opts: { firstByteSent: boolean }): FailoverDecision {
-    this.attempts.push(record)
-    this.router.recordOutcome(record)
-    this.endFlight(record.outcome === 'success')
-    return this.router.failover.decide({
-      outcome: record.outcome,
-      status: record.status,
-      attempts: this.attempts.length,
-      remaining: this.pending.length,
-      firstByteSent: opts.firstByteSent,
-      now: this.router.now(),
-      deadline: this.deadline,
-      random: () => this.router.rand(),
-    })
-  }
-
-  private endFlight(ok: boolean): void {
-    if (!this.flight) return
-    this.router.tracker.end(this.flight, this.router.now(), ok)
-    this.flight = undefined
   }
 }
 
