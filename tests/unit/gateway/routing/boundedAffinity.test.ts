@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseLmStudioModels } from '../../../../src/main/gateway/providers/loadMonitor'
 import { vllmLoadFromMetrics } from '../../../../src/main/gateway/providers/prometheus'
+import { conversationKey } from '../../../../src/main/gateway/routing/affinity'
 import { Balancer, type BalanceRequest } from '../../../../src/main/gateway/routing/balancer'
 import type { Candidate } from '../../../../src/main/gateway/routing/candidates'
 import { DEFAULT_AFFINITY_LOAD_FACTOR, parseConfig, type Strategy } from '../../../../src/shared/config'
@@ -69,6 +70,13 @@ describe('bounded-load affinity', () => {
     const owner = new Balancer({ affinityLoadFactor: 0 }).order(e, ctx({ affinityKey: key }))[0]!.providerId
     const loaded = { [owner]: 4, [owner === 'big' ? 'small' : 'big']: 1 }
     expect(new Balancer().order(e, ctx({ affinityKey: key, inFlight: loaded }))[0]!.providerId).not.toBe(owner)
+  })
+})
+
+describe('affinity key', () => {
+  it('takes OpenAI’s prompt_cache_key after the session header and before the user', () => {
+    expect(conversationKey({}, { prompt_cache_key: 'repo-42', user: 'u1', messages: [] })).toBe('k:repo-42')
+    expect(conversationKey({ 'x-switchyard-session': 's' }, { prompt_cache_key: 'repo-42' })).toBe('s:s')
   })
 })
 
