@@ -73,7 +73,7 @@ export interface LeastLatencyOptions {
   epsilon?: number
   /**
    * The conversation's last backend goes first while its score is within this factor of the
-   * best (its prefix cache makes its next first token faster than its average says); default 1.5.
+   * best (its prefix cache makes its next first token faster than its average says); default 2.
    */
   homeBand?: number
 }
@@ -103,7 +103,7 @@ export function leastLatency(candidates: readonly Candidate[], ctx: StrategyCont
   candidates.forEach((c, i) => {
     if (c.weight > 0 && scores[i]! < best) best = scores[i]!
   })
-  const band = opts.homeBand ?? 1.5
+  const band = opts.homeBand ?? 2
   const ordered = backupsLast(
     rankBy(candidates, (c, i) => {
       const inFlight = ctx.inFlight(c.providerId)

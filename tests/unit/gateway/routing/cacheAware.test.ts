@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { BackendTracker } from '../../../../src/main/gateway/routing/backendTracker'
 import { autoOrder, cacheAware, expectedTtftMs, placementCost } from '../../../../src/main/gateway/routing/cacheAware'
 import type { Candidate, CandidateFacts } from '../../../../src/main/gateway/routing/candidates'
+import { leastLoad } from '../../../../src/main/gateway/routing/leastLoad'
 import { isLocalHost, isLocalProvider } from '../../../../src/main/gateway/routing/locality'
+import { leastConnections, leastLatency, lowestCost } from '../../../../src/main/gateway/routing/strategies'
 import { promptShape, type PromptShape } from '../../../../src/main/gateway/routing/promptShape'
 import { cand, ctx, ids } from './fixtures'
 
@@ -86,6 +88,31 @@ describe('cache-aware ranking', () => {
     expect(ids(autoOrder(list, c))).toEqual(['b', 'a', 'cloud2', 'cloud1'])
     // Only cloud targets: the configured order, as failover.
     expect(ids(autoOrder([cloud2, cloud1], c))).toEqual(['cloud2', 'cloud1'])
+  })
+})
+
+describe('load-based strategies and the conversation’s last backend', () => {
+  const ab = [cand('a'), cand('b')]
+  const homeB = (init: Parameters<typeof ctx>[0]) => ({ ...ctx(init), home: (c: Candidate) => c.providerId === 'b' })
+
+  it('least-connections, least-load and lowest-cost break ties toward it, and only ties', () => {
+    expect(ids(leastConnections(ab, homeB({ inFlight: { a: 1, b: 1 } })))).toEqual(['b', 'a'])
+    expect(ids(leastConnections(ab, homeB({ inFlight: { a: 1, b: 2 } })))).toEqual(['a', 'b'])
+    expect(ids(leastLoad(ab, homeB({ load: { a: { running: 2, waiting: 0 }, b: { running: 2, waiting: 0 } } })))).toEqual(['b', 'a'])
+    expect(ids(leastLoad(ab, homeB({ load: { a: { running: 1, waiting: 0 }, b: { running: 2, waiting: 0 } } })))).toEqual(['a', 'b'])
+    expect(ids(lowestCost(ab, homeB({ price: { a: 0, b: 0 } })))).toEqual(['b', 'a'])
+    expect(ids(lowestCost(ab, homeB({ price: { a: 0, b: 1 } })))).toEqual(['a', 'b'])
+  })
+
+  it('least-latency keeps it while it scores within twice the best', () => {
+    expect(ids(leastLatency(ab, homeB({ ttft: { a: 100, b: 190 } }), { epsilon: 0 }))).toEqual(['b', 'a'])
+    expect(ids(leastLatency(ab, homeB({ ttft: { a: 100, b: 210 } }), { epsilon: 0 }))).toEqual(['a', 'b'])
+    expect(ids(leastLatency(ab, homeB({ ttft: { a: 100, b: 150 } }), { epsilon: 0, homeBand: 1 }))).toEqual(['a', 'b'])
+  })
+
+  it('least-load: ties then go to the backend answering faster', () => {
+    const c = ctx({ load: { a: { running: 1, waiting: 0 }, b: { running: 1, waiting: 0 } }, ttft: { a: 300, b: 120 } })
+    expect(ids(leastLoad(ab, c))).toEqual(['b', 'a'])
   })
 })
 
