@@ -121,7 +121,6 @@ export function decisionCost(policy: Policy, sc: ReturnType<typeof scenario>): D
     }
     if (b >= 0) perRequest.push(Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, requests.length))
   }
-  void router?.close()
   perRequest.sort((a, b) => a - b)
   const messages = requests.reduce((n, r) => n + ((r.body.messages as unknown[] | undefined)?.length ?? 0), 0) / Math.max(1, requests.length)
   return { policy: policy.name, medianUs: perRequest[perRequest.length >> 1] ?? 0, p90Us: perRequest[Math.floor(perRequest.length * 0.9)] ?? 0, messages }

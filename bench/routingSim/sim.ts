@@ -301,8 +301,9 @@ export function runOnce(policy: Policy, scenario: Scenario, seed: number, hooks:
     }
     if (now > MAX_SIM_MS) throw new Error(`${policy.name}/${scenario.name}/${seed}: simulated time over ${MAX_SIM_MS} ms`)
   }
+  // A router without side channels holds no timer or socket: nothing to close. (Its async close()
+  // would also keep it alive until the event loop turns, which a synchronous matrix never lets it.)
   if (router && hooks.keep) hooks.keep(router, runtime!)
-  else void router?.close()
 
   const prompt = backends.reduce((n, b) => n + b.promptTokens, 0)
   const cached = backends.reduce((n, b) => n + b.cachedTokens, 0)
