@@ -8,6 +8,13 @@ import type { PromptShape } from './promptShape'
 import type { Flight } from './providerActivity'
 import type { Router } from './router'
 
+/**
+ * A plan dropped with an attempt still open (a caller that stopped between take() and a report,
+ * e.g. on an exception) ends that attempt when it is collected, so the backend tracker does not
+ * count it as in flight until its expiry.
+ */
+const dropped = new FinalizationRegistry<() => void>((end) => end())
+
 /** One request's walk down its ordered candidates. */
 export class RequestPlan {
   readonly attempts: AttemptRecord[] = []
@@ -60,7 +67,10 @@ export class RequestPlan {
     this.pending.splice(i, 1)
     if (!this.router.health.acquire(c.providerId, this.degraded, this.router.now())) return undefined
     this.endFlight(false) // an earlier attempt nobody reported on was abandoned
-    this.flight = this.router.dispatched(c, { shape: this.shape, conversation: this.conversation }, this.set.route)
+    const flight = this.router.dispatched(c, { shape: this.shape, conversation: this.conversation }, this.set.route)
+    const router = this.router
+    dropped.register(this, () => router.tracker.end(flight, router.now(), false), flight)
+    this.flight = flight
     return c
   }
 
@@ -104,6 +114,7 @@ export class RequestPlan {
 
   private endFlight(ok: boolean): void {
     if (!this.flight) return
+    dropped.unregister(this.flight)
     this.router.tracker.end(this.flight, this.router.now(), ok)
     this.flight = undefined
   }

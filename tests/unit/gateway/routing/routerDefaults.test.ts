@@ -1,4 +1,6 @@
 // The Router with the default strategy and the fixed least-load, on an injected clock.
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import type { AttemptRecord } from '../../../../src/main/gateway/routing/attempt'
 import { Router, type RequestPlan } from '../../../../src/main/gateway/routing/router'
@@ -145,5 +147,27 @@ describe('least-load with fresh in-flight deltas', () => {
     expect(t.router.loads!.staleAfterMs).toBe(750)
     t.router.applyRuntime(rt([]))
     expect(t.router.loads!.staleAfterMs).toBe(3_000)
+  })
+})
+
+describe('attempts nobody reports on', () => {
+  it('a plan dropped after take() ends its attempt once collected; a second take() ends the first', async () => {
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc') as () => void
+    const runtime = rt([{ model: 'local', strategy: 'least-connections', targets: [{ provider: 'gpu-a', model: 'qwen' }, { provider: 'gpu-b', model: 'qwen' }] }])
+    const t = setup(runtime)
+    const plan = t.router.plan(runtime, 'local', {})
+    plan.take('gpu-a')
+    expect(t.router.tracker.inFlight('gpu-a')).toBe(1)
+    plan.take('gpu-b') // failed over without a report on gpu-a
+    expect(t.router.tracker.inFlight('gpu-a')).toBe(0)
+    expect(t.router.tracker.inFlight('gpu-b')).toBe(1)
+    ;(() => t.router.plan(runtime, 'local', {}).take('gpu-a'))()
+    expect(t.router.tracker.inFlight('gpu-a')).toBe(1)
+    for (let i = 0; i < 20 && t.router.tracker.inFlight('gpu-a') > 0; i++) {
+      gc()
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    expect(t.router.tracker.inFlight('gpu-a')).toBe(0)
   })
 })
