@@ -78,7 +78,7 @@ describe('a route without a strategy', () => {
     ms[1]!.behavior.metrics = sleeping(true)
     const gw = await gateway({ ...defaultRoute(ms), routing: { loadIntervalMs: 100 } }, { sideChannels: true, routing: { probeIntervalMs: 60_000, discoveryIntervalMs: 60_000 } })
     const reads = () => ms[0]!.requests.filter((r) => r.path === '/metrics').length
-    await until(() => reads() >= 4, 2_000, 'four /metrics reads at 100 ms')
+    await until(() => reads() >= 4, 5_000, 'four /metrics reads at 100 ms')
     for (let i = 0; i < 3; i++) expect(await ask(gw.url, turn(`s${i}`, 1))).toBe('gpu1')
   })
 })
@@ -86,7 +86,7 @@ describe('a route without a strategy', () => {
 describe('least-load', () => {
   it('forgets a queue that a report caught once the requests in it finished (no herding onto the other backend)', async () => {
     const ms = await mocks(2)
-    ms[0]!.behavior.headerDelayMs = 300
+    ms[0]!.behavior.headerDelayMs = 1_000 // long enough that the four are surely still running at the second read
     let reported = [0, 10] // gpu1 is busy with someone else's work
     ms.forEach((m, i) => (m.behavior.metrics = () => vllmMetrics('qwen', { running: reported[i]!, waiting: 0, kv: 0.1 })))
     const config = { providers: ms.map((m, i) => ({ id: `gpu${i}`, kind: 'vllm', baseUrl: m.baseUrl })), routes: [{ model: 'local', strategy: 'least-load', targets: ms.map((_, i) => ({ provider: `gpu${i}`, model: 'qwen' })) }], routing: { loadIntervalMs: 60_000 } }
