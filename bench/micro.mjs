@@ -155,7 +155,16 @@ function routingFixture(n) {
   const loads = new Map(ids.map((id, i) => [id, { running: i % 6, waiting: i % 4 === 0 ? 1 : 0, kvCacheUsage: (i % 10) / 10 }]))
   const router = new M.Router({ inFlight: (id) => inflight.get(id) ?? 0, sideChannels: false })
   // The Router reads backend load from its LoadMonitor (HTTP polling, off here): a stub with fresh snapshots.
-  Object.defineProperty(router, 'loads', { value: { load: (id) => loads.get(id), setTargets: () => undefined, statuses: () => [], close: async () => undefined } })
+  Object.defineProperty(router, 'loads', {
+    value: {
+      load: (id) => loads.get(id),
+      reading: (id) => ({ load: loads.get(id), takenAt: Date.now() }),
+      setTargets: () => undefined,
+      setIntervalMs: () => undefined,
+      statuses: () => [],
+      close: async () => undefined,
+    },
+  })
   router.applyRuntime(rt)
   const now = Date.now()
   for (let i = 0; i < n - 1; i++) for (let s = 0; s < 3; s++) router.latency.record(ids[i], 40 + ((i * 37 + s * 11) % 200), now)

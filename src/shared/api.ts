@@ -185,6 +185,52 @@ export interface ResolutionView {
   error?: string
 }
 
+/** One target of a route, as routing and the ledger saw it. */
+export interface RouteTargetInsight {
+  provider: string
+  upstreamModel: string
+  /** A GPU the user runs (cache-aware balancing by default) rather than a cloud API (failover). */
+  local: boolean
+  enabled: boolean
+  /** Conversations whose last request (within 10 min) went here. */
+  conversations: number
+  /** Requests the router sent here through this route since the gateway started. */
+  requests: number
+  /** Share of prompt tokens the router's prefix-cache model expected to be cached here (since start). */
+  expectedCacheHit?: number
+  /** From the ledger, last 24 h. */
+  requests24h: number
+  promptTokens24h: number
+  /** Prompt tokens the backend reported served from its cache (`prompt_tokens_details.cached_tokens`). */
+  cachedTokens24h: number
+  /** cachedTokens24h / promptTokens24h; undefined while the backend reports no cached tokens at all. */
+  cacheHit24h?: number
+}
+
+/** A conversation and the backend its last request went to. */
+export interface ConversationPinView {
+  /** What identified it: `session …` (X-Switchyard-Session), `cache key …`, `user …`, else `prompt #…` (a digest of its opening). */
+  conversation: string
+  provider: string
+  upstreamModel: string
+  turns: number
+  /** Turns that went to another backend than the turn before. */
+  moves: number
+  /** ms since the epoch */
+  lastAt: number
+}
+
+export interface RouteInsight {
+  route: string
+  strategy: Strategy
+  affinity: boolean
+  targets: RouteTargetInsight[]
+  /** Most recent first (at most 50). */
+  pins: ConversationPinView[]
+  /** Start of the ledger window (ms since the epoch). */
+  since: number
+}
+
 export interface ExportFile {
   filename: string
   contentType: string
@@ -302,6 +348,8 @@ export const api = {
     args: z.strictObject({ id: providerId }),
   }),
   resolveModel: operation<{ model: string }, ResolutionView>({ http: { method: 'GET', path: '/resolve' }, args: z.strictObject({ model: z.string().min(1).max(256) }) }),
+  /** Per route: where conversations are pinned and the prefix-cache hit rate per target. */
+  getRouteInsights: operation<undefined, { items: RouteInsight[] }>({ http: { method: 'GET', path: '/routes/insights' }, args: noArgs }),
   getStats: operation<undefined, StatsSnapshot>({ http: { method: 'GET', path: '/stats' }, args: noArgs }),
   getUsage: operation<{ from?: string; to?: string; groupBy?: string }, { rows: UsageRow[] }>({
     http: { method: 'GET', path: '/usage' },

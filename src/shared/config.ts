@@ -17,7 +17,20 @@ export const STRATEGIES = [
   'lowest-cost',
   'failover',
   'least-load',
+  'cache-aware',
+  'auto',
 ] as const
+
+/**
+ * What a route without `strategy` does (`auto`): its local targets (vLLM, Ollama, llama.cpp, LM
+ * Studio, SGLang, any server on a loopback or private address) balanced `cache-aware`, its cloud
+ * targets only after them, in config order.
+ */
+export const DEFAULT_STRATEGY = 'auto'
+/** Bounded-load session affinity: a target takes a session while it holds under factor × the average load. */
+export const DEFAULT_AFFINITY_LOAD_FACTOR = 1.25
+/** How often local backends' load (vLLM /metrics, Ollama /api/ps) is read. */
+export const DEFAULT_LOAD_INTERVAL_MS = 1_000
 
 const id = z
   .string()
@@ -70,6 +83,12 @@ export const ProviderSchema = z.strictObject({
   pricing: z.record(z.string(), PriceSchema).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   defaultMaxTokens: positiveInt.optional(),
+  /**
+   * A GPU you run (balanced cache-aware by routes without a strategy) or a cloud API (used after
+   * the local targets, as failover). Absent: decided by kind (vllm, ollama: local) and host
+   * (loopback, private or LAN addresses: local).
+   */
+  local: z.boolean().optional(),
 })
 
 const TargetSchema = z.strictObject({
@@ -81,9 +100,21 @@ const TargetSchema = z.strictObject({
 export const RouteSchema = z.strictObject({
   /** Client-facing model name or glob (`local`, `claude-*`, `*`). */
   model: z.string().min(1),
-  strategy: z.enum(STRATEGIES).default('failover'),
+  /** Absent: `auto` (DEFAULT_STRATEGY). Configs written before `auto` existed name their strategy or meant `failover`. */
+  strategy: z.enum(STRATEGIES).default(DEFAULT_STRATEGY),
   targets: z.array(TargetSchema).min(1),
   affinity: z.boolean().default(false),
+  /**
+   * Session affinity with bounded load: a session's target is passed over while it carries more
+   * than this factor × the route's average in-flight requests (then the route's strategy picks
+   * among the others). Default 1.25; 0 turns the bound off (stickiness always wins).
+   */
+  affinityLoadFactor: z.union([z.literal(0), z.number().min(1).max(100)]).optional(),
+})
+
+const RoutingSchema = z.strictObject({
+  /** How often local backends report their load (vLLM /metrics, Ollama /api/ps); default 1000 ms. */
+  loadIntervalMs: z.number().int().min(100).max(600_000).optional(),
 })
 
 /** An IANA time zone the runtime knows (`Europe/Berlin`, `UTC`). */
@@ -176,6 +207,8 @@ export const ConfigSchema = z
     activeProvider: id.optional(),
     providers: z.array(ProviderSchema).default([]),
     routes: z.array(RouteSchema).default([]),
+    /** Gateway-wide routing tunables (all optional). */
+    routing: RoutingSchema.optional(),
     usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
   })
   .superRefine((config, ctx) => {
@@ -204,6 +237,7 @@ export type ConfigInput = z.input<typeof ConfigSchema>
 export type ProviderConfig = z.output<typeof ProviderSchema>
 export type ProviderInput = z.input<typeof ProviderSchema>
 export type RouteConfig = z.output<typeof RouteSchema>
+export type RoutingConfig = z.output<typeof RoutingSchema>
 
 /** Whether a route's `model` is a pattern (`*` any run, `?` one character) rather than a name. */
 export function isGlob(pattern: string): boolean {

@@ -192,7 +192,7 @@ test.describe('dashboard: providers, traffic, usage, keys', () => {
     const routed = await chat(gateway, 'team-model')
     expect(routed.provider).toBe('beta')
     const saved = JSON.parse(fs.readFileSync(path.join(gateway.dataDir, 'config.json'), 'utf8')) as { routes: unknown[] }
-    expect(saved.routes).toEqual([{ model: 'team-model', strategy: 'failover', affinity: false, targets: [{ provider: 'beta' }] }])
+    expect(saved.routes).toEqual([{ model: 'team-model', strategy: 'auto', affinity: false, targets: [{ provider: 'beta' }] }])
   })
 
   test('pause and resume from the header', async ({ page }) => {

@@ -134,7 +134,8 @@ describe('routes', () => {
     await byTestId(wrapper, 'routes-save').trigger('click')
     await settle()
     const sent = fake.client.replaceConfig.mock.calls[0]![0] as { routes: unknown[]; providers: { apiKey?: string }[] }
-    expect(sent.routes).toEqual([{ model: 'local-*', strategy: 'failover', affinity: false, targets: [{ provider: 'a' }] }])
+    // A route without a strategy parses to the default, `auto`, and is saved with it.
+    expect(sent.routes).toEqual([{ model: 'local-*', strategy: 'auto', affinity: false, targets: [{ provider: 'a' }] }])
     expect(sent.providers[0]!.apiKey).toBe('********') // the mask goes back: the gateway keeps the stored key
     expect(byTestId(wrapper, 'routes-save').exists()).toBe(false)
     expect(byTestId(wrapper, 'resolution-qwen').text()).toContain('a · qwen')

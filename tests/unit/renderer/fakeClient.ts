@@ -12,6 +12,7 @@ import type {
   ProviderStats,
   ProviderView,
   RequestLogEntry,
+  RouteInsight,
   StatsSnapshot,
   UpdateStatus,
   UsageRow,
@@ -80,6 +81,7 @@ export interface FakeOptions {
   requests?: RequestLogEntry[]
   desktop?: DesktopSettings
   update?: UpdateStatus
+  routeInsights?: RouteInsight[]
 }
 
 function configFrom(providers: ProviderView[], activeProvider: string | undefined): Config {
@@ -159,6 +161,7 @@ export function fakeClient(initial: FakeOptions = {}) {
       strategy: 'failover' as const,
       candidates: activeProvider ? [{ provider: activeProvider, upstreamModel: model, available: true }] : [],
     })),
+    getRouteInsights: vi.fn(async () => ({ items: initial.routeInsights ?? [] })),
     getStats: vi.fn(async () => stats),
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),
     getTodayUsage: vi.fn(async () => ({ day: '2026-05-01', requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} })),

@@ -10,6 +10,7 @@ import type { UsageService } from '../usage/usageService'
 import { ApiFailure } from './apiFailure'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
+import { createRouteHandlers } from './routeHandlers'
 import { createUsageHandlers } from './usageHandlers'
 
 export { ApiFailure } from './apiFailure'
@@ -34,6 +35,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createConfigHandlers(deps),
     ...createProviderHandlers(deps),
     ...createUsageHandlers(deps),
+    ...createRouteHandlers(deps),
     async getStatus() {
       return deps.status()
     },

@@ -4,6 +4,7 @@
 import type { ProviderKind } from '../../../shared/config'
 import { anthropicApiRoot, DEFAULT_ANTHROPIC_VERSION } from './anthropicUpstream'
 import type { ProviderRuntime } from './providerRuntime'
+import { isLocalProvider } from './locality'
 import { trimTrailingSlashes } from './adapter'
 import { ollamaRoot } from './ollama'
 import { vllmAdapter } from './vllm'
@@ -72,10 +73,15 @@ export function probeUrl(target: BackendTarget): string | undefined {
   }
 }
 
-/** Where the backend reports its load; undefined when it reports none. */
+/**
+ * Where the backend reports its load; undefined when it reports none. An OpenAI-compatible server
+ * on this machine or the LAN may be LM Studio, whose REST API lists the models it has loaded (the
+ * LoadMonitor asks once and stops when the server has no such API).
+ */
 export function loadUrl(target: BackendTarget): string | undefined {
   if (target.kind === 'vllm') return `${vllmServerRoot(target.baseUrl)}/metrics`
   if (target.kind === 'ollama') return `${ollamaRootUrl(target.baseUrl)}/api/ps`
+  if (target.kind === 'openai-compatible' && isLocalProvider(target)) return `${new URL(target.baseUrl).origin}/api/v0/models`
   return undefined
 }
 

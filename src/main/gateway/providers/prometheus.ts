@@ -94,8 +94,12 @@ export const VLLM_RUNNING = 'vllm:num_requests_running'
 export const VLLM_WAITING = 'vllm:num_requests_waiting'
 export const VLLM_KV_CACHE = 'vllm:kv_cache_usage_perc'
 export const VLLM_KV_CACHE_LEGACY = 'vllm:gpu_cache_usage_perc'
+/** Info gauge whose labels describe the KV cache: `num_gpu_blocks` × `block_size` tokens. */
+export const VLLM_CACHE_CONFIG = 'vllm:cache_config_info'
+/** Sleep mode (vLLM >= 0.10): `{sleep_state="awake"}` is 1 while the weights are on the GPU. */
+export const VLLM_SLEEP_STATE = 'vllm:engine_sleep_state'
 
-const VLLM_WANTED = new Set([VLLM_RUNNING, VLLM_WAITING, VLLM_KV_CACHE, VLLM_KV_CACHE_LEGACY])
+const VLLM_WANTED = new Set([VLLM_RUNNING, VLLM_WAITING, VLLM_KV_CACHE, VLLM_KV_CACHE_LEGACY, VLLM_CACHE_CONFIG, VLLM_SLEEP_STATE])
 
 export interface VllmLoad {
   running: number
@@ -104,6 +108,10 @@ export interface VllmLoad {
   kvCacheUsage?: number
   /** `model_name` label values seen (the served model names). */
   models: string[]
+  /** KV-cache size in tokens, summed over engines; undefined when the server does not say. */
+  cacheCapacityTokens?: number
+  /** False while every engine sleeps (weights off the GPU); undefined when the server does not say. */
+  awake?: boolean
 }
 
 /**
@@ -118,11 +126,19 @@ export function vllmLoadFromMetrics(text: string): VllmLoad | undefined {
   let kv: number | undefined
   let kvLegacy: number | undefined
   let seen = false
+  let capacity: number | undefined
+  let awake: boolean | undefined
   const models = new Set<string>()
   for (const s of samples) {
     if (!Number.isFinite(s.value)) continue
     if (s.labels.model_name) models.add(s.labels.model_name)
-    if (s.name === VLLM_RUNNING) {
+    if (s.name === VLLM_CACHE_CONFIG) {
+      const blocks = Number(s.labels.num_gpu_blocks)
+      const size = Number(s.labels.block_size)
+      if (blocks > 0 && size > 0) capacity = (capacity ?? 0) + blocks * size
+    } else if (s.name === VLLM_SLEEP_STATE) {
+      if (s.labels.sleep_state === 'awake') awake = (awake ?? false) || s.value > 0
+    } else if (s.name === VLLM_RUNNING) {
       running += s.value
       seen = true
     } else if (s.name === VLLM_WAITING) {
@@ -136,7 +152,14 @@ export function vllmLoadFromMetrics(text: string): VllmLoad | undefined {
   }
   if (!seen) return undefined
   const kvCacheUsage = kv ?? kvLegacy // prefer the current name when a transitional server sends both
-  return { running, waiting, kvCacheUsage: kvCacheUsage === undefined ? undefined : clamp01(kvCacheUsage), models: [...models] }
+  return {
+    running,
+    waiting,
+    kvCacheUsage: kvCacheUsage === undefined ? undefined : clamp01(kvCacheUsage),
+    models: [...models],
+    ...(capacity !== undefined ? { cacheCapacityTokens: capacity } : {}),
+    ...(awake !== undefined ? { awake } : {}),
+  }
 }
 
 function clamp01(n: number): number {

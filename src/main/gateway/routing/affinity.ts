@@ -1,8 +1,9 @@
 // The conversation key session affinity hashes on, so that every turn of one conversation lands
 // on the same backend and reuses its prefix cache. In order of preference:
 //   1. the `X-Switchyard-Session` header (explicit, set by the caller);
-//   2. the caller's user id: OpenAI `user`, Anthropic `metadata.user_id`;
-//   3. a digest of the conversation's opening: system prompt + first user message. Later turns
+//   2. OpenAI's `prompt_cache_key` (the caller's own name for what shares a cache);
+//   3. the caller's user id: OpenAI `user`, Anthropic `metadata.user_id`;
+//   4. a digest of the conversation's opening: system prompt + first user message. Later turns
 //      repeat that opening, so they map to the same key without any client cooperation.
 // Works on OpenAI chat (`messages` with system/developer roles), Anthropic messages (`system`
 // string or text blocks), OpenAI Responses (`instructions` + `input`) and completions (`prompt`).
@@ -17,6 +18,7 @@ export function conversationKey(headers: IncomingHttpHeaders, body: Record<strin
   const header = headers[SESSION_HEADER]
   const session = (Array.isArray(header) ? header[0] : header)?.trim()
   if (session) return `s:${session.slice(0, MAX_KEY_LENGTH)}`
+  if (typeof body.prompt_cache_key === 'string' && body.prompt_cache_key !== '') return `k:${body.prompt_cache_key.slice(0, MAX_KEY_LENGTH)}`
   const user = userId(body)
   if (user) return `u:${user.slice(0, MAX_KEY_LENGTH)}`
   const opening = conversationOpening(body)

@@ -2,7 +2,12 @@
 // consistent-hash ring when the route has session affinity and the request a conversation key.
 // Holds only per-route state (round-robin cursors, smooth-weighted scores, rings); everything
 // that changes per request comes in through the StrategyContext.
-import type { Strategy } from '../../../shared/config'
+//
+// Affinity is consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018): a
+// target may take a session while its in-flight requests stay within ⌈factor × (total + 1) ×
+// its weight share⌉. The session's ring owner keeps it while it is within that bound; when it
+// is not, the route's strategy chooses among the targets that are, and overloaded ones go last.
+import { DEFAULT_AFFINITY_LOAD_FACTOR, type Strategy } from '../../../shared/config'
 import type { Candidate, StrategyContext } from './candidates'
 import { DEFAULT_VNODES, hash32, HashRing } from './hashRing'
 import { orderByStrategy, RouteBalanceState, type OrderOptions } from './strategies'
@@ -12,6 +17,8 @@ export interface BalanceRequest {
   stateKey: string
   strategy: Strategy
   affinity: boolean
+  /** Bounded-load factor of the route (undefined: the balancer's default; 0: unbounded). */
+  affinityLoadFactor?: number
   /** The usable candidates (after health filtering), in configured order. */
   candidates: readonly Candidate[]
   /**
@@ -25,8 +32,9 @@ export interface BalancerOptions extends OrderOptions {
   /** Ring points per unit of weight; default 160. */
   vnodes?: number
   /**
-   * Bounded-load affinity: a session's target is passed over while its in-flight count exceeds
-   * this factor × the route's average (+1). Off by default: stickiness wins.
+   * Bounded-load affinity: a session's target is passed over while its in-flight count would
+   * exceed this factor × its share of the route's total (+1). Default 1.25 (a route's own
+   * `affinityLoadFactor` wins); 0 = unbounded, stickiness always wins.
    */
   affinityLoadFactor?: number
 }
@@ -73,13 +81,24 @@ export class Balancer {
     const byKey = new Map(req.candidates.map((c) => [c.key, c]))
     // Walk the ring, then map back to the caller's candidate objects.
     let ordered = ring.walk(hash32(affinityKey), (m) => usable.has(m.key)).map((m) => byKey.get(m.key)!)
-    const factor = this.opts.affinityLoadFactor
-    if (factor !== undefined && ordered.length > 1) {
+    const factor = req.affinityLoadFactor ?? this.opts.affinityLoadFactor ?? DEFAULT_AFFINITY_LOAD_FACTOR
+    if (factor > 0 && ordered.length > 1) {
       let total = 0
-      for (const c of ordered) total += ctx.inFlight(c.providerId)
-      const bound = (factor * (total + 1)) / ordered.length + 1
-      const light = ordered.filter((c) => ctx.inFlight(c.providerId) < bound)
-      if (light.length > 0) ordered = [...light, ...ordered.filter((c) => ctx.inFlight(c.providerId) >= bound)]
+      let weights = 0
+      for (const c of ordered) {
+        total += ctx.inFlight(c.providerId)
+        weights += c.weight
+      }
+      const fits = (c: Candidate) => ctx.inFlight(c.providerId) + 1 <= Math.ceil((factor * (total + 1) * c.weight) / weights)
+      if (!fits(ordered[0]!)) {
+        // In configured order, as the strategy would see them without affinity.
+        const onRing = new Set(ordered.map((c) => c.key))
+        const acceptable = req.candidates.filter((c) => onRing.has(c.key) && fits(c))
+        if (acceptable.length > 0) {
+          const chosen = orderByStrategy(req.strategy, acceptable, ctx, this.state(req.stateKey), this.opts)
+          ordered = [...chosen, ...ordered.filter((c) => !fits(c))]
+        }
+      }
     }
     if (ordered.length < req.candidates.length) {
       const placed = new Set(ordered.map((c) => c.key))

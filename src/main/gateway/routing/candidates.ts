@@ -5,6 +5,7 @@ import type { BackendLoad } from '../providers/loadMonitor'
 import type { Strategy } from '../../../shared/config'
 import { GatewayError } from '../common/errors'
 import type { ProviderRuntime, Runtime } from '../runtime/runtime'
+import { isLocalProvider } from '../providers/locality'
 
 export interface Candidate {
   /** Stable identity of the target within its route: `providerId/upstreamModel`. */
@@ -14,8 +15,44 @@ export interface Candidate {
   upstreamModel: string
   /** Relative share; 0 = backup only (never first while another target is usable). */
   weight: number
+  /**
+   * A metered cloud API rather than a GPU the user runs (see locality.ts): `auto` balances the
+   * local targets and keeps these for failover. Absent = local.
+   */
+  cloud?: true
 }
 
+/**
+ * What the cache-aware strategy knows about one candidate for the request at hand, all in
+ * milliseconds of expected time to first token (see BackendTracker.facts).
+ */
+export interface CandidateFacts {
+  /** Prompt tokens of the request (estimate). */
+  promptTokens: number
+  /** Of those, the prefix this backend most likely still holds in its prefix cache. */
+  cachedTokens: number
+  /** Expected wait before the request's prefill starts there: prefills ahead, a free batch slot, others' load. */
+  queueMs: number
+  /** Prefill time per uncached token there (measured, else a default). */
+  prefillMsPerToken: number
+  /** The fixed part of a time to first token there. */
+  overheadMs: number
+  /** The model is not resident there: the expected load time (0 when resident or unknown). */
+  coldMs: number
+  /**
+   * What the conversations living there cost each batch slot, this one included: active
+   * conversations × decode time / slots. A long-run view of the backend's load next to the queue
+   * of the moment, so that new conversations spread by what each backend can carry.
+   */
+  sessionLoadMs: number
+  /**
+   * Tokens by which the prompts of the conversations living there (this one included) exceed its
+   * prefix cache: what it would evict and prefill again every round.
+   */
+  cacheOverflowTokens: number
+  /** Where this conversation went last. */
+  home: boolean
+}
 
 /** Everything a strategy may consult; all of it injected, so strategies are pure and testable. */
 export interface StrategyContext {
@@ -30,12 +67,21 @@ export interface StrategyContext {
   price(providerId: string, upstreamModel: string): number | undefined
   /** Conversation key for session affinity (see conversationKey). */
   affinityKey?: string
+  /** Cache and queue estimates per candidate, when the route balances cache-aware and the request has a prompt. */
+  facts?(candidate: Candidate): CandidateFacts | undefined
+  /**
+   * Whether the candidate is where this request's conversation went last (its prefix is most
+   * likely cached there): load-based strategies break ties in its favour.
+   */
+  home?(candidate: Candidate): boolean
 }
 
 export interface CandidateSet {
   candidates: Candidate[]
   strategy: Strategy
   affinity: boolean
+  /** The route's bounded-load factor for affinity (undefined: the balancer's default; 0: unbounded). */
+  affinityLoadFactor?: number
   via: 'route' | 'provider' | 'active'
   /** Route name, the balancing state key for `via: 'route'`. */
   route?: string
@@ -66,13 +112,14 @@ export function resolveCandidates(rt: Runtime, model: string, opts: ResolveOptio
       const key = candidateKey(provider.config.id, upstreamModel)
       if (seen.has(key)) continue
       seen.add(key)
-      candidates.push({ key, providerId: provider.config.id, upstreamModel, weight: target.weight ?? provider.config.weight })
+      candidates.push(withLocality({ key, providerId: provider.config.id, upstreamModel, weight: target.weight ?? provider.config.weight }, provider))
     }
     if (candidates.length === 0) {
       throw new GatewayError('model_not_found', `route "${route.config.model}" has no enabled provider`, { param: 'model' })
     }
     const name = route.config.model
-    return { candidates, strategy: route.config.strategy, affinity: route.config.affinity, via: 'route', route: name, stateKey: `route:${name}` }
+    const { strategy, affinity, affinityLoadFactor } = route.config
+    return { candidates, strategy, affinity, affinityLoadFactor, via: 'route', route: name, stateKey: `route:${name}` }
   }
   const owners = ownersOf(rt, model, opts.discoveredOwners)
   if (owners.length > 0) {
@@ -100,7 +147,12 @@ function ownersOf(rt: Runtime, model: string, discovered: ResolveOptions['discov
 }
 
 function providerCandidate(p: ProviderRuntime, upstreamModel: string): Candidate {
-  return { key: candidateKey(p.config.id, upstreamModel), providerId: p.config.id, upstreamModel, weight: p.config.weight }
+  return withLocality({ key: candidateKey(p.config.id, upstreamModel), providerId: p.config.id, upstreamModel, weight: p.config.weight }, p)
+}
+
+function withLocality(c: Candidate, p: ProviderRuntime): Candidate {
+  if (!isLocalProvider(p.config)) c.cloud = true
+  return c
 }
 
 /** Every client-facing model name that resolves: exact routes plus enabled providers' models. */

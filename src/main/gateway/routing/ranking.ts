@@ -1,5 +1,5 @@
 // Ordering helpers shared by the strategies.
-import type { Candidate } from './candidates'
+import type { Candidate, StrategyContext } from './candidates'
 
 /** Sorts by a numeric tuple (ascending), ties by original position. Keys go in one flat array: no per-row allocation. */
 export function rankBy(candidates: readonly Candidate[], key: (c: Candidate, index: number) => number[]): Candidate[] {
@@ -25,4 +25,9 @@ export function rankBy(candidates: readonly Candidate[], key: (c: Candidate, ind
 export function backupsLast(ordered: Candidate[]): Candidate[] {
   if (!ordered.some((c) => c.weight <= 0) || ordered.every((c) => c.weight <= 0)) return ordered
   return [...ordered.filter((c) => c.weight > 0), ...ordered.filter((c) => c.weight <= 0)]
+}
+
+/** 0 for the conversation's last backend (its prefix is cached there), else 1: a tie-break for load-based strategies. */
+export function awayFromHome(c: Candidate, ctx: Pick<StrategyContext, 'home'>): number {
+  return ctx.home?.(c) ? 0 : 1
 }

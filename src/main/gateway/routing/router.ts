@@ -11,6 +11,7 @@
 //   }
 //   plan.attempts  // the path taken, for the request log
 import type { IncomingHttpHeaders } from 'node:http'
+import { DEFAULT_LOAD_INTERVAL_MS } from '../../../shared/config'
 import { HealthRegistry, type ProviderHealth } from '../health/healthRegistry'
 import { ProbeScheduler } from '../health/probeScheduler'
 import { BackendClient } from '../providers/backendClient'
@@ -20,11 +21,16 @@ import { catalogTargetOf, ModelCatalog, type DiscoveryStatus } from '../provider
 import type { Runtime } from '../runtime/runtime'
 import { conversationKey } from './affinity'
 import { healthSignal, type AttemptRecord } from '../common/attemptOutcome'
+import { BackendTracker, type Flight, type TrackerOptions } from './backendTracker'
 import { Balancer, type BalancerOptions } from './balancer'
-import { resolveCandidates, type Candidate, type CandidateSet, type StrategyContext } from './candidates'
-import { FailoverPolicy, type FailoverDecision } from './failoverPolicy'
+import { resolveCandidates, type BackendLoad, type Candidate, type CandidateSet, type StrategyContext } from './candidates'
+import { FailoverPolicy } from './failoverPolicy'
 import { LatencyTracker } from './latency'
 import { priceLookup } from './pricing'
+import { conversationOf, promptShape, type PromptShape } from './promptShape'
+import { RequestPlan } from './requestPlan'
+
+export { RequestPlan }
 
 export interface RouterOptions {
   /** Requests in flight per provider (LiveStats.inFlightFor). */
@@ -37,7 +43,15 @@ export interface RouterOptions {
   latency?: LatencyTracker
   /** Run probes, load monitoring and model discovery (default true; tests may turn it off). */
   sideChannels?: boolean
+  /**
+   * Without side channels, still keep a LoadMonitor that is fed by hand (`loads.acceptMetrics`):
+   * the routing simulator serves its backends' /metrics pages this way, on its own clock.
+   */
+  manualLoads?: boolean
+  /** Cache-aware estimates: defaults until measured, prefix-cache size, bounds. */
+  tracker?: TrackerOptions
   probeIntervalMs?: number
+  /** Overrides the config's `routing.loadIntervalMs` (tests). */
   loadIntervalMs?: number
   discoveryIntervalMs?: number
   onModelsChanged?: (providerId: string, models: string[]) => void
@@ -58,6 +72,8 @@ export class Router {
   readonly loads?: LoadMonitor
   readonly catalog?: ModelCatalog
   readonly probes?: ProbeScheduler
+  /** What Switchyard knows about each backend from its own requests (cache-aware routing, load corrections). */
+  readonly tracker: BackendTracker
   private readonly client?: BackendClient
   private readonly clock: () => number
   private readonly random: () => number
@@ -72,11 +88,22 @@ export class Router {
     this.balancer = new Balancer(opts.balancer)
     this.failover = opts.failover ?? new FailoverPolicy()
     this.latency = opts.latency ?? new LatencyTracker()
+    this.tracker = new BackendTracker(opts.tracker)
+    const loadHooks = {
+      now: this.clock,
+      intervalMs: opts.loadIntervalMs ?? DEFAULT_LOAD_INTERVAL_MS,
+      mark: (id: string) => this.tracker.mark(id),
+      onSnapshot: (id: string, snap: LoadSnapshot) => {
+        if (snap.kind === 'vllm') this.tracker.observeLoad(id, snap)
+      },
+    }
     if (opts.sideChannels !== false) {
       this.client = new BackendClient()
       this.probes = new ProbeScheduler({ health: this.health, client: this.client, intervalMs: opts.probeIntervalMs })
-      this.loads = new LoadMonitor({ client: this.client, intervalMs: opts.loadIntervalMs })
+      this.loads = new LoadMonitor({ client: this.client, ...loadHooks })
       this.catalog = new ModelCatalog({ client: this.client, intervalMs: opts.discoveryIntervalMs, onChange: opts.onModelsChanged })
+    } else if (opts.manualLoads) {
+      this.loads = new LoadMonitor(loadHooks)
     }
   }
 
@@ -88,9 +115,12 @@ export class Router {
     this.price = priceLookup(providers.map((p) => p.config))
     this.health.retain(this.providerIds)
     this.latency.retain(this.providerIds)
-    this.balancer.retain([...rt.exactRoutes.values(), ...rt.globRoutes].map((r) => `route:${r.config.model}`))
+    const routes = [...rt.exactRoutes.values(), ...rt.globRoutes].map((r) => r.config.model)
+    this.balancer.retain(routes.map((name) => `route:${name}`))
+    this.tracker.retain(this.providerIds, routes)
     this.probes?.setTargets(enabled.map(backendTargetOf))
-    this.loads?.setTargets(enabled.map(backendTargetOf))
+    if (this.opts.loadIntervalMs === undefined) this.loads?.setIntervalMs(rt.config.routing?.loadIntervalMs ?? DEFAULT_LOAD_INTERVAL_MS)
+    if (this.opts.sideChannels !== false) this.loads?.setTargets(enabled.map(backendTargetOf))
     this.catalog?.setTargets(enabled.map(catalogTargetOf))
   }
 
@@ -100,17 +130,28 @@ export class Router {
     const set = this.resolve(rt, model)
     const availability = this.health.filterAvailable(set.candidates, now)
     let ordered: Candidate[]
+    let shape: PromptShape | undefined
+    let conversation: string | undefined
     if (availability.candidates.length <= 1) {
       ordered = availability.candidates // nothing to balance (the common single-target case)
     } else {
       const affinityKey = set.affinity && req.body ? conversationKey(req.headers ?? {}, req.body) : undefined
+      if (req.body && balancesByCache(set, availability.candidates)) shape = promptShape(req.headers ?? {}, req.body)
+      else if (req.body && LOAD_BASED.has(set.strategy)) conversation = conversationOf(req.headers ?? {}, req.body)
       ordered = this.balancer.order(
-        { stateKey: set.stateKey, strategy: set.strategy, affinity: set.affinity, candidates: availability.candidates, routeCandidates: set.candidates },
-        this.context(now, affinityKey),
+        {
+          stateKey: set.stateKey,
+          strategy: set.strategy,
+          affinity: set.affinity,
+          affinityLoadFactor: set.affinityLoadFactor,
+          candidates: availability.candidates,
+          routeCandidates: set.candidates,
+        },
+        this.context(now, affinityKey, shape, conversation),
       )
     }
     this.failover.onRequest(now)
-    return new RequestPlan(this, set, ordered, availability.degraded, req.deadline, availability.recoversAt)
+    return new RequestPlan(this, set, ordered, availability.degraded, req.deadline, availability.recoversAt, shape, conversation)
   }
 
   /**
@@ -147,16 +188,25 @@ export class Router {
   }
 
   /** The StrategyContext at `now` (exported for benchmarks and tests). */
-  context(now: number, affinityKey?: string): StrategyContext {
+  context(now: number, affinityKey?: string, shape?: PromptShape, conversation?: string): StrategyContext {
+    const home = conversation === undefined ? undefined : this.tracker.homeOf(conversation)
     return {
       now,
       random: this.random,
       inFlight: this.opts.inFlight,
       ttftEwma: (id) => this.latency.estimate(id, now),
-      load: (id, m) => this.loads?.load(id, m, now),
+      load: (id, m) => this.load(id, m, now),
       price: this.price,
       affinityKey,
+      facts: shape && ((c) => this.tracker.facts(c, shape, this.load(c.providerId, c.upstreamModel, now), now)),
+      home: home === undefined ? undefined : (c) => c.key === home,
     }
+  }
+
+  /** A backend's fresh load report, plus what we sent there and saw finish since it was read. */
+  load(providerId: string, model: string, now = this.clock()): BackendLoad | undefined {
+    const reading = this.loads?.reading(providerId, model, now)
+    return reading && this.tracker.corrected(providerId, reading.load, reading.mark)
   }
 
   /** Health, load and discovery per provider, for the app API. */
@@ -190,6 +240,12 @@ export class Router {
     else if (signal === 'failure') this.latency.recordFailure(record.providerId, now)
   }
 
+  /** @internal RequestPlan.take(): an attempt goes out to `c`. */
+  dispatched(c: Candidate, req: { shape?: PromptShape; conversation?: string }, route: string | undefined): Flight {
+    const now = this.clock()
+    return this.tracker.dispatch(c, req, route, req.shape && this.load(c.providerId, c.upstreamModel, now), now)
+  }
+
   /** @internal */
   now(): number {
     return this.clock()
@@ -206,85 +262,14 @@ export class Router {
   }
 }
 
-/** One request's walk down its ordered candidates. */
-export class RequestPlan {
-  readonly attempts: AttemptRecord[] = []
-  /** Candidates not tried yet, best first. */
-  private pending: Candidate[]
+/** Strategies that rank by load and break ties toward the conversation's last backend. */
+const LOAD_BASED: ReadonlySet<string> = new Set(['least-connections', 'least-latency', 'least-load', 'lowest-cost'])
 
-  constructor(
-    private readonly router: Router,
-    readonly set: CandidateSet,
-    /** Usable candidates in the order they will be tried. */
-    readonly ordered: readonly Candidate[],
-    /** Every candidate was unusable; the least-bad one is tried anyway. */
-    readonly degraded: boolean,
-    readonly deadline?: number,
-    /** When degraded: when the kept candidate is expected to recover (Retry-After for a final error). */
-    readonly recoversAt?: number,
-  ) {
-    this.pending = [...ordered]
-  }
-
-  /** Candidates not tried yet, best first (admission picks among them). */
-  remaining(): readonly Candidate[] {
-    return this.pending
-  }
-
-  /** The next candidate to dispatch to (its slot already claimed), or undefined when none is left. */
-  next(): Candidate | undefined {
-    while (this.pending.length > 0) {
-      const c = this.take(this.pending[0]!.providerId)
-      if (c) return c
-    }
-    return undefined
-  }
-
-  /**
-   * Takes the first untried candidate on `providerId` (the one admission granted) and claims its
-   * health slot (a half-open circuit lets one request through). Undefined when the slot was
-   * taken meanwhile; the candidate is dropped either way.
-   */
-  take(providerId: string): Candidate | undefined {
-    const i = this.pending.findIndex((c) => c.providerId === providerId)
-    if (i === -1) return undefined
-    const c = this.pending[i]!
-    this.pending.splice(i, 1)
-    return this.router.health.acquire(c.providerId, this.degraded, this.router.now()) ? c : undefined
-  }
-
-  /**
-   * The attempt's first byte reached the client: no failover from here on. Records the attempt
-   * and its time to first byte now, but leaves the breaker's verdict to `settle()` at the end of
-   * the stream: a success recorded at the first byte would reset the provider's failure count on
-   * every request, so a backend that always stalls or dies mid-stream would never be ejected.
-   */
-  commit(record: AttemptRecord): void {
-    this.attempts.push(record)
-    this.router.recordLatency(record)
-  }
-
-  /**
-   * The committed attempt is over. `failure`: it broke after its first byte (idle timeout, reset);
-   * a client that left is not the backend's fault and counts as the success it was so far.
-   */
-  settle(record: AttemptRecord, failure?: Pick<AttemptRecord, 'outcome' | 'errorCode' | 'message'>): void {
-    this.router.recordHealth(failure ? { ...record, ...failure, status: undefined } : record)
-  }
-
-  /** Records an attempt's outcome and says whether to try the next candidate, after how long. */
-  report(record: AttemptRecord, opts: { firstByteSent: boolean }): FailoverDecision {
-    this.attempts.push(record)
-    this.router.recordOutcome(record)
-    return this.router.failover.decide({
-      outcome: record.outcome,
-      status: record.status,
-      attempts: this.attempts.length,
-      remaining: this.pending.length,
-      firstByteSent: opts.firstByteSent,
-      now: this.router.now(),
-      deadline: this.deadline,
-      random: () => this.router.rand(),
-    })
-  }
+/** Whether the route ranks targets by cache and queue estimates (which need the prompt's shape). */
+function balancesByCache(set: CandidateSet, usable: readonly Candidate[]): boolean {
+  if (set.strategy === 'cache-aware') return true
+  if (set.strategy !== 'auto') return false
+  let local = 0
+  for (const c of usable) if (!c.cloud) local++
+  return local > 1
 }

@@ -6,9 +6,10 @@
 // Weight 0 means "backup": such a target is never ordered before a target with weight > 0
 // (except by `failover`, where the configured order is the priority).
 import type { Strategy } from '../../../shared/config'
+import { autoOrder, cacheAware, type CacheAwareOptions } from './cacheAware'
 import type { Candidate, StrategyContext } from './candidates'
 import { leastLoad } from './leastLoad'
-import { backupsLast, rankBy } from './ranking'
+import { awayFromHome, backupsLast, rankBy } from './ranking'
 
 /** `failover`: the configured order. */
 export function failoverOrder(candidates: readonly Candidate[]): Candidate[] {
@@ -59,14 +60,22 @@ export class SmoothWeighted {
   }
 }
 
-/** `least-connections`: fewest requests in flight; ties go to the higher weight, then config order. */
+/**
+ * `least-connections`: fewest requests in flight; ties go to the conversation's last backend, then
+ * the higher weight, then config order.
+ */
 export function leastConnections(candidates: readonly Candidate[], ctx: StrategyContext): Candidate[] {
-  return backupsLast(rankBy(candidates, (c) => [ctx.inFlight(c.providerId), -c.weight]))
+  return backupsLast(rankBy(candidates, (c) => [ctx.inFlight(c.providerId), awayFromHome(c, ctx), -c.weight]))
 }
 
 export interface LeastLatencyOptions {
   /** Probability of trying a random non-best target first (exploration); default 0.02. */
   epsilon?: number
+  /**
+   * The conversation's last backend goes first while its score is within this factor of the
+   * best (its prefix cache makes its next first token faster than its average says); default 2.
+   */
+  homeBand?: number
 }
 
 /**
@@ -77,18 +86,29 @@ export interface LeastLatencyOptions {
  * - the latency source decays stale estimates toward zero (LatencyTracker), so an old bad
  *   measurement eventually loses to fresh ones and the target is measured again;
  * - with probability `epsilon` a random other target is tried first.
+ * A conversation stays on its last backend while that one scores within `homeBand` of the best.
  */
 export function leastLatency(candidates: readonly Candidate[], ctx: StrategyContext, opts: LeastLatencyOptions = {}): Candidate[] {
   const estimates = candidates.map((c) => ctx.ttftEwma(c.providerId))
   let minKnown = Infinity
   for (const e of estimates) if (e !== undefined && e < minKnown) minKnown = e
   const optimistic = Number.isFinite(minKnown) ? minKnown : 1
+  const scores = candidates.map((c, i) => {
+    const inFlight = ctx.inFlight(c.providerId)
+    const est = estimates[i]
+    if (est === undefined && inFlight === 0) return -1
+    return (est ?? optimistic) * (inFlight + 1)
+  })
+  let best = Infinity
+  candidates.forEach((c, i) => {
+    if (c.weight > 0 && scores[i]! < best) best = scores[i]!
+  })
+  const band = opts.homeBand ?? 2
   const ordered = backupsLast(
     rankBy(candidates, (c, i) => {
       const inFlight = ctx.inFlight(c.providerId)
-      const est = estimates[i]
-      if (est === undefined && inFlight === 0) return [-1, 0, -c.weight]
-      return [(est ?? optimistic) * (inFlight + 1), inFlight, -c.weight]
+      const sticky = best >= 0 && c.weight > 0 && ctx.home?.(c) === true && scores[i]! <= best * band
+      return [sticky ? best - 1 : scores[i]!, inFlight, -c.weight]
     }),
   )
   const epsilon = opts.epsilon ?? 0.02
@@ -103,13 +123,14 @@ export function leastLatency(candidates: readonly Candidate[], ctx: StrategyCont
 
 /**
  * `lowest-cost`: cheapest blended price first; unknown prices after every known one (health
- * filtering has already put unusable targets out of the list). Equal prices spread by in-flight.
+ * filtering has already put unusable targets out of the list). Equal prices spread by in-flight,
+ * ties to the conversation's last backend.
  */
 export function lowestCost(candidates: readonly Candidate[], ctx: StrategyContext): Candidate[] {
   return backupsLast(
     rankBy(candidates, (c) => {
       const price = ctx.price(c.providerId, c.upstreamModel)
-      return [price === undefined ? 1 : 0, price ?? 0, ctx.inFlight(c.providerId), -c.weight]
+      return [price === undefined ? 1 : 0, price ?? 0, ctx.inFlight(c.providerId), awayFromHome(c, ctx), -c.weight]
     }),
   )
 }
@@ -126,7 +147,7 @@ export class RouteBalanceState {
   }
 }
 
-export type OrderOptions = LeastLatencyOptions
+export type OrderOptions = LeastLatencyOptions & CacheAwareOptions
 
 /** Orders candidates with the named strategy. */
 export function orderByStrategy(
@@ -152,5 +173,9 @@ export function orderByStrategy(
       return leastLoad(candidates, ctx)
     case 'failover':
       return failoverOrder(candidates)
+    case 'cache-aware':
+      return cacheAware(candidates, ctx, opts)
+    case 'auto':
+      return autoOrder(candidates, ctx, opts)
   }
 }

@@ -1,6 +1,6 @@
 // Routes as the editor holds them (with stable keys for the list) and back as config, plus the
 // list of model names worth showing in "which models resolve where".
-import { isGlob, STRATEGIES, type Config, type RouteConfig, type Strategy } from '../../../shared/config'
+import { DEFAULT_STRATEGY, isGlob, STRATEGIES, type Config, type RouteConfig, type Strategy } from '../../../shared/config'
 import type { ProviderView } from '../../../shared/api'
 
 export interface TargetDraft {
@@ -20,13 +20,16 @@ export interface RouteDraft {
 }
 
 export const STRATEGY_HELP: Record<Strategy, string> = {
+  auto:
+    'Default. Local targets (vLLM, Ollama, LM Studio, llama.cpp, servers on this machine or the LAN) share the work cache-aware: a conversation stays on the backend that holds its prompt cache unless that one’s queue would cost more than prefilling the prompt elsewhere, new conversations go where they wait least, backends with the model loaded come first. Cloud targets are used only when no local one can serve, in the order listed',
+  'cache-aware': 'Like the default, but over every target, cloud ones included: the one where the first token is expected soonest, counting queue, cached prompt and model loading',
   failover: 'First target while it is healthy, the next one when it fails',
   'round-robin': 'Take turns',
   weighted: 'Random, in proportion to the target weights',
-  'least-connections': 'The target with the fewest requests in flight',
+  'least-connections': 'The target with the fewest requests in flight (ties: where the conversation went last)',
   'least-latency': 'The target that has been answering fastest',
   'lowest-cost': 'The cheapest target by its pricing',
-  'least-load': 'The target reporting the least load (vLLM metrics, Ollama models)',
+  'least-load': 'The target with the least work: what it last reported (vLLM metrics, Ollama models) plus what was sent and finished since',
 }
 export { STRATEGIES }
 
@@ -46,7 +49,7 @@ export function draftsFromConfig(routes: readonly RouteConfig[]): RouteDraft[] {
 export function newRoute(providerIds: readonly string[], existing: readonly RouteDraft[]): RouteDraft {
   let model = 'my-model'
   for (let i = 2; existing.some((r) => r.model === model); i++) model = `my-model-${i}`
-  return { key: key(), model, strategy: 'failover', affinity: false, targets: [newTarget(providerIds[0] ?? '')] }
+  return { key: key(), model, strategy: DEFAULT_STRATEGY, affinity: false, targets: [newTarget(providerIds[0] ?? '')] }
 }
 
 export function newTarget(provider: string): TargetDraft {
