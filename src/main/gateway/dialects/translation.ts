@@ -22,6 +22,7 @@ import {
   translateStream,
   type Dialect,
   type EncodeRequestOptions,
+  type RequestTarget,
   type ResponseContext,
   type StreamTranslator,
 } from '.'
@@ -78,6 +79,10 @@ export interface ClientRequestInfo {
   customTools?: string[]
   /** Responses clients: the request fields their response object echoes. */
   echo?: Record<string, unknown>
+  /** Gemini clients that streamed without `alt=sse` get one JSON array. */
+  geminiJsonArray?: boolean
+  /** Ollama `/api/generate` clients get `response` instead of `message`. */
+  ollamaGenerate?: boolean
 }
 
 export interface PreparedRequest {
@@ -90,8 +95,14 @@ export interface PreparedRequest {
 export type PrepareOptions = EncodeRequestOptions & { upstreamModel: string }
 
 /** Translates a parsed client body for the upstream. Throws GatewayError(400) for what cannot be expressed. */
-export function prepareTranslatedRequest(translation: TranslationPair, body: Record<string, unknown>, opts: PrepareOptions): PreparedRequest {
-  const { request, path, body: upstream } = translateRequest(translation.client, translation.upstream, body, opts)
+export function prepareTranslatedRequest(
+  translation: TranslationPair,
+  body: Record<string, unknown>,
+  opts: PrepareOptions,
+  target?: RequestTarget,
+  flags: Pick<ClientRequestInfo, 'geminiJsonArray' | 'ollamaGenerate'> = {},
+): PreparedRequest {
+  const { request, path, body: upstream } = translateRequest(translation.client, translation.upstream, body, opts, target)
   const options = body.stream_options as { include_usage?: unknown } | null | undefined
   const client: ClientRequestInfo = {
     model: request.model,
@@ -102,11 +113,22 @@ export function prepareTranslatedRequest(translation: TranslationPair, body: Rec
   const customTools = customToolNames(request.tools)
   if (customTools) client.customTools = customTools
   if (translation.client === 'openai-responses') client.echo = responsesEcho(request)
+  if (flags.geminiJsonArray) client.geminiJsonArray = true
+  if (flags.ollamaGenerate) client.ollamaGenerate = true
   return { path, body: Buffer.from(JSON.stringify(upstream)), client }
 }
 
 function responseContext(client: ClientRequestInfo, extra: { inputTokens?: number; messageId?: string; created?: number } = {}): ResponseContext {
-  return { ...extra, model: client.model, stopSequences: client.stopSequences, includeUsage: client.includeUsage, customTools: client.customTools, echo: client.echo }
+  return {
+    ...extra,
+    model: client.model,
+    stopSequences: client.stopSequences,
+    includeUsage: client.includeUsage,
+    customTools: client.customTools,
+    echo: client.echo,
+    geminiJsonArray: client.geminiJsonArray,
+    ollamaGenerate: client.ollamaGenerate,
+  }
 }
 
 /** A stream translator for this request's upstream SSE. */

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError } from '../common/errors'
-import type { ClientProtocol } from '../forward/clientResponse'
+import type { Dialect } from '../forward/clientResponse'
 import type { Logger } from '../common/log'
 import { renderFailure } from './ingress/modelRequest'
 import type { OpenAIEndpoint } from './ingress/openai'
@@ -54,7 +54,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     const ctx: RequestContext = { req, res, requestId: randomUUID(), path, runtime: deps.runtime() }
-    const protocol: ClientProtocol = path.startsWith('/v1/messages') ? 'anthropic' : 'openai'
+    const protocol: Dialect = wireOf(path)
     try {
       checkRequest(req.headers, ctx.runtime.guard)
       const origin = req.headers.origin
@@ -71,15 +71,15 @@ export function createRequestListener(deps: ListenerDeps) {
   }
 
   /** Answers a request the listener itself turned away, and leaves its trace in the request log. */
-  function reject(ctx: RequestContext, protocol: ClientProtocol, err: unknown): void {
+  function reject(ctx: RequestContext, protocol: Dialect, err: unknown): void {
     renderFailure(ctx, protocol, err, deps)
     deps.recordRejection?.(ctx, err)
   }
 
-  function route(ctx: RequestContext, protocol: ClientProtocol): void | Promise<void> {
+  function route(ctx: RequestContext, protocol: Dialect): void | Promise<void> {
     const { req, path } = ctx
     const endpoint = OPENAI_PATHS[path]
-    if (endpoint !== undefined || protocol === 'anthropic') {
+    if (endpoint !== undefined || protocol === 'anthropic-messages') {
       if (req.method !== 'POST') throw methodNotAllowed('POST')
       const refusal = deps.refusal()
       if (refusal) throw refusal
@@ -137,4 +137,10 @@ function methodNotAllowed(allowed: string): GatewayError {
 
 function notFound(path: string): GatewayError {
   return new GatewayError('not_found', `no route for ${path.slice(0, 200)}`)
+}
+
+/** The dialect a path's errors are answered in (before any handler looked at the request). */
+function wireOf(path: string): Dialect {
+  if (path.startsWith('/v1/messages')) return 'anthropic-messages'
+  return 'openai-chat'
 }

@@ -5,7 +5,7 @@ import type { RequestLogEntry } from '../../../shared/api'
 export type { AttemptStep } from '../../../shared/api'
 
 /** Wire protocol a response body is read in. Ollama's `/v1` API and vLLM speak `openai`. */
-export type UsageProtocol = 'openai' | 'anthropic' | 'ollama'
+export type UsageProtocol = 'openai' | 'anthropic' | 'ollama' | 'openai-responses' | 'gemini'
 
 /**
  * Token counts normalized across protocols. `promptTokens` counts every input token, cached and

@@ -5,7 +5,8 @@ import { runAttempt } from '../../forward/attempt'
 import { ClientResponse } from '../../forward/clientResponse'
 import type { PoolRegistry } from '../../forward/poolRegistry'
 import type { Logger } from '../../common/log'
-import { authorizeCaller, readJsonBody, type IngressDeps } from './readRequest'
+import { GatewayError } from '../../common/errors'
+import { authorizeCaller, readJsonBody, requireModelName, type IngressDeps } from './readRequest'
 import { renderFailure, type ModelRequestHandler } from './modelRequest'
 import type { Router } from '../../routing/router'
 import type { RequestContext } from '../../pipeline/context'
@@ -37,7 +38,7 @@ export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
         sendJson(ctx.res, 200, { input_tokens: countAnthropicInputTokens(body) })
         return
       }
-      const client = new ClientResponse(ctx.res, 'anthropic', ctx.requestId)
+      const client = new ClientResponse(ctx.res, 'anthropic-messages', ctx.requestId)
       client.servedBy(provider.config.id, candidate.upstreamModel)
       const result = await runAttempt({
         dispatcher: deps.pools.get(provider.upstream),
@@ -54,12 +55,17 @@ export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
       if (result.upstreamError) client.sendUpstreamError(result.upstreamError.status, result.upstreamError.body)
       else if (result.outcome !== 'client_aborted') client.fail(result.error)
     } catch (err) {
-      renderFailure(ctx, 'anthropic', err, deps)
+      renderFailure(ctx, 'anthropic-messages', err, deps)
     }
   }
 
   return {
-    messages: (ctx: RequestContext) => deps.handle(ctx, 'anthropic', '/v1/messages'),
+    messages: (ctx: RequestContext) =>
+      deps.handle(ctx, 'anthropic-messages', '/v1/messages', ({ ctx, raw, body, caller }) => {
+        const model = requireModelName(body.model)
+        if (!Array.isArray(body.messages)) throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
+        return { ctx, dialect: 'anthropic-messages', endpoint: '/v1/messages', raw, body, model, stream: body.stream === true, ...caller }
+      }),
     countTokens,
   }
 }

@@ -1,23 +1,28 @@
-// Entry point for every model request (OpenAI and Anthropic routes): ingress, then the proxy
-// pipeline; whatever fails is answered in the caller's protocol and counted once.
+// Entry point for every model request, whatever its dialect: ingress (caller, body), the dialect
+// handler's own reading of it, then the pipeline; whatever fails is answered in the caller's
+// dialect and counted once.
 import { GatewayError, toGatewayError } from '../../common/errors'
-import { sendProtocolError, type ClientProtocol } from '../../forward/clientResponse'
+import { sendDialectError, type Dialect } from '../../forward/clientResponse'
 import type { RequestContext } from '../../pipeline/context'
-import { readGatewayRequest, type IngressDeps } from './readRequest'
 import { proxy, type ProxyDeps, type ProxyOutcome } from '../../pipeline/proxy'
-import type { ClientEndpoint } from '../../pipeline/request'
+import type { GatewayRequest } from '../../pipeline/request'
 import { identifyApp } from '../../usage/identifyApp'
+import { readIngress, type IngressDeps, type IngressRead } from './readRequest'
 
-export type ModelRequestHandler = (ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint) => Promise<void>
+/** A dialect handler's reading of what ingress read: the request the pipeline serves. */
+export type RequestBuilder = (read: IngressRead) => GatewayRequest
+
+/** `wire`: the dialect failures are answered in; `endpoint`: what the request log calls it when it never got further. */
+export type ModelRequestHandler = (ctx: RequestContext, wire: Dialect, endpoint: string, build: RequestBuilder) => Promise<void>
 
 export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelRequestHandler {
-  return async function handleModelRequest(ctx, protocol, endpoint) {
+  return async function handleModelRequest(ctx, wire, endpoint, build) {
     deps.stats.requestStarted()
     const started = Date.now()
     let outcome: ProxyOutcome = { failed: true, tokens: 0 }
     let metered = false // proxy() keeps its own ledger row
     try {
-      const req = await readGatewayRequest(ctx, protocol, endpoint, deps)
+      const req = build(await readIngress(ctx, deps))
       metered = true
       if (ctx.res.destroyed) {
         outcome = { failed: false, tokens: 0 } // the client left while sending its body: nothing to answer, nothing dispatched
@@ -25,7 +30,7 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
       }
       outcome = await proxy(req, deps)
     } catch (err) {
-      renderFailure(ctx, protocol, err, deps)
+      renderFailure(ctx, wire, err, deps)
       if (!metered) recordRejection(ctx, endpoint, err, deps)
     } finally {
       deps.stats.requestEnded(outcome.failed, Date.now() - started, outcome.tokens)
@@ -33,7 +38,7 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
   }
 }
 
-export function renderFailure(ctx: RequestContext, protocol: ClientProtocol, err: unknown, deps: Pick<ProxyDeps, 'logger'>): void {
+export function renderFailure(ctx: RequestContext, wire: Dialect, err: unknown, deps: Pick<ProxyDeps, 'logger'>): void {
   const error = toGatewayError(err)
   if (!(err instanceof GatewayError)) deps.logger.error({ reqId: ctx.requestId, err: (err as Error)?.message }, 'unexpected error')
   if (error.code === 'body_too_large') discardRestOfBody(ctx)
@@ -42,7 +47,7 @@ export function renderFailure(ctx: RequestContext, protocol: ClientProtocol, err
     return
   }
   ctx.res.setHeader('x-request-id', ctx.requestId)
-  sendProtocolError(ctx.res, protocol, error, ctx.requestId)
+  sendDialectError(ctx.res, wire, error, ctx.requestId)
 }
 
 /** Uploads beyond this are cut instead of read to their end after a 413. */
