@@ -192,6 +192,21 @@ const ServerSchema = z.strictObject({
   http: HttpLimitsSchema.optional(),
   /** On SIGTERM/quit: how long requests under way may take to finish before they are cut. */
   shutdownGraceMs: z.number().int().min(0).max(600_000).optional(),
+  /**
+   * A second port that speaks only what Ollama serves, for tools that take a host without a path
+   * (11434 belongs to a real Ollama; 11435 is a good choice). Off when absent.
+   */
+  ollamaPort: z.number().int().min(0).max(65535).optional(),
+})
+
+/** The OpenAI Responses API's stored responses (`store`, `previous_response_id`), kept locally. */
+const ResponsesSchema = z.strictObject({
+  /** Keep responses so that `previous_response_id` and GET /v1/responses/{id} work (default true). */
+  store: z.boolean().optional(),
+  /** Most responses kept (default 10000); the oldest go first. */
+  maxResponses: positiveInt.optional(),
+  /** Days a response is kept (default 30). */
+  retentionDays: z.number().int().min(1).max(3650).optional(),
 })
 
 export const ConfigSchema = z
@@ -210,6 +225,7 @@ export const ConfigSchema = z
     /** Gateway-wide routing tunables (all optional). */
     routing: RoutingSchema.optional(),
     usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
+    responses: ResponsesSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>()

@@ -13,6 +13,11 @@ import type { Logger } from './common/log'
 import { ThrottledLog } from './common/logThrottle'
 import { authorizeCaller } from './server/ingress/readRequest'
 import { createModelRequestHandler, recordRejection } from './server/ingress/modelRequest'
+import { createGeminiIngress } from './server/ingress/gemini'
+import { createOllamaIngress } from './server/ingress/ollama'
+import { createResponsesHandlers, responsesIngress } from './server/ingress/responses'
+import type { IngressMatcher } from './server/ingress/route'
+import { ResponseStore } from './store/responseStore'
 import type { KeepAliveTiming } from './pipeline/keepAlive'
 import { createAnthropicHandlers } from './server/ingress/anthropic'
 import { createOpenAIHandlers } from './server/ingress/openai'
@@ -25,6 +30,7 @@ import { HttpServer } from './server/httpServer'
 import { createRequestListener } from './server/requestListener'
 import { LiveStats } from './stats/liveStats'
 import type { ConfigStore, SecretResolver } from './common/types'
+import type { RequestContext } from './pipeline/context'
 import { identifyApp } from './usage/identifyApp'
 import { UsageService } from './usage/usageService'
 import { serveMetrics } from './server/metricsRoute'
@@ -107,6 +113,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   })
   router.applyRuntime(runtime)
   let server: HttpServer | undefined
+  let ollamaServer: HttpServer | undefined
   let listening: { host: string; port: number } | undefined
   let state: GatewayStatus['state'] = 'stopped'
   let lastError: string | undefined
@@ -158,6 +165,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
   })
   const openai = createOpenAIHandlers(handle, (ctx) => listModels(ctx.runtime), (ctx) => void authorizeCaller(ctx, ingress))
   const anthropic = createAnthropicHandlers({ handle, router, pools, logger, ingress })
+  let responseStore: ResponseStore | undefined
+  const responseStoreFor = (config: Config): ResponseStore | undefined => {
+    const settings = config.responses
+    if (settings?.store === false) return undefined
+    responseStore ??= new ResponseStore({ dataDir: opts.dataDir, nativeBinding: opts.nativeBinding })
+    responseStore.configure({ maxResponses: settings?.maxResponses, retentionDays: settings?.retentionDays })
+    return responseStore
+  }
+  const responses = createResponsesHandlers({ handle, store: () => responseStoreFor(runtime.config), ingress })
+  const modelNames = (ctx: RequestContext): string[] => listModels(ctx.runtime).map((m) => m.id)
+  const dialectIngress: IngressMatcher[] = [
+    responsesIngress(responses),
+    createGeminiIngress({ handle, ingress, models: (ctx) => modelNames(ctx).map((id) => ({ id })) }),
+    createOllamaIngress({ handle, ingress, models: (ctx) => modelNames(ctx).map((name) => ({ name })), loaded: () => [] }),
+  ]
   let backendClient: BackendClient | undefined
   const statsSnapshot = (): StatsSnapshot =>
     stats.snapshot({
@@ -202,6 +224,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     runtime: () => runtime,
     openai,
     anthropic,
+    ingress: dialectIngress,
     metrics: async (ctx) => {
       // Open on loopback (DESIGN §5a); where app keys are required, scrapers need one too.
       const who = identifyApp(ctx.req.headers, usage.appKeys)
@@ -316,8 +339,24 @@ export function createGateway(opts: GatewayOptions): Gateway {
     state = 'listening'
     lastError = undefined
     logger.info({ url: status().url }, 'listening')
+    await startOllamaListener(host)
     publishStatus()
     return status()
+  }
+
+  /** The optional second port for Ollama-only tools: the same listener, so the same pipeline. */
+  async function startOllamaListener(host: string): Promise<void> {
+    const port = runtime.config.server.ollamaPort
+    if (port === undefined) return
+    const extra = new HttpServer(listener, runtime.config.server.http)
+    try {
+      const bound = await extra.listen(host, port)
+      ollamaServer = extra
+      logger.info({ url: `http://${urlHost(host)}:${bound.port}` }, 'listening for Ollama clients')
+    } catch (err) {
+      // The main port serves every Ollama path anyway: a taken second port is worth a warning only.
+      logger.warn({ host, port, err: (err as Error).message }, 'cannot listen on server.ollamaPort; Ollama clients can use the main port')
+    }
   }
 
   async function stop(graceMs = runtime.config.server.shutdownGraceMs ?? DEFAULT_GRACE_MS): Promise<void> {
@@ -327,11 +366,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Waiting requests get a clean 503 now; those already dispatched get the grace period.
     admission.close()
     events.close() // dashboards' event streams end now instead of holding the grace period
-    await server?.close(graceMs)
+    await Promise.all([server?.close(graceMs), ollamaServer?.close(graceMs)])
     // Streams cut at the deadline still finish their rows (an estimate may wait for the tokenizer).
     await usage.whenMetered(METER_DRAIN_MS)
     await Promise.all([pools.close(), router.close(), backendClient?.close()])
     await usage.close()
+    responseStore?.close()
     listening = undefined
     state = 'stopped'
     publishStatus()

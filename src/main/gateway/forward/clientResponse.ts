@@ -34,6 +34,8 @@ export class ClientResponse {
   atEventBoundary = true
 
   readonly framing: ClientFraming
+  /** Sees every body chunk the client is sent (the response store reads finished responses from it). */
+  tap?: (chunk: Buffer | string, last: boolean) => void
 
   constructor(
     readonly res: ServerResponse,
@@ -107,10 +109,12 @@ export class ClientResponse {
 
   /** Writes body bytes; false when the client's buffer is full (pause the upstream until 'drain'). */
   write(chunk: Buffer | string): boolean {
+    this.tap?.(chunk, false)
     return this.res.write(chunk)
   }
 
   end(chunk?: Buffer | string): void {
+    this.tap?.(chunk ?? '', true)
     if (chunk !== undefined && chunk.length > 0) this.res.end(chunk)
     else this.res.end()
   }

@@ -45,6 +45,7 @@ export interface ProxyDeps {
 export async function proxy(req: GatewayRequest, deps: ProxyDeps): Promise<ProxyOutcome> {
   const { ctx } = req
   const client = new ClientResponse(ctx.res, clientDialectOf(req), ctx.requestId, { geminiJsonArray: req.responseFlags?.geminiJsonArray })
+  client.tap = req.tap
   const meter = deps.usage?.startRequest({ requestId: ctx.requestId, app: req.app, routeModel: req.model, endpoint: req.endpoint, stream: req.stream, requestBody: req.body })
   let plan: RequestPlan
   try {

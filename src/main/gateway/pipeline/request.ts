@@ -38,6 +38,10 @@ export interface GatewayRequest {
   responseFlags?: Pick<ResponseContext, 'geminiJsonArray' | 'ollamaGenerate'>
   /** A non-streamed 2xx answer, in `dialect`, turned into what the client asked for (embeddings of other dialects). */
   mapAnswer?: (answer: unknown) => object
+  /** Answered by the gateway itself, without a provider (Ollama's empty "load the model" generate call). */
+  answer?: object
+  /** Sees every body chunk the client is sent (the Responses store keeps finished responses). */
+  tap?: (chunk: Buffer | string, last: boolean) => void
   app: string
   /**
    * The app whose own limits (app key rpm/tpm) apply: set only when it presented its app key, so a

@@ -7,6 +7,7 @@ import type { Dialect } from '../forward/clientResponse'
 import type { Logger } from '../common/log'
 import { renderFailure } from './ingress/modelRequest'
 import type { OpenAIEndpoint } from './ingress/openai'
+import type { IngressMatcher } from './ingress/route'
 import type { Runtime } from '../runtime/runtime'
 import type { HostRoutes, RequestContext } from '../pipeline/context'
 import { checkRequest } from './guard'
@@ -23,6 +24,8 @@ export interface ListenerDeps {
     messages(ctx: RequestContext): Promise<void>
     countTokens(ctx: RequestContext): Promise<void>
   }
+  /** The dialects whose paths are matched by the dialect itself (Responses, Gemini, Ollama), in order. */
+  ingress?: IngressMatcher[]
   /** GET /health: the gateway serves; anything degraded (accounting) is listed, never a non-200. */
   health(): Record<string, unknown>
   /** GET /metrics (Prometheus text). */
@@ -55,6 +58,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const path = q === -1 ? url : url.slice(0, q)
     const ctx: RequestContext = { req, res, requestId: randomUUID(), path, runtime: deps.runtime() }
     const protocol: Dialect = wireOf(path)
+    let wire = protocol
     try {
       checkRequest(req.headers, ctx.runtime.guard)
       const origin = req.headers.origin
@@ -63,10 +67,22 @@ export function createRequestListener(deps: ListenerDeps) {
         res.setHeader('vary', 'origin')
         if (req.method === 'OPTIONS') return preflight(req, res)
       }
+      for (const match of deps.ingress ?? []) {
+        const found = match(ctx)
+        if (!found) continue
+        wire = found.wire
+        if (found.model) {
+          const refusal = deps.refusal()
+          if (refusal) throw refusal
+        }
+        const ran = found.run()
+        if (ran instanceof Promise) ran.catch((err: unknown) => reject(ctx, found.wire, err))
+        return
+      }
       const handled = route(ctx, protocol)
       if (handled instanceof Promise) handled.catch((err: unknown) => reject(ctx, protocol, err))
     } catch (err) {
-      reject(ctx, protocol, err)
+      reject(ctx, wire, err)
     }
   }
 
@@ -142,5 +158,8 @@ function notFound(path: string): GatewayError {
 /** The dialect a path's errors are answered in (before any handler looked at the request). */
 function wireOf(path: string): Dialect {
   if (path.startsWith('/v1/messages')) return 'anthropic-messages'
+  if (path.startsWith('/v1/responses') || path.startsWith('/responses')) return 'openai-responses'
+  if (path.startsWith('/v1beta/') || path.startsWith('/v1alpha/')) return 'gemini'
+  if (path.startsWith('/api/')) return 'ollama'
   return 'openai-chat'
 }

@@ -2,6 +2,7 @@
 // handler's own reading of it, then the pipeline; whatever fails is answered in the caller's
 // dialect and counted once.
 import { GatewayError, toGatewayError } from '../../common/errors'
+import { sendJson } from '../../common/respond'
 import { sendDialectError, type Dialect } from '../../forward/clientResponse'
 import type { RequestContext } from '../../pipeline/context'
 import { proxy, type ProxyDeps, type ProxyOutcome } from '../../pipeline/proxy'
@@ -28,6 +29,11 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
         outcome = { failed: false, tokens: 0 } // the client left while sending its body: nothing to answer, nothing dispatched
         return
       }
+      if (req.answer) {
+        answerDirectly(req, deps)
+        outcome = { failed: false, tokens: 0 }
+        return
+      }
       outcome = await proxy(req, deps)
     } catch (err) {
       renderFailure(ctx, wire, err, deps)
@@ -36,6 +42,13 @@ export function createModelRequestHandler(deps: ProxyDeps & IngressDeps): ModelR
       deps.stats.requestEnded(outcome.failed, Date.now() - started, outcome.tokens)
     }
   }
+}
+
+/** A request the gateway answers itself: the answer, and its row (no provider, no tokens). */
+function answerDirectly(req: GatewayRequest, deps: Pick<ProxyDeps, 'usage'>): void {
+  req.ctx.res.setHeader('x-request-id', req.ctx.requestId)
+  sendJson(req.ctx.res, 200, req.answer)
+  void deps.usage?.startRequest({ requestId: req.ctx.requestId, app: req.app, routeModel: req.model, endpoint: req.endpoint, stream: false }).finish({ status: 200 })
 }
 
 export function renderFailure(ctx: RequestContext, wire: Dialect, err: unknown, deps: Pick<ProxyDeps, 'logger'>): void {
