@@ -12,6 +12,7 @@
 //   openai-responses   | (any)                               | openai-responses -> upstream's    | by the upstream's codec
 //
 // /v1/completions and /v1/embeddings have no Anthropic counterpart (unsupportedOnAnthropic).
+import { randomUUID } from 'node:crypto'
 import type { ProviderKind } from '../../../shared/config'
 import {
   customToolNames,
@@ -79,6 +80,8 @@ export interface ClientRequestInfo {
   customTools?: string[]
   /** Responses clients: the request fields their response object echoes. */
   echo?: Record<string, unknown>
+  /** Responses clients: the id their response gets (unique per request; the store keys on it). */
+  responseId?: string
   /** Gemini clients that streamed without `alt=sse` get one JSON array. */
   geminiJsonArray?: boolean
   /** Ollama `/api/generate` clients get `response` instead of `message`. */
@@ -112,7 +115,10 @@ export function prepareTranslatedRequest(
   if (request.sampling.stopSequences) client.stopSequences = request.sampling.stopSequences
   const customTools = customToolNames(request.tools)
   if (customTools) client.customTools = customTools
-  if (translation.client === 'openai-responses') client.echo = responsesEcho(request)
+  if (translation.client === 'openai-responses') {
+    client.echo = responsesEcho(request)
+    client.responseId = `resp_${randomUUID().replace(/-/g, '')}`
+  }
   if (flags.geminiJsonArray) client.geminiJsonArray = true
   if (flags.ollamaGenerate) client.ollamaGenerate = true
   return { path, body: Buffer.from(JSON.stringify(upstream)), client }
@@ -121,6 +127,7 @@ export function prepareTranslatedRequest(
 function responseContext(client: ClientRequestInfo, extra: { inputTokens?: number; messageId?: string; created?: number } = {}): ResponseContext {
   return {
     ...extra,
+    messageId: extra.messageId ?? client.responseId,
     model: client.model,
     stopSequences: client.stopSequences,
     includeUsage: client.includeUsage,
