@@ -128,6 +128,13 @@ describe('OpenAI Responses clients', () => {
     expect((await request(gw.url, { path: `/v1/responses/${unstored.id}` })).status).toBe(404)
   })
 
+  it('every request leaves a /metrics sample by endpoint, unknown paths included', async () => {
+    await postJson(gw.url, '/v1/nonsense', {})
+    const metrics = await request(gw.url, { path: '/metrics' })
+    expect(metrics.text).toMatch(/switchyard_endpoint_requests_total\{endpoint="\/responses",status="200"\} [1-9]/)
+    expect(metrics.text).toMatch(/switchyard_endpoint_requests_total\{endpoint="other",status="404"\} [1-9]/)
+  })
+
   it('a request for an unknown model is a 404 in the OpenAI shape, recorded', async () => {
     const res = await postJson(gw.url, '/v1/responses', { model: 'nope', input: 'x' })
     expect(res.status).toBe(404)

@@ -70,6 +70,8 @@ export function errorBodyAsEvent(dialect: Dialect, body: string, framing: Client
 /** What keeps a waiting stream alive, or undefined for framings that have nothing neutral to send. */
 export function keepAliveFor(dialect: Dialect, framing: ClientFraming = 'sse'): string | undefined {
   if (framing !== 'sse') return undefined // NDJSON and a bare JSON array have no comment form
+  // Google's API sends none, and older google-genai SDKs (Gemini CLI's) choke on SSE comments.
+  if (dialect === 'gemini') return undefined
   return dialect === 'anthropic-messages' ? ANTHROPIC_PING : SSE_COMMENT_KEEPALIVE
 }
 

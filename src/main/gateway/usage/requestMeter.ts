@@ -221,6 +221,7 @@ export class RequestMeter {
         app: row.app,
         status: row.status,
         errorClass: row.errorClass ?? undefined,
+        endpoint: row.endpoint,
         usage,
         durationSec: row.latencyMs === null ? undefined : row.latencyMs / 1000,
         ttftSec: row.ttftMs === null ? undefined : row.ttftMs / 1000,
