@@ -5,12 +5,12 @@
 // empty, and everything that needs a running gateway fails with the same explanation.
 import type { ApiHandlers, GatewayStatus, StatsSnapshot, TodayUsage } from '../../shared/api'
 import { defaultConfig } from '../../shared/config'
-import { ApiFailure } from '../gateway/api/apiFailure'
-import { createConfigHandlers } from '../gateway/api/configHandlers'
-import { EventHub } from '../gateway/common/events'
-import type { Gateway } from '../gateway/createGateway'
-import type { Router } from '../gateway/routing/router'
-import type { ConfigStore } from '../gateway/common/types'
+import { ApiFailure } from '../gateway'
+import { createConfigHandlers } from '../gateway'
+import { EventHub } from '../gateway'
+import type { Gateway } from '../gateway'
+import type { Router } from '../gateway'
+import type { ConfigStore } from '../gateway'
 import { failureLine, type StartupFailure } from './startupFailure'
 
 export type HostGateway = Pick<Gateway, 'api' | 'events' | 'status' | 'setPaused'>

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createLogger } from '../gateway/common/log'
+import { createLogger } from '../gateway'
 import { startHeadless } from './startHeadless'
 import { startupBanner } from './startupBanner'
 

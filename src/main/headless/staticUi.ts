@@ -2,9 +2,9 @@
 // content security policy the Electron window uses.
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { RequestContext } from '../gateway/pipeline/context'
-import { sendOpenAIError } from '../gateway/common/respond'
-import { GatewayError } from '../gateway/common/errors'
+import type { RequestContext } from '../gateway'
+import { sendOpenAIError } from '../gateway'
+import { GatewayError } from '../gateway'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
