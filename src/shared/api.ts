@@ -2,6 +2,7 @@
 // bridge, the headless web bridge and the renderer client are all checked against this table,
 // and the HTTP mapping of each operation (httpRequestFor / argsFromHttp below) is derived from it.
 import { z } from 'zod'
+import { EVENT_NAMES, ipcChannel, ipcEventChannel, OPERATION_NAMES, type EventName as ChannelEvent, type OperationName as ChannelOperation } from './apiChannels'
 import { PROVIDER_KINDS, type Config, type ProviderInput, type ProviderKind, type Strategy } from './config'
 
 export type GatewayState = 'starting' | 'listening' | 'paused' | 'error' | 'stopped'
@@ -413,14 +414,19 @@ export interface ApiEvents {
   update: UpdateStatus
 }
 export type EventName = keyof ApiEvents
-export const apiEventNames = ['stats', 'status', 'update'] as const satisfies readonly EventName[]
+export const apiEventNames = EVENT_NAMES
+// The zod-free name lists (apiChannels.ts) and this file must name the same operations and events.
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const operationListsAgree: SameSet<ChannelOperation, keyof Api> = true
+const eventListsAgree: SameSet<ChannelEvent, keyof ApiEvents> = true
+void operationListsAgree
+void eventListsAgree
 
 export const WEB_BRIDGE_PREFIX = '/admin/api'
 export const WEB_EVENTS_PATH = '/events'
-export const ipcChannel = (name: OperationName): string => `switchyard:${name}`
-export const ipcEventChannel = (name: EventName): string => `switchyard:event:${name}`
+export { ipcChannel, ipcEventChannel }
 
-export const operationNames = Object.keys(api) as OperationName[]
+export const operationNames: readonly OperationName[] = OPERATION_NAMES
 
 /** The surface the preload script exposes on `window.switchyard`. */
 export interface PreloadBridge {
