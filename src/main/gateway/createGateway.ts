@@ -90,7 +90,8 @@ const METER_DRAIN_MS = 5_000
 export function createGateway(opts: GatewayOptions): Gateway {
   const { configStore, secrets, logger } = opts
   const version = opts.version ?? '0.0.0'
-  const stats = new LiveStats()
+  // Admission owns the in-flight counts; live stats and the router read them from there.
+  const stats = new LiveStats({ inFlightOf: (id) => admission.limiter(id)?.inFlightCount() ?? 0 })
   const events = new EventHub()
   const pools = new PoolRegistry()
   const initialUsage = configStore.get().usage
