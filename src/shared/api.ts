@@ -239,6 +239,54 @@ export interface DesktopSettingsPatch {
   updateChannel?: UpdateChannel
 }
 
+/** Coding tools Switchyard can point at itself (the "Connect a tool" screen and tray submenu). */
+export const TOOL_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'continue', 'qwen-code', 'aider', 'cursor'] as const
+export type ToolId = (typeof TOOL_IDS)[number]
+
+/** One step of a manual setup (Cursor): what to do, and the value to paste if any. */
+export interface ToolStep {
+  text: string
+  value?: string
+}
+
+export interface ToolView {
+  id: ToolId
+  name: string
+  /** A config folder or the tool's command was found. */
+  installed: boolean
+  /** What showed it: "~/.claude", "claude on PATH". */
+  evidence: string[]
+  /** 'file': Switchyard writes the tool's config file; 'manual': steps to follow in the tool. */
+  mode: 'file' | 'manual'
+  /** The config file Switchyard writes, as a person would type it (`~/.claude/settings.json`). */
+  configPath?: string
+  /** connected: the file points at this gateway; changed: Switchyard connected it, but the file points elsewhere now. */
+  connection: 'none' | 'connected' | 'changed'
+  /** Where the file sends the tool now, when set (another gateway, another port). */
+  pointsAt?: string
+  connectedAt?: number
+  /** The app key's name: the tool's usage shows under it. */
+  appName?: string
+  /** Model name written for tools that need one. */
+  model?: string
+  /** Whether the tool's config names a model (opencode, Continue, Aider, qwen-code). */
+  usesModel: boolean
+  /** A restore puts the file back as it was before Switchyard (removes it if there was none). */
+  canRestore: boolean
+  /** What to know: a caveat or the one step left in the tool. */
+  note?: string
+  /** Manual tools: the steps, with the values to paste (the key shows as a placeholder until connected). */
+  steps?: ToolStep[]
+}
+
+export interface ToolConnectResult {
+  tool: ToolView
+  /** The file as it was, kept for restore (absent: there was none). */
+  backupPath?: string
+  /** Manual tools only: the new app key, shown this once (file tools get it written into the file). */
+  key?: string
+}
+
 export interface ApiError {
   code: string
   message: string
@@ -327,6 +375,14 @@ export const api = {
     }),
   }),
   revokeApp: operation<{ name: string }, { items: AppKeyView[] }>({ http: { method: 'DELETE', path: '/apps/:name' }, args: z.strictObject({ name: appName }) }),
+  listTools: operation<undefined, { items: ToolView[] }>({ http: { method: 'GET', path: '/tools' }, args: noArgs }),
+  /** Writes the tool's config (backup kept) with a new app key of its own; manual tools get the key and steps. */
+  connectTool: operation<{ id: ToolId; model?: string }, ToolConnectResult>({
+    http: { method: 'POST', path: '/tools/:id/connect' },
+    args: z.strictObject({ id: z.enum(TOOL_IDS), model: z.string().min(1).max(256).optional() }),
+  }),
+  /** Puts the tool's config file back byte for byte as it was before Switchyard, and revokes its key. */
+  restoreTool: operation<{ id: ToolId }, ToolView>({ http: { method: 'POST', path: '/tools/:id/restore' }, args: z.strictObject({ id: z.enum(TOOL_IDS) }) }),
   getDesktopSettings: operation<undefined, DesktopSettings>({ http: { method: 'GET', path: '/desktop-settings' }, args: noArgs }),
   updateDesktopSettings: operation<DesktopSettingsPatch, DesktopSettings>({
     http: { method: 'PUT', path: '/desktop-settings', body: 'args' },

@@ -90,6 +90,10 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     listApps: async () => ({ items: [] }),
     createApp: unavailable,
     revokeApp: unavailable,
+    // Connecting a tool needs app keys, which live in the usage database that did not open.
+    listTools: async () => ({ items: [] }),
+    connectTool: unavailable,
+    restoreTool: unavailable,
     // The desktop app supplies these (settings, updater); here only so the table is complete.
     getDesktopSettings: async () => ({ available: false, notices: [] }),
     updateDesktopSettings: unavailable,

@@ -1,6 +1,7 @@
 // Composition root of the gateway core: (configStore, secrets, dataDir, logger) -> Gateway.
 // Runs identically inside Electron's main process and under plain Node.
-import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../shared/api'
+import os from 'node:os'
+import { clientBaseUrl, type ApiHandlers, type GatewayStatus, type StatsSnapshot } from '../../shared/api'
 import type { Config } from '../../shared/config'
 import { Admission, type AdmissionOptions } from './admission/admission'
 import { defaultTokenCounter } from './admission/tokenCounter'
@@ -28,6 +29,7 @@ import type { ConfigStore, SecretResolver } from './types'
 import { identifyApp } from './usage/identifyApp'
 import { UsageService } from './usage/usageService'
 import { serveMetrics } from './usage/metricsRoute'
+import { ToolConnector } from './toolConnect/connector'
 
 export interface GatewayOptions {
   configStore: ConfigStore
@@ -53,6 +55,8 @@ export interface GatewayOptions {
    * build (src/main/app/nativeBinding.ts); plain Node leaves it out and uses node_modules'.
    */
   nativeBinding?: string
+  /** Home folder whose tool configs "Connect a tool" writes (default: the user's home). */
+  toolHome?: string
 }
 
 export interface ListenOverride {
@@ -176,6 +180,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
     usage,
     runtime: () => runtime,
     backendClient: () => (backendClient ??= new BackendClient()),
+    tools: new ToolConnector({
+      home: opts.toolHome ?? os.homedir(),
+      env: process.env,
+      platform: process.platform,
+      dataDir: opts.dataDir,
+      appKeys: usage.appKeys,
+      root: () => clientBaseUrl(status()),
+      models: () => toolModels(runtime),
+    }),
   })
   for (const app of usage.appKeys.list()) if (app.rpm !== undefined || app.tpm !== undefined) admission.setAppLimits(app.name, { rpm: app.rpm, tpm: app.tpm })
 
@@ -248,6 +261,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (events.count('stats') > 0) events.emit('stats', statsSnapshot())
   }, 1000)
   statsTicker.unref()
+
+  /** For tools whose config names a model: the active provider's default, else a model someone serves. */
+  function toolModels(rt: Runtime): { suggested: string; all: string[] } {
+    const all = listModels(rt).map((m) => m.id)
+    const active = rt.active
+    const activeModels = active ? [...(active.config.defaultModel ? [active.config.defaultModel] : []), ...active.config.models, ...(router.catalog?.models(active.config.id) ?? [])] : []
+    return { suggested: activeModels[0] ?? all[0] ?? 'default', all: all.slice(0, 50) }
+  }
 
   function listModels(rt: Runtime): Array<{ id: string; ownedBy: string }> {
     const owners = new Map<string, string>()

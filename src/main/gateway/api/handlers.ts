@@ -7,9 +7,11 @@ import type { Router } from '../routing/router'
 import type { Runtime } from '../runtime'
 import type { ConfigStore, SecretResolver } from '../types'
 import type { UsageService } from '../usage/usageService'
+import type { ToolConnector } from '../toolConnect/connector'
 import { ApiFailure } from './apiFailure'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
+import { createToolHandlers } from './toolHandlers'
 import { createUsageHandlers } from './usageHandlers'
 
 export { ApiFailure } from './apiFailure'
@@ -26,6 +28,7 @@ export interface HandlerDeps {
   usage: UsageService
   runtime(): Runtime
   backendClient(): BackendClient
+  tools: ToolConnector
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
@@ -34,6 +37,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createConfigHandlers(deps),
     ...createProviderHandlers(deps),
     ...createUsageHandlers(deps),
+    ...createToolHandlers(deps),
     async getStatus() {
       return deps.status()
     },
