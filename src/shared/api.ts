@@ -113,6 +113,8 @@ export interface UsageRow extends UsageTotals {
 export interface TodayUsage extends UsageTotals {
   day: string
   providers: Record<string, UsageTotals>
+  /** Per calling app (app key name, X-Switchyard-App, user agent; `unknown` when none told). */
+  apps?: Record<string, UsageTotals>
 }
 
 /** One upstream attempt of a request. */

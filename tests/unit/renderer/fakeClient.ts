@@ -13,6 +13,8 @@ import type {
   ProviderView,
   RequestLogEntry,
   StatsSnapshot,
+  ToolId,
+  ToolView,
   UpdateStatus,
   UsageRow,
 } from '../../../src/shared/api'
@@ -78,6 +80,7 @@ export interface FakeOptions {
   config?: Config
   usage?: (query: { from?: string; to?: string; groupBy?: string }) => UsageRow[]
   requests?: RequestLogEntry[]
+  tools?: ToolView[]
   desktop?: DesktopSettings
   update?: UpdateStatus
 }
@@ -99,6 +102,7 @@ export function fakeClient(initial: FakeOptions = {}) {
   let paused = false
   const stats = initial.stats ?? snapshot()
   let apps: AppKeyView[] = []
+  let tools: ToolView[] = initial.tools ?? []
   let desktop: DesktopSettings = initial.desktop ?? { available: false, notices: [] }
   const update: UpdateStatus = initial.update ?? { state: 'unsupported', currentVersion: '1.2.3', channel: 'stable' }
   const listeners: { [E in EventName]: Set<(p: ApiEvents[E]) => void> } = { stats: new Set(), status: new Set(), update: new Set() }
@@ -173,6 +177,19 @@ export function fakeClient(initial: FakeOptions = {}) {
     revokeApp: vi.fn(async ({ name }: { name: string }) => {
       apps = apps.filter((a) => a.name !== name)
       return { items: apps }
+    }),
+    listTools: vi.fn(async () => ({ items: tools })),
+    connectTool: vi.fn(async ({ id, model }: { id: ToolId; model?: string }) => {
+      const t = tools.find((x) => x.id === id)!
+      const next: ToolView = { ...t, connection: 'connected', appName: id, canRestore: t.mode === 'file', model: t.usesModel ? model : undefined }
+      tools = tools.map((x) => (x.id === id ? next : x))
+      return t.mode === 'manual' ? { tool: next, key: `sy-${'t'.repeat(32)}` } : { tool: next, backupPath: `/data/tools/backups/${id}` }
+    }),
+    restoreTool: vi.fn(async ({ id }: { id: ToolId }) => {
+      const t = tools.find((x) => x.id === id)!
+      const next: ToolView = { ...t, connection: 'none', appName: undefined, canRestore: false }
+      tools = tools.map((x) => (x.id === id ? next : x))
+      return next
     }),
     getDesktopSettings: vi.fn(async () => desktop),
     updateDesktopSettings: vi.fn(async (patch: DesktopSettingsPatch) => {
