@@ -159,6 +159,37 @@ export interface RequestLogEntry {
   path?: AttemptStep[]
 }
 
+/** Status classes the request explorer filters on; `errors` = any failed request (HTTP error, stream error, aborted). */
+export const REQUEST_STATUS_CLASSES = ['2xx', '4xx', '5xx', 'errors'] as const
+export type RequestStatusClass = (typeof REQUEST_STATUS_CLASSES)[number]
+
+/** The request explorer's query: every field optional; without any, the newest requests. */
+export interface RequestQuery {
+  /** Page size (default 100, at most 1000). */
+  limit?: number
+  /** The previous page's `nextCursor`: the next, older page. */
+  cursor?: string
+  status?: RequestStatusClass
+  app?: string
+  provider?: string
+  /** The model name the client asked for. */
+  model?: string
+  /** The path called, e.g. /v1/messages (which also names the dialect). */
+  endpoint?: string
+  /** ISO 8601 (or ms since the epoch): from inclusive, to exclusive. */
+  from?: string
+  to?: string
+  /** A request id, or its first characters. */
+  requestId?: string
+}
+
+export interface RequestFacets {
+  apps: string[]
+  providers: string[]
+  models: string[]
+  endpoints: string[]
+}
+
 export interface AppKeyView {
   name: string
   /** The first characters of the key, to tell keys apart in a list. */
@@ -362,10 +393,24 @@ export const api = {
     http: { method: 'GET', path: '/usage/export', file: true },
     args: z.strictObject({ format: z.enum(['csv', 'json']), from: isoTime, to: isoTime }),
   }),
-  listRequests: operation<{ limit?: number }, { items: RequestLogEntry[] }>({
+  listRequests: operation<RequestQuery, { items: RequestLogEntry[]; nextCursor?: string }>({
     http: { method: 'GET', path: '/requests' },
-    args: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }).or(noArgs) as unknown as z.ZodType<{ limit?: number }>,
+    args: z
+      .strictObject({
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        cursor: z.string().max(40).optional(),
+        status: z.enum(REQUEST_STATUS_CLASSES).optional(),
+        app: z.string().max(256).optional(),
+        provider: z.string().max(256).optional(),
+        model: z.string().max(256).optional(),
+        endpoint: z.string().max(256).optional(),
+        from: isoTime,
+        to: isoTime,
+        requestId: z.string().min(1).max(128).optional(),
+      })
+      .or(noArgs) as unknown as z.ZodType<RequestQuery>,
   }),
+  getRequestFacets: operation<undefined, RequestFacets>({ http: { method: 'GET', path: '/requests/facets' }, args: noArgs }),
   listApps: operation<undefined, { items: AppKeyView[] }>({ http: { method: 'GET', path: '/apps' }, args: noArgs }),
   createApp: operation<{ name: string; rpm?: number; tpm?: number; priority?: 'high' | 'normal' }, { name: string; key: string }>({
     http: { method: 'POST', path: '/apps', body: 'args' },

@@ -87,6 +87,7 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     getTodayUsage: async (): Promise<TodayUsage> => ({ day: new Date(now()).toISOString().slice(0, 10), ...zero, providers: {} }),
     exportUsage: unavailable,
     listRequests: async () => ({ items: [] }),
+    getRequestFacets: async () => ({ apps: [], providers: [], models: [], endpoints: [] }),
     listApps: async () => ({ items: [] }),
     createApp: unavailable,
     revokeApp: unavailable,

@@ -167,7 +167,8 @@ export function fakeClient(initial: FakeOptions = {}) {
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),
     getTodayUsage: vi.fn(async () => ({ day: '2026-05-01', requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} })),
     exportUsage: vi.fn(async ({ format }: { format: 'csv' | 'json' }) => ({ filename: `switchyard-usage-2026-05-01.${format}`, contentType: format === 'csv' ? 'text/csv' : 'application/json', body: 'requestId,provider\nr1,a\n' })),
-    listRequests: vi.fn(async () => ({ items: initial.requests ?? [] })),
+    listRequests: vi.fn(async (_query?: unknown) => ({ items: initial.requests ?? [] })),
+    getRequestFacets: vi.fn(async () => ({ apps: ['aider'], providers: ['a'], models: ['m'], endpoints: ['/v1/chat/completions'] })),
     listApps: vi.fn(async () => ({ items: apps })),
     createApp: vi.fn(async ({ name }: { name: string }) => {
       if (apps.some((a) => a.name === name)) throw new ApiClientError('conflict', `an app named "${name}" exists`)
