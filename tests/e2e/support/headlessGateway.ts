@@ -21,12 +21,15 @@ export interface StartOptions {
   env?: Record<string, string>
   /** Extra CLI flags after `serve`. */
   args?: string[]
+  /** Runs on the data dir before the gateway starts (e.g. seeds usage.db). */
+  beforeStart?: (dataDir: string) => void | Promise<void>
 }
 
 export async function startHeadlessGateway(config: unknown, token = 'e2e-admin-token', opts: StartOptions = {}): Promise<HeadlessGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-e2e-'))
   const configFile = path.join(dataDir, 'config.json')
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2))
+  await opts.beforeStart?.(dataDir)
   const child = spawn(
     process.execPath,
     [path.join(root, 'bin/switchyard.js'), 'serve', '--config', configFile, '--data-dir', dataDir, '--port', '0', '--admin-token', token, ...(opts.args ?? [])],
