@@ -272,6 +272,30 @@ export interface DesktopSettingsPatch {
   updateChannel?: UpdateChannel
 }
 
+/** A local LLM server found on a loopback port, identified by its own API. */
+export interface DiscoveredServer {
+  /** The provider kind it is added as. */
+  kind: ProviderKind
+  /** What answered: Ollama, LM Studio, vLLM, llama.cpp, SGLang, OpenAI-compatible server. */
+  server: string
+  version?: string
+  /** The provider baseUrl to use (Ollama: its root; the others: the /v1 base). */
+  baseUrl: string
+  models: string[]
+  /** Ollama reports model sizes (bytes): the larger, the stronger tier. */
+  modelSizes?: Record<string, number>
+  /** The configured provider on the same port, if any. */
+  configuredAs?: string
+}
+
+export interface DiscoveryView {
+  scanning: boolean
+  scannedAt?: number
+  /** Ports probed by the last scan. */
+  ports?: number[]
+  items: DiscoveredServer[]
+}
+
 /** Coding tools Switchyard can point at itself (the "Connect a tool" screen and tray submenu). */
 export const TOOL_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'continue', 'qwen-code', 'aider', 'cursor'] as const
 export type ToolId = (typeof TOOL_IDS)[number]
@@ -422,6 +446,15 @@ export const api = {
     }),
   }),
   revokeApp: operation<{ name: string }, { items: AppKeyView[] }>({ http: { method: 'DELETE', path: '/apps/:name' }, args: z.strictObject({ name: appName }) }),
+  /** What the last scan of local servers found (the gateway scans on a first start in the background). */
+  getDiscovery: operation<undefined, DiscoveryView>({ http: { method: 'GET', path: '/discovery' }, args: noArgs }),
+  /** Probes the usual local ports (and configured providers' ports) now; bounded to a few seconds. */
+  scanDiscovery: operation<undefined, DiscoveryView>({ http: { method: 'POST', path: '/discovery/scan' }, args: noArgs }),
+  /** Adds a found server as a provider (its largest chat model as default); the first provider added becomes active. */
+  addDiscovered: operation<{ baseUrl: string }, { provider: ProviderView; active: boolean }>({
+    http: { method: 'POST', path: '/discovery/add', body: 'args' },
+    args: z.strictObject({ baseUrl: z.string().min(1).max(2048) }),
+  }),
   listTools: operation<undefined, { items: ToolView[] }>({ http: { method: 'GET', path: '/tools' }, args: noArgs }),
   /** Writes the tool's config (backup kept) with a new app key of its own; manual tools get the key and steps. */
   connectTool: operation<{ id: ToolId; model?: string }, ToolConnectResult>({

@@ -91,6 +91,9 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     listApps: async () => ({ items: [] }),
     createApp: unavailable,
     revokeApp: unavailable,
+    getDiscovery: async () => ({ scanning: false, items: [] }),
+    scanDiscovery: unavailable,
+    addDiscovered: unavailable,
     // Connecting a tool needs app keys, which live in the usage database that did not open.
     listTools: async () => ({ items: [] }),
     connectTool: unavailable,

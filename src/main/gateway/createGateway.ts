@@ -30,6 +30,7 @@ import { identifyApp } from './usage/identifyApp'
 import { UsageService } from './usage/usageService'
 import { serveMetrics } from './usage/metricsRoute'
 import { ToolConnector } from './toolConnect/connector'
+import { discoveryPortsFromEnv, DiscoveryScanner, type ScannerOptions } from './discovery/scanner'
 
 export interface GatewayOptions {
   configStore: ConfigStore
@@ -57,6 +58,8 @@ export interface GatewayOptions {
   nativeBinding?: string
   /** Home folder whose tool configs "Connect a tool" writes (default: the user's home). */
   toolHome?: string
+  /** Local-server discovery (ports to probe, timeouts); the host reads SWITCHYARD_DISCOVERY_PORTS. */
+  discovery?: ScannerOptions
 }
 
 export interface ListenOverride {
@@ -169,6 +172,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       health: new Map(router.status().map((s) => [s.providerId, s.health.state])),
       providerIds: runtime.config.providers.map((p) => p.id),
     })
+  const discovery = new DiscoveryScanner(opts.discovery ?? { ports: discoveryPortsFromEnv(process.env) })
   const api = createApiHandlers({
     configStore,
     secrets,
@@ -189,6 +193,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       root: () => clientBaseUrl(status()),
       models: () => toolModels(runtime),
     }),
+    discovery,
   })
   for (const app of usage.appKeys.list()) if (app.rpm !== undefined || app.tpm !== undefined) admission.setAppLimits(app.name, { rpm: app.rpm, tpm: app.tpm })
 
@@ -337,6 +342,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     lastError = undefined
     logger.info({ url: status().url }, 'listening')
     publishStatus()
+    // A first start (no providers yet): look for local servers in the background, for the dashboard to offer.
+    if (runtime.config.providers.length === 0 && opts.sideChannels !== false) void discovery.scan(runtime.config)
     return status()
   }
 

@@ -7,6 +7,7 @@ import type {
   AppKeyView,
   DesktopSettings,
   DesktopSettingsPatch,
+  DiscoveredServer,
   EventName,
   GatewayStatus,
   ProviderStats,
@@ -179,6 +180,9 @@ export function fakeClient(initial: FakeOptions = {}) {
       apps = apps.filter((a) => a.name !== name)
       return { items: apps }
     }),
+    getDiscovery: vi.fn(async () => ({ scanning: false, items: [] as DiscoveredServer[] })),
+    scanDiscovery: vi.fn(async () => ({ scanning: false, scannedAt: 1, ports: [11434], items: [] as DiscoveredServer[] })),
+    addDiscovered: vi.fn(async ({ baseUrl }: { baseUrl: string }) => ({ provider: provider('ollama', { baseUrl }), active: true })),
     listTools: vi.fn(async () => ({ items: tools })),
     connectTool: vi.fn(async ({ id, model }: { id: ToolId; model?: string }) => {
       const t = tools.find((x) => x.id === id)!

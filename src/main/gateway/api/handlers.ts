@@ -12,6 +12,8 @@ import { ApiFailure } from './apiFailure'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
 import { createToolHandlers } from './toolHandlers'
+import { createDiscoveryHandlers } from './discoveryHandlers'
+import type { DiscoveryScanner } from '../discovery/scanner'
 import { createUsageHandlers } from './usageHandlers'
 
 export { ApiFailure } from './apiFailure'
@@ -29,12 +31,15 @@ export interface HandlerDeps {
   runtime(): Runtime
   backendClient(): BackendClient
   tools: ToolConnector
+  discovery: DiscoveryScanner
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
   const { configStore } = deps
+  const config = createConfigHandlers(deps)
   return {
-    ...createConfigHandlers(deps),
+    ...config,
+    ...createDiscoveryHandlers({ configStore, discovery: deps.discovery, upsertProvider: config.upsertProvider }),
     ...createProviderHandlers(deps),
     ...createUsageHandlers(deps),
     ...createToolHandlers(deps),
