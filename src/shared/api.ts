@@ -2,7 +2,7 @@
 // bridge, the headless web bridge and the renderer client are all checked against this table,
 // and the HTTP mapping of each operation (httpRequestFor / argsFromHttp below) is derived from it.
 import { z } from 'zod'
-import { PROVIDER_KINDS, type Config, type ProviderInput, type ProviderKind, type Strategy } from './config'
+import { PROVIDER_KINDS, type Config, type ModelTier, type ProviderInput, type ProviderKind, type Strategy, type ToolModelRule } from './config'
 
 export type GatewayState = 'starting' | 'listening' | 'paused' | 'error' | 'stopped'
 
@@ -216,6 +216,23 @@ export interface ResolutionView {
   strategy?: Strategy
   candidates: Array<{ provider: string; upstreamModel: string; available: boolean }>
   error?: string
+  /** A tool's model name nothing served, mapped (Routes → Tool model names): to which model, by which rule and tier. */
+  toolModel?: { model: string; rule: string; tier?: ModelTier; custom: boolean }
+}
+
+/** The tool model names table: the tiers in effect, the rules, and where sample names go now. */
+export interface ToolModelsView {
+  enabled: boolean
+  /** The model of each tier now (configured, else picked from served models). */
+  tiers: { large?: string; default?: string; small?: string }
+  /** The tiers as configured (empty: picked automatically). */
+  configuredTiers: { large?: string; default?: string; small?: string }
+  rules: Array<ToolModelRule & { custom: boolean }>
+  /** Names tools send and what each resolves to now (the target, or why not). */
+  samples: Array<{ name: string; model?: string; provider?: string; tier?: ModelTier; rule?: string; note?: string }>
+  /** Served models to choose from. */
+  available: string[]
+  activeProvider?: string
 }
 
 export interface ExportFile {
@@ -406,6 +423,7 @@ export const api = {
     http: { method: 'POST', path: '/active-provider', body: 'args' },
     args: z.strictObject({ id: providerId }),
   }),
+  getToolModels: operation<undefined, ToolModelsView>({ http: { method: 'GET', path: '/tool-models' }, args: noArgs }),
   resolveModel: operation<{ model: string }, ResolutionView>({ http: { method: 'GET', path: '/resolve' }, args: z.strictObject({ model: z.string().min(1).max(256) }) }),
   getStats: operation<undefined, StatsSnapshot>({ http: { method: 'GET', path: '/stats' }, args: noArgs }),
   getUsage: operation<{ from?: string; to?: string; groupBy?: string }, { rows: UsageRow[] }>({

@@ -163,6 +163,31 @@ const ServerSchema = z.strictObject({
   shutdownGraceMs: z.number().int().min(0).max(600_000).optional(),
 })
 
+export const MODEL_TIERS = ['large', 'default', 'small'] as const
+export type ModelTier = (typeof MODEL_TIERS)[number]
+
+const ToolModelRuleSchema = z.strictObject({
+  /** A model name or glob a tool sends (`claude-*haiku*`, `gpt-4o`). */
+  match: z.string().min(1).max(256),
+  /** Send it to this tier's model... */
+  tier: z.enum(MODEL_TIERS).optional(),
+  /** ...or to this model. */
+  model: z.string().min(1).max(256).optional(),
+})
+
+/**
+ * Model names coding tools hard-code (claude-* tiers, gpt-*, gemini-*, o*) mapped to models this
+ * gateway serves, used only when no route and no provider serves the name. Absent: the built-in
+ * rules with tiers picked from the served models.
+ */
+const ToolModelsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** The model of each tier; absent: the largest / the active provider's default / the smallest served model. */
+  tiers: z.strictObject({ large: z.string().min(1).optional(), default: z.string().min(1).optional(), small: z.string().min(1).optional() }).optional(),
+  /** Tried in order before the built-in rules. */
+  rules: z.array(ToolModelRuleSchema).max(200).optional(),
+})
+
 export const ConfigSchema = z
   .strictObject({
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
@@ -177,6 +202,7 @@ export const ConfigSchema = z
     providers: z.array(ProviderSchema).default([]),
     routes: z.array(RouteSchema).default([]),
     usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
+    toolModels: ToolModelsSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>()
@@ -210,6 +236,8 @@ export function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?')
 }
 export type UsageConfig = z.output<typeof UsageSchema>
+export type ToolModelsConfig = z.output<typeof ToolModelsSchema>
+export type ToolModelRule = z.output<typeof ToolModelRuleSchema>
 export type UsageWebhookConfig = z.output<typeof UsageWebhookSchema>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
 export type Strategy = (typeof STRATEGIES)[number]

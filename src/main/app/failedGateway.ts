@@ -81,6 +81,7 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     testProviderDraft: unavailable,
     discoverModels: unavailable,
     resolveModel: unavailable,
+    getToolModels: unavailable,
     getStats: async () => emptyStats(),
     // Nothing was proxied, so nothing was used; the dashboard and the tray show empty totals.
     getUsage: async () => ({ rows: [] }),

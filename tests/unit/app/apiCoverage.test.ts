@@ -40,6 +40,7 @@ const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
   discoverModels: { id: 'beta' },
   setActiveProvider: { id: 'beta' },
   resolveModel: { model: 'local' },
+  getToolModels: undefined,
   getStats: undefined,
   getUsage: { from: '2026-11-01T00:00:00Z', groupBy: 'provider,day' },
   getTodayUsage: undefined,

@@ -12,6 +12,7 @@ import { ApiFailure } from './apiFailure'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
 import { createToolHandlers } from './toolHandlers'
+import { createToolModelHandlers } from './toolModelHandlers'
 import { createDiscoveryHandlers } from './discoveryHandlers'
 import type { DiscoveryScanner } from '../discovery/scanner'
 import { createUsageHandlers } from './usageHandlers'
@@ -43,6 +44,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createProviderHandlers(deps),
     ...createUsageHandlers(deps),
     ...createToolHandlers(deps),
+    ...createToolModelHandlers(deps),
     async getStatus() {
       return deps.status()
     },

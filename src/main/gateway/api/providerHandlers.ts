@@ -72,6 +72,7 @@ export function createProviderHandlers(deps: ProviderHandlerDeps): ProviderHandl
           route: set.route,
           strategy: set.strategy,
           candidates: set.candidates.map((c) => ({ provider: c.providerId, upstreamModel: c.upstreamModel, available: usable.has(c.key) })),
+          ...(set.toolModel ? { toolModel: { model: set.toolModel.model, rule: set.toolModel.rule, tier: set.toolModel.tier, custom: set.toolModel.custom } } : {}),
         }
       } catch (err) {
         return { model, candidates: [], error: err instanceof GatewayError ? err.message : 'cannot resolve' }
