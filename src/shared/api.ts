@@ -2,6 +2,7 @@
 // bridge, the headless web bridge and the renderer client are all checked against this table,
 // and the HTTP mapping of each operation (httpRequestFor / argsFromHttp below) is derived from it.
 import { z } from 'zod'
+import type { HistoryPoint } from './statsHistory'
 import { PROVIDER_KINDS, type Config, type ModelTier, type ProviderInput, type ProviderKind, type Strategy, type ToolModelRule } from './config'
 
 export type GatewayState = 'starting' | 'listening' | 'paused' | 'error' | 'stopped'
@@ -426,6 +427,8 @@ export const api = {
   getToolModels: operation<undefined, ToolModelsView>({ http: { method: 'GET', path: '/tool-models' }, args: noArgs }),
   resolveModel: operation<{ model: string }, ResolutionView>({ http: { method: 'GET', path: '/resolve' }, args: z.strictObject({ model: z.string().min(1).max(256) }) }),
   getStats: operation<undefined, StatsSnapshot>({ http: { method: 'GET', path: '/stats' }, args: noArgs }),
+  /** The last minutes of 1 Hz stats points, oldest first: the live charts' start after a reload. */
+  getStatsHistory: operation<undefined, { points: HistoryPoint[] }>({ http: { method: 'GET', path: '/stats/history' }, args: noArgs }),
   getUsage: operation<{ from?: string; to?: string; groupBy?: string }, { rows: UsageRow[] }>({
     http: { method: 'GET', path: '/usage' },
     args: z.strictObject({ from: isoTime, to: isoTime, groupBy }),

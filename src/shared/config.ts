@@ -152,8 +152,20 @@ export const DEFAULT_HTTP_LIMITS = {
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000
 
+/**
+ * A bind address: an IPv4 or IPv6 address, or a host name (letters, digits, hyphens, dots).
+ * Refused otherwise, so a typo never reaches the next start as an address it cannot listen on.
+ */
+export function isValidHost(host: string): boolean {
+  const h = host.trim()
+  if (h === '' || h.length > 253) return false
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.split('.').every((n) => Number(n) <= 255)
+  if (h.includes(':')) return /^\[?[0-9a-f:.]+(%[\w.-]+)?\]?$/i.test(h) && (h.match(/::/g) ?? []).length <= 1
+  return h.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
+}
+
 const ServerSchema = z.strictObject({
-  host: z.string().min(1).default('127.0.0.1'),
+  host: z.string().min(1).refine(isValidHost, 'not an IP address or host name').default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
   allowedOrigins: z.array(z.string()).default([]),
   requireAppKey: z.boolean().default(false),

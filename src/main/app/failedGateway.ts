@@ -83,6 +83,7 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     resolveModel: unavailable,
     getToolModels: unavailable,
     getStats: async () => emptyStats(),
+    getStatsHistory: async () => ({ points: [] }),
     // Nothing was proxied, so nothing was used; the dashboard and the tray show empty totals.
     getUsage: async () => ({ rows: [] }),
     getTodayUsage: async (): Promise<TodayUsage> => ({ day: new Date(now()).toISOString().slice(0, 10), ...zero, providers: {} }),

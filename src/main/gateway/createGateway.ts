@@ -30,6 +30,7 @@ import { identifyApp } from './usage/identifyApp'
 import { UsageService } from './usage/usageService'
 import { serveMetrics } from './usage/metricsRoute'
 import { ToolConnector } from './toolConnect/connector'
+import { HISTORY_POINTS, pointOf, type HistoryPoint } from '../../shared/statsHistory'
 import { discoveryPortsFromEnv, DiscoveryScanner, type ScannerOptions } from './discovery/scanner'
 
 export interface GatewayOptions {
@@ -179,6 +180,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     status,
     setPaused: (next) => gateway.setPaused(next),
     stats: statsSnapshot,
+    statsHistory: () => [...history],
     router,
     admission,
     usage,
@@ -236,7 +238,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       stopping
         ? new GatewayError('shutting_down', 'the gateway is shutting down', { retryAfterSec: 5 })
         : paused
-          ? new GatewayError('gateway_paused', 'the gateway is paused; resume it from the Switchyard tray menu', { retryAfterSec: 5 })
+          ? new GatewayError('gateway_paused', 'the gateway is paused; resume it in the Switchyard dashboard (or its tray menu)', { retryAfterSec: 5 })
           : undefined,
     logger,
   })
@@ -262,8 +264,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
   applyUsageConfig(configStore.get())
 
   const unsubscribe = configStore.subscribe((config) => void applyConfig(config))
+  // Every second: a point for the live charts' history (kept for HISTORY_POINTS seconds, so a
+  // reloaded dashboard starts with the last minutes), and the stats event for open dashboards.
+  const history: HistoryPoint[] = []
   const statsTicker = setInterval(() => {
-    if (events.count('stats') > 0) events.emit('stats', statsSnapshot())
+    const snapshot = statsSnapshot()
+    history.push(pointOf(snapshot))
+    if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS)
+    if (events.count('stats') > 0) events.emit('stats', snapshot)
   }, 1000)
   statsTicker.unref()
 

@@ -189,7 +189,7 @@ describe('routes', () => {
     fake.client.replaceConfig.mockRejectedValueOnce(new Error('invalid config: routes[0].targets[0].weight: Too small'))
     await byTestId(wrapper, 'routes-save').trigger('click')
     await settle()
-    expect(byTestId(wrapper, 'routes-save-error').text()).toContain('routes[0]')
+    expect(byTestId(wrapper, 'routes-save-error').text()).toContain('Route 1, target 1 — Weight: Too small')
     expect(byTestId(wrapper, 'route-0').exists()).toBe(true)
     wrapper.unmount()
   })

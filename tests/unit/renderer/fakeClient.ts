@@ -21,6 +21,7 @@ import type {
 } from '../../../src/shared/api'
 import { parseConfig, parseProvider, SECRET_MASK, type Config, type ProviderInput } from '../../../src/shared/config'
 import { ApiClientError, type UiClient } from '../../../src/renderer/src/api/types'
+import type { HistoryPoint } from '../../../src/shared/statsHistory'
 
 export function provider(id: string, over: Partial<ProviderView> = {}): ProviderView {
   return { id, name: id, kind: 'openai-compatible', baseUrl: `http://127.0.0.1:9/${id}/v1`, enabled: true, active: false, keySet: false, models: [], discoveredModels: [], weight: 1, ...over }
@@ -82,6 +83,7 @@ export interface FakeOptions {
   usage?: (query: { from?: string; to?: string; groupBy?: string }) => UsageRow[]
   requests?: RequestLogEntry[]
   tools?: ToolView[]
+  history?: HistoryPoint[]
   desktop?: DesktopSettings
   update?: UpdateStatus
 }
@@ -174,6 +176,7 @@ export function fakeClient(initial: FakeOptions = {}) {
       activeProvider,
     })),
     getStats: vi.fn(async () => stats),
+    getStatsHistory: vi.fn(async () => ({ points: initial.history ?? [] })),
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),
     getTodayUsage: vi.fn(async () => ({ day: '2026-05-01', requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} })),
     exportUsage: vi.fn(async ({ format }: { format: 'csv' | 'json' }) => ({ filename: `switchyard-usage-2026-05-01.${format}`, contentType: format === 'csv' ? 'text/csv' : 'application/json', body: 'requestId,provider\nr1,a\n' })),

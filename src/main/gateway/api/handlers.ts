@@ -1,6 +1,7 @@
 // The app API implemented once against the gateway; IPC (Electron) and the web bridge
 // (headless) both call these. Failures are ApiFailures with a stable code and a safe message.
 import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../../shared/api'
+import type { HistoryPoint } from '../../../shared/statsHistory'
 import type { Admission } from '../admission/admission'
 import type { BackendClient } from '../providers/backendClient'
 import type { Router } from '../routing/router'
@@ -26,6 +27,8 @@ export interface HandlerDeps {
   status(): GatewayStatus
   setPaused(paused: boolean): void
   stats(): StatsSnapshot
+  /** The last minutes of stats points, oldest first. */
+  statsHistory?(): HistoryPoint[]
   router: Router
   admission: Admission
   usage: UsageService
@@ -60,6 +63,9 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     },
     async getStats() {
       return deps.stats()
+    },
+    async getStatsHistory() {
+      return { points: deps.statsHistory?.() ?? [] }
     },
     // The desktop app replaces these two (src/main/app/desktopSettings.ts); a headless host has no such settings.
     async getDesktopSettings() {

@@ -4,7 +4,7 @@
 import { inject, onMounted, provide, watch, type InjectionKey, type Ref, type ShallowRef } from 'vue'
 import type { DesktopSettings, DesktopSettingsPatch, GatewayStatus, StatsSnapshot, UpdateStatus } from '../../../shared/api'
 import type { UiClient } from '../api/types'
-import type { HistoryPoint } from '../logic/statsHistory'
+import { mergeHistory, type HistoryPoint } from '../logic/statsHistory'
 import { useDesktopSettings } from './useDesktopSettings'
 import { useGatewayStatus } from './useGatewayStatus'
 import { useLiveStats } from './useLiveStats'
@@ -43,6 +43,11 @@ export function provideDashboard(client: UiClient): Dashboard {
   onMounted(() => {
     void providers.refresh()
     void desktop.load()
+    // The gateway kept the last minutes: the live charts start from them, not empty.
+    void client
+      .getStatsHistory()
+      .then(({ points }) => (history.value = mergeHistory(points, history.value)))
+      .catch(() => undefined)
   })
   // The gateway publishes a status on every config change (tray switch, file edit, another
   // window): re-read the list. The first status is the one fetched on mount, alongside the list.
