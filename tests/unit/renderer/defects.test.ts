@@ -90,3 +90,23 @@ describe('live charts history', () => {
     expect(mergeHistory([p(1), p(2)], [], 1).map((x) => x.at)).toEqual([2])
   })
 })
+
+describe('usage view', () => {
+  it('a series keeps its colour across metrics and rankings; other/unknown are neutral', async () => {
+    const { colorFor, firstLookPreset, routesOf, stackedSeries } = await import('../../../src/renderer/src/logic/usageView')
+    const rows = [
+      { provider: 'alpha', day: '2026-05-01', requests: 1, promptTokens: 0, completionTokens: 0, totalTokens: 900, costUsd: 0.01 },
+      { provider: 'beta', day: '2026-05-01', requests: 9, promptTokens: 0, completionTokens: 0, totalTokens: 10, costUsd: 0.5 },
+    ]
+    const range = { from: '2026-05-01T00:00:00', to: '2026-05-02T00:00:00', bucket: 'day' as const }
+    const byTokens = stackedSeries(rows, range, 'provider', 'totalTokens').series.map((s) => [s.name, colorFor(s.name)])
+    const byRequests = stackedSeries(rows, range, 'provider', 'requests').series.map((s) => [s.name, colorFor(s.name)])
+    expect(byTokens.map(([n]) => n)).toEqual(['alpha', 'beta'])
+    expect(byRequests.map(([n]) => n)).toEqual(['beta', 'alpha'])
+    expect(Object.fromEntries(byTokens)).toEqual(Object.fromEntries(byRequests))
+    expect(colorFor('unknown')).toBe(colorFor('other'))
+    expect(firstLookPreset(rows, '2026-05-01')).toBe('today')
+    expect(firstLookPreset([...rows, { ...rows[0]!, day: '2026-04-30' }], '2026-05-01')).toBeUndefined()
+    expect(routesOf('qwen', [{ model: 'team', targets: [{ model: 'qwen' }] }, { model: 'qwen', targets: [{}] }, { model: 'x', targets: [{ model: 'y' }] }])).toEqual(['team', 'qwen'])
+  })
+})
