@@ -2,7 +2,7 @@
 // only (charts come with the first chart), every file arrives brotli-compressed.
 import { expect, test } from '@playwright/test'
 import { startHeadlessGateway, type HeadlessGateway } from './support/headlessGateway'
-import { openView } from './support/dashboard'
+import { admin } from './support/dashboard'
 
 test.describe('weight', () => {
   let gateway: HeadlessGateway
@@ -30,7 +30,9 @@ test.describe('weight', () => {
     expect(scripts.some((s) => /echarts/.test(s.url))).toBe(false)
     const onTheWire = scripts.reduce((n, s) => n + s.bytes, 0)
     expect(onTheWire).toBeLessThan(250_000)
-    await openView(page, 'usage')
+    // A provider, and the overview's live charts appear: now the chart library loads.
+    await admin(gateway, 'PUT', '/providers/local', { id: 'local', kind: 'vllm', baseUrl: 'http://127.0.0.1:9/v1' })
+    await expect(page.getByTestId('provider-row-local')).toBeVisible()
     await expect.poll(() => scripts.some((s) => /echarts/.test(s.url))).toBe(true)
   })
 })
