@@ -154,7 +154,8 @@ test.describe('request explorer', () => {
     await expect(detail).toBeHidden()
 
     // Live tail: a new request shows at the top by itself.
-    await page.getByTestId('filter-request-id').locator('input').fill('')
+    await page.getByTestId('filter-reset').click()
+    await expect(page.getByTestId('filter-request-id').locator('input')).toHaveValue('')
     await expect.poll(() => visibleIds(page)).toEqual(all.slice(0, 100))
     const live = await chat(gateway, 'brand-new-model')
     expect(live.status).toBe(200)
