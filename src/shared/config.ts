@@ -183,8 +183,20 @@ export const DEFAULT_HTTP_LIMITS = {
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000
 
+/**
+ * A bind address: an IPv4 or IPv6 address, or a host name (letters, digits, hyphens, dots).
+ * Refused otherwise, so a typo never reaches the next start as an address it cannot listen on.
+ */
+export function isValidHost(host: string): boolean {
+  const h = host.trim()
+  if (h === '' || h.length > 253) return false
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.split('.').every((n) => Number(n) <= 255)
+  if (h.includes(':')) return /^\[?[0-9a-f:.]+(%[\w.-]+)?\]?$/i.test(h) && (h.match(/::/g) ?? []).length <= 1
+  return h.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
+}
+
 const ServerSchema = z.strictObject({
-  host: z.string().min(1).default('127.0.0.1'),
+  host: z.string().min(1).refine(isValidHost, 'not an IP address or host name').default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
   allowedOrigins: z.array(z.string()).default([]),
   requireAppKey: z.boolean().default(false),
@@ -209,6 +221,31 @@ const ResponsesSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650).optional(),
 })
 
+export const MODEL_TIERS = ['large', 'default', 'small'] as const
+export type ModelTier = (typeof MODEL_TIERS)[number]
+
+const ToolModelRuleSchema = z.strictObject({
+  /** A model name or glob a tool sends (`claude-*haiku*`, `gpt-4o`). */
+  match: z.string().min(1).max(256),
+  /** Send it to this tier's model... */
+  tier: z.enum(MODEL_TIERS).optional(),
+  /** ...or to this model. */
+  model: z.string().min(1).max(256).optional(),
+})
+
+/**
+ * Model names coding tools hard-code (claude-* tiers, gpt-*, gemini-*, o*) mapped to models this
+ * gateway serves, used only when no route and no provider serves the name. Absent: the built-in
+ * rules with tiers picked from the served models.
+ */
+const ToolModelsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** The model of each tier; absent: the largest / the active provider's default / the smallest served model. */
+  tiers: z.strictObject({ large: z.string().min(1).optional(), default: z.string().min(1).optional(), small: z.string().min(1).optional() }).optional(),
+  /** Tried in order before the built-in rules. */
+  rules: z.array(ToolModelRuleSchema).max(200).optional(),
+})
+
 export const ConfigSchema = z
   .strictObject({
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
@@ -226,6 +263,7 @@ export const ConfigSchema = z
     routing: RoutingSchema.optional(),
     usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
     responses: ResponsesSchema.optional(),
+    toolModels: ToolModelsSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>()
@@ -260,6 +298,8 @@ export function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?')
 }
 export type UsageConfig = z.output<typeof UsageSchema>
+export type ToolModelsConfig = z.output<typeof ToolModelsSchema>
+export type ToolModelRule = z.output<typeof ToolModelRuleSchema>
 export type UsageWebhookConfig = z.output<typeof UsageWebhookSchema>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
 export type Strategy = (typeof STRATEGIES)[number]

@@ -1,6 +1,7 @@
 // Composition root of the gateway core: (configStore, secrets, dataDir, logger) -> Gateway.
 // Runs identically inside Electron's main process and under plain Node.
-import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../shared/api'
+import os from 'node:os'
+import { clientBaseUrl, type ApiHandlers, type GatewayStatus, type StatsSnapshot } from '../../shared/api'
 import type { Config } from '../../shared/config'
 import { Admission, type AdmissionOptions } from './admission/admission'
 import { defaultTokenCounter } from './admission/tokenCounter'
@@ -34,6 +35,9 @@ import type { RequestContext } from './pipeline/context'
 import { identifyApp } from './usage/identifyApp'
 import { UsageService } from './usage/usageService'
 import { serveMetrics } from './server/metricsRoute'
+import { ToolConnector } from './toolConnect/connector'
+import { HISTORY_POINTS, pointOf, type HistoryPoint } from '../../shared/statsHistory'
+import { discoveryPortsFromEnv, DiscoveryScanner, type ScannerOptions } from './discovery/scanner'
 
 export interface GatewayOptions {
   configStore: ConfigStore
@@ -59,6 +63,10 @@ export interface GatewayOptions {
    * build (src/main/app/nativeBinding.ts); plain Node leaves it out and uses node_modules'.
    */
   nativeBinding?: string
+  /** Home folder whose tool configs "Connect a tool" writes (default: the user's home). */
+  toolHome?: string
+  /** Local-server discovery (ports to probe, timeouts); the host reads SWITCHYARD_DISCOVERY_PORTS. */
+  discovery?: ScannerOptions
 }
 
 export interface ListenOverride {
@@ -188,17 +196,29 @@ export function createGateway(opts: GatewayOptions): Gateway {
       health: new Map(router.status().map((s) => [s.providerId, s.health.state])),
       providerIds: runtime.config.providers.map((p) => p.id),
     })
+  const discovery = new DiscoveryScanner(opts.discovery ?? { ports: discoveryPortsFromEnv(process.env) })
   const api = createApiHandlers({
     configStore,
     secrets,
     status,
     setPaused: (next) => gateway.setPaused(next),
     stats: statsSnapshot,
+    statsHistory: () => [...history],
     router,
     admission,
     usage,
     runtime: () => runtime,
     backendClient: () => (backendClient ??= new BackendClient()),
+    tools: new ToolConnector({
+      home: opts.toolHome ?? os.homedir(),
+      env: process.env,
+      platform: process.platform,
+      dataDir: opts.dataDir,
+      appKeys: usage.appKeys,
+      root: () => clientBaseUrl(status()),
+      models: () => toolModels(runtime),
+    }),
+    discovery,
   })
   for (const app of usage.appKeys.list()) if (app.rpm !== undefined || app.tpm !== undefined) admission.setAppLimits(app.name, { rpm: app.rpm, tpm: app.tpm })
 
@@ -243,7 +263,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       stopping
         ? new GatewayError('shutting_down', 'the gateway is shutting down', { retryAfterSec: 5 })
         : paused
-          ? new GatewayError('gateway_paused', 'the gateway is paused; resume it from the Switchyard tray menu', { retryAfterSec: 5 })
+          ? new GatewayError('gateway_paused', 'the gateway is paused; resume it in the Switchyard dashboard (or its tray menu)', { retryAfterSec: 5 })
           : undefined,
     logger,
   })
@@ -269,10 +289,24 @@ export function createGateway(opts: GatewayOptions): Gateway {
   applyUsageConfig(configStore.get())
 
   const unsubscribe = configStore.subscribe((config) => void applyConfig(config))
+  // Every second: a point for the live charts' history (kept for HISTORY_POINTS seconds, so a
+  // reloaded dashboard starts with the last minutes), and the stats event for open dashboards.
+  const history: HistoryPoint[] = []
   const statsTicker = setInterval(() => {
-    if (events.count('stats') > 0) events.emit('stats', statsSnapshot())
+    const snapshot = statsSnapshot()
+    history.push(pointOf(snapshot))
+    if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS)
+    if (events.count('stats') > 0) events.emit('stats', snapshot)
   }, 1000)
   statsTicker.unref()
+
+  /** For tools whose config names a model: the active provider's default, else a model someone serves. */
+  function toolModels(rt: Runtime): { suggested: string; all: string[] } {
+    const all = listModels(rt).map((m) => m.id)
+    const active = rt.active
+    const activeModels = active ? [...(active.config.defaultModel ? [active.config.defaultModel] : []), ...active.config.models, ...(router.catalog?.models(active.config.id) ?? [])] : []
+    return { suggested: activeModels[0] ?? all[0] ?? 'default', all: all.slice(0, 50) }
+  }
 
   function listModels(rt: Runtime): Array<{ id: string; ownedBy: string }> {
     const owners = new Map<string, string>()
@@ -342,6 +376,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logger.info({ url: status().url }, 'listening')
     await startOllamaListener(host)
     publishStatus()
+    // A first start (no providers yet): look for local servers in the background, for the dashboard to offer.
+    if (runtime.config.providers.length === 0 && opts.sideChannels !== false) void discovery.scan(runtime.config)
     return status()
   }
 

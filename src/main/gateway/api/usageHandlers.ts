@@ -6,7 +6,7 @@ import type { StoredUsageRow } from '../usage/types'
 import type { UsageService } from '../usage/usageService'
 import { ApiFailure } from './apiFailure'
 
-type UsageHandlers = Pick<ApiHandlers, 'getUsage' | 'getTodayUsage' | 'exportUsage' | 'listRequests' | 'listApps' | 'createApp' | 'revokeApp'>
+type UsageHandlers = Pick<ApiHandlers, 'getUsage' | 'getTodayUsage' | 'exportUsage' | 'listRequests' | 'getRequestFacets' | 'listApps' | 'createApp' | 'revokeApp'>
 
 export function createUsageHandlers(deps: { usage: UsageService; admission: Admission }): UsageHandlers {
   const { usage } = deps
@@ -26,7 +26,11 @@ export function createUsageHandlers(deps: { usage: UsageService; admission: Admi
       return { filename: `switchyard-usage-${stamp}.${format}`, contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json', body }
     },
     async listRequests(args) {
-      return { items: usage.queries.recent(args?.limit ?? 100).map(logEntry) }
+      const page = rangeErrors(() => usage.requests.page(args ?? {}))
+      return page.nextCursor ? { items: page.items.map(logEntry), nextCursor: page.nextCursor } : { items: page.items.map(logEntry) }
+    },
+    async getRequestFacets() {
+      return usage.requests.facets()
     },
     async listApps() {
       return apps()

@@ -109,7 +109,12 @@ export class UsageQueries {
     const day = dayKeyFormatter(this.opts.timeZone)(now)
     // Up to the next local midnight (≤ 25 h later on a DST day): whole hours, so rollups only.
     const { rows } = this.usage({ from: start, to: start + 26 * HOUR_MS, groupBy: ['provider', 'day'] })
-    const result: TodayUsage = { day, requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} }
+    const result: TodayUsage = { day, requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {}, apps: {} }
+    for (const r of this.usage({ from: start, to: start + 26 * HOUR_MS, groupBy: ['app', 'day'] }).rows) {
+      if (r.day !== day) continue
+      const { app = '', day: _day, ...totals } = r
+      result.apps![app] = totals
+    }
     for (const r of rows) {
       if (r.day !== day) continue
       const { provider = '', day: _day, ...totals } = r

@@ -13,6 +13,7 @@ import { GatewayMetrics, type MetricsOptions } from './metrics'
 import { RequestMeter, type MeterSink, type MeterStart } from './requestMeter'
 import type { TimeRangeInput } from './timeRange'
 import { UsageQueries } from './usageQueries'
+import { RequestQueries } from './requestQueries'
 import { dropWebhookIndex, UsageWebhook, type WebhookOptions, type WebhookStatus } from './usageWebhook'
 
 export interface UsageServiceOptions {
@@ -35,6 +36,7 @@ const NO_LEDGER: MeterSink = { begin: () => undefined, record: () => undefined }
 export class UsageService {
   readonly ledger: UsageLedger
   readonly queries: UsageQueries
+  readonly requests: RequestQueries
   readonly appKeys: AppKeyStore
   readonly metrics: GatewayMetrics
   private webhook: UsageWebhook | undefined
@@ -54,6 +56,7 @@ export class UsageService {
     this.now = opts.now ?? Date.now
     this.ledger = UsageLedger.open({ ...opts.ledger, dataDir: opts.dataDir, logger: opts.logger, now: opts.ledger?.now ?? opts.now, nativeBinding: opts.nativeBinding })
     this.queries = new UsageQueries(this.ledger.db, { now: this.now, timeZone: opts.timeZone })
+    this.requests = new RequestQueries(this.ledger.db)
     this.appKeys = new AppKeyStore(this.ledger.db, { now: this.now })
     this.metrics = new GatewayMetrics(opts.metrics)
     if (opts.preloadTokenizer ?? false) preloadTokenizer()

@@ -152,6 +152,8 @@ export function formFromProvider(p: ProviderConfig): ProviderForm {
 }
 
 const optional = (n: number | null): number | undefined => (n === null || Number.isNaN(n) ? undefined : n)
+/** A limit: empty or 0 means "no limit" (the config leaves it out). */
+const limit = (n: number | null): number | undefined => (n === null || Number.isNaN(n) || n === 0 ? undefined : n)
 const compact = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 export function apiKeyOf(form: Pick<ProviderForm, 'keyStored' | 'keyAction' | 'keyValue'>): string | undefined {
@@ -174,7 +176,7 @@ export function providerFromForm(form: ProviderForm): ProviderInput {
     weight: form.weight,
     models: form.models.map((m) => m.trim()).filter(Boolean),
     defaultModel: form.defaultModel?.trim() || undefined,
-    limits: compact({ rpm: optional(form.rpm), tpm: optional(form.tpm), maxConcurrent: optional(form.maxConcurrent) }),
+    limits: compact({ rpm: limit(form.rpm), tpm: limit(form.tpm), maxConcurrent: limit(form.maxConcurrent) }),
     queue: { maxSize: form.queueMaxSize, timeoutMs: form.queueTimeoutMs, overflow: form.queueOverflow },
     timeouts: compact({ connectMs: optional(form.connectMs), firstByteMs: optional(form.firstByteMs), idleMs: optional(form.idleMs) }),
     pricing:
@@ -190,7 +192,7 @@ export function providerFromForm(form: ProviderForm): ProviderInput {
   }) as ProviderInput
 }
 
-export type FormErrors = Partial<Record<'id' | 'baseUrl' | 'key' | 'pricing' | 'weight', string>>
+export type FormErrors = Partial<Record<'id' | 'baseUrl' | 'key' | 'pricing' | 'weight' | 'limits' | 'queue', string>>
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i
 
@@ -215,6 +217,11 @@ export function validateForm(form: ProviderForm, opts: { takenIds: readonly stri
     errors.key = 'An environment reference looks like env:OPENAI_API_KEY.'
   }
   if (!(form.weight >= 0)) errors.weight = 'Weight is 0 or more.'
+  const limits = [form.rpm, form.tpm, form.maxConcurrent]
+  if (limits.some((n) => n !== null && n < 0)) errors.limits = 'Limits cannot be negative. Leave a limit empty (or 0) for no limit.'
+  else if (limits.some((n) => n !== null && !Number.isInteger(n))) errors.limits = 'Limits are whole numbers.'
+  if (form.queueMaxSize < 0 || !Number.isInteger(form.queueMaxSize)) errors.queue = 'The queue size is 0 (no waiting) or more.'
+  else if (!(form.queueTimeoutMs >= 1)) errors.queue = 'The queue wait is at least 1 ms.'
   const models = form.pricing.map((r) => r.model.trim()).filter(Boolean)
   if (new Set(models).size !== models.length) errors.pricing = 'Each model has one price row.'
   else if (form.pricing.some((r) => r.model.trim() && (r.inputPerMTok === null || r.outputPerMTok === null))) errors.pricing = 'Enter input and output prices (per million tokens).'
