@@ -33,6 +33,24 @@ export function usageFromJson(body: unknown, protocol: UsageProtocol): TokenUsag
     case 'ollama':
       // Ollama's native API also answers `/v1`-style bodies when proxied through its compat layer.
       return ollamaNativeUsage(doc) ?? openAIUsage(doc)
+    case 'gemini':
+      return isObject(doc.usageMetadata) ? geminiUsage(doc.usageMetadata) : undefined
+  }
+}
+
+/**
+ * Gemini `usageMetadata` (a whole answer, or any chunk of a stream: counts are cumulative).
+ * promptTokenCount includes the cached part; thoughts are billed as output beside the answer.
+ */
+export function geminiUsage(u: Json): TokenUsage {
+  const prompt = count(u.promptTokenCount) + count(u.toolUsePromptTokenCount)
+  const thoughts = count(u.thoughtsTokenCount)
+  return {
+    promptTokens: prompt,
+    completionTokens: count(u.candidatesTokenCount) + thoughts,
+    cachedTokens: Math.min(prompt, count(u.cachedContentTokenCount)),
+    cacheCreationTokens: 0,
+    reasoningTokens: thoughts,
   }
 }
 

@@ -5,9 +5,9 @@
 // an estimate. The hot path is one conversion per chunk and one search per event.
 import { EventSplitter, forEachStringValue, lineEnd, parseJson, sseData, sseEventEnd, sseEventName, stringValueMatcher, utf8, valueStartAfterKey } from './streamBytes'
 import type { TokenUsage, UsageProtocol } from './types'
-import { mergeAnthropicStreamUsage, ollamaNativeUsage, openAIUsage, usageFromJson } from './usageFromJson'
+import { geminiUsage, mergeAnthropicStreamUsage, ollamaNativeUsage, openAIUsage, usageFromJson } from './usageFromJson'
 
-export type ScanFormat = 'openai-sse' | 'anthropic-sse' | 'ollama-ndjson' | 'json'
+export type ScanFormat = 'openai-sse' | 'anthropic-sse' | 'gemini-sse' | 'ollama-ndjson' | 'json'
 
 export interface ScanResult {
   /** The backend's final usage report; undefined when none came (cut short, or a server without usage). */
@@ -50,9 +50,12 @@ const TEXT_KEYS: Record<Exclude<ScanFormat, 'json'>, readonly string[]> = {
   // `text` is the legacy completions endpoint; `arguments` is streamed tool-call JSON.
   'openai-sse': ['content', 'reasoning_content', 'reasoning', 'arguments', 'text'],
   'anthropic-sse': ['text', 'thinking', 'partial_json'],
+  'gemini-sse': ['text'],
   'ollama-ndjson': ['content', 'response', 'thinking'],
 }
 const DONE_KEY = key('done')
+const USAGE_METADATA = key('usageMetadata')
+const FINISH_REASON = key('finishReason')
 const ERROR_DATA = 'data: {"error"'
 const ERROR_DATA_NO_SPACE = 'data:{"error"'
 const JSON_TAIL_BYTES = 64 * 1024
@@ -60,7 +63,7 @@ const JSON_TAIL_BYTES = 64 * 1024
 /** Picks the format from the protocol and the response content type. */
 export function scanFormatFor(protocol: UsageProtocol, contentType: string | undefined): ScanFormat {
   const type = (contentType ?? '').toLowerCase()
-  if (type.startsWith('text/event-stream')) return protocol === 'anthropic' ? 'anthropic-sse' : 'openai-sse'
+  if (type.startsWith('text/event-stream')) return protocol === 'anthropic' ? 'anthropic-sse' : protocol === 'gemini' ? 'gemini-sse' : 'openai-sse'
   if (type.includes('ndjson') || (protocol === 'ollama' && !type.includes('application/json'))) return 'ollama-ndjson'
   return 'json'
 }
@@ -135,6 +138,8 @@ export class UsageScanner {
         return this.openAIEvent(s, start, end)
       case 'anthropic-sse':
         return this.anthropicEvent(s, start, end)
+      case 'gemini-sse':
+        return this.geminiEvent(s, start, end)
       case 'ollama-ndjson':
         return this.ollamaLine(s, start, end)
       default:
@@ -184,6 +189,24 @@ export class UsageScanner {
     }
   }
 
+  /**
+   * Gemini (`alt=sse`): every event is a whole GenerateContentResponse. Usage rides on any of them
+   * (cumulative: the last one wins), the one with a finishReason ends the answer, and Google sends
+   * `{"error":…}` as an event when it fails mid-stream. A quoted key inside a string value would
+   * be escaped, so a plain search cannot be fooled by the text.
+   */
+  private geminiEvent(s: string, start: number, end: number): void {
+    if (s.startsWith(ERROR_DATA, start) || s.startsWith(ERROR_DATA_NO_SPACE, start)) {
+      this.errorEvent = s.slice(start, end)
+      return
+    }
+    const usageAt = s.indexOf(USAGE_METADATA, start)
+    if (usageAt !== -1 && usageAt < end) this.lastUsageEvent = s.slice(start, end)
+    const finishAt = s.indexOf(FINISH_REASON, start)
+    if (finishAt !== -1 && finishAt < end) this.complete = true
+    this.keepContent(s, start, end)
+  }
+
   /** Streams without `event:` lines (some translators) still carry `"type"` first in their data. */
   private anthropicTypeFromData(s: string, start: number, end: number): string | undefined {
     return /"type"\s*:\s*"([a-z_]+)"/.exec(s.slice(start, Math.min(end, start + 64)))?.[1]
@@ -218,6 +241,11 @@ export class UsageScanner {
         if (!event) return undefined
         const doc = parseJson(sseData(event, 0, event.length)) as { usage?: Record<string, unknown> } | undefined
         return mergeAnthropicStreamUsage(this.anthropicStart, doc?.usage)
+      }
+      case 'gemini-sse': {
+        const doc = event && (parseJson(sseData(event, 0, event.length)) as { usageMetadata?: unknown } | undefined)
+        const meta = doc && typeof doc === 'object' ? doc.usageMetadata : undefined
+        return typeof meta === 'object' && meta !== null ? geminiUsage(meta as Record<string, unknown>) : undefined
       }
       case 'ollama-ndjson': {
         const doc = event && parseJson(utf8(event))
@@ -281,7 +309,9 @@ export function usageFromTail(tail: string, protocol: UsageProtocol): TokenUsage
     const evals = /"eval_count"\s*:\s*(\d+)/.exec(tail)
     if (prompt || evals) return ollamaNativeUsage({ prompt_eval_count: Number(prompt?.[1] ?? 0), eval_count: Number(evals?.[1] ?? 0) })
   }
-  const at = tail.lastIndexOf('"usage"')
+  // Gemini's usage is `usageMetadata`; every other protocol's is `usage`.
+  const name = protocol === 'gemini' ? 'usageMetadata' : 'usage'
+  const at = tail.lastIndexOf(`"${name}"`)
   if (at === -1) return undefined
   const open = tail.indexOf('{', at)
   if (open === -1) return undefined
@@ -292,7 +322,7 @@ export function usageFromTail(tail: string, protocol: UsageProtocol): TokenUsage
       i = tail.indexOf('"', i + 1) // usage objects hold numbers and plain keys only
       if (i === -1) return undefined
     } else if (c === '{') depth++
-    else if (c === '}' && --depth === 0) return usageFromJson(`{"usage":${tail.slice(open, i + 1)}}`, protocol)
+    else if (c === '}' && --depth === 0) return usageFromJson(`{"${name}":${tail.slice(open, i + 1)}}`, protocol)
   }
   return undefined
 }
