@@ -17,7 +17,7 @@ import { retryDelayMs } from '../routing/retryAfter'
 import type { RequestPlan, Router } from '../routing/router'
 import type { LiveStats } from '../stats/liveStats'
 import type { RequestMeter } from '../usage/requestMeter'
-import type { AttemptStep } from '../usage/types'
+import { usageProtocolOf, type AttemptStep } from '../usage/types'
 import type { UsageService } from '../usage/usageService'
 import { startKeepAlive, type KeepAlive, type KeepAliveTiming } from './keepAlive'
 import type { GatewayRequest } from './request'
@@ -45,9 +45,6 @@ const SHAPES: Record<GatewayRequest['endpoint'], RequestShape> = {
   '/embeddings': 'embeddings',
   '/v1/messages': 'anthropic-messages',
 }
-
-/** Cloud kinds report rate limits in headers worth learning; local servers do not send them. */
-const LEARNS_FROM_HEADERS = new Set(['openai-compatible', 'anthropic'])
 
 /** How a request ended, for the live counters. */
 export interface ProxyOutcome {
@@ -177,17 +174,18 @@ async function attempts(
       provider: providerId,
       providerKind: provider.config.kind,
       upstreamModel: candidate.upstreamModel,
-      protocol: provider.adapter.protocol,
+      protocol: usageProtocolOf(call.dialect),
       pricing: provider.config.pricing,
       injectedUsage: call.injectedUsage,
     })
     let upstreamHeaders: (() => IncomingHttpHeaders) | undefined
-    const learns = LEARNS_FROM_HEADERS.has(provider.config.kind)
+    // Kinds whose answers carry rate-limit headers are learned from on every answer; the rest on refusals only.
+    const learns = provider.adapter.rateLimits.headers !== undefined
     const startedAt = Date.now()
     deps.stats.attemptStarted(providerId)
     const result = await runAttempt({
-      dispatcher: deps.pools.get(provider.upstream),
-      upstream: provider.upstream,
+      dispatcher: deps.pools.get(call.upstream),
+      upstream: call.upstream,
       providerId,
       path: call.path,
       headers: call.headers,

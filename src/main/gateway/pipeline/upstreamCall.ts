@@ -1,15 +1,20 @@
-// What one attempt sends to one candidate: path, headers and body in the provider's protocol —
-// the client's bytes untouched when nothing must change, else re-encoded (model name, the usage
-// chunk the ledger needs) or translated between OpenAI and Anthropic.
+// What one attempt sends to one candidate: path, headers and body in a dialect the provider speaks
+// — the client's bytes untouched when nothing must change, else re-encoded (model name, the usage
+// chunk the ledger needs) or translated through the dialect codecs into the provider's first
+// dialect (OpenAI chat, Anthropic Messages, Gemini, …).
 import { estimateRequestTokens } from '../admission/tokenEstimate'
 import { upstreamRequestHeaders } from '../providers/requestHeaders'
 import { withoutUnsignedThinking } from '../dialects/anthropicMessages/unsignedThinking'
-import { anthropicUpstreamHeaders } from '../providers/anthropicUpstream'
-import { chooseTranslation, prepareTranslatedRequest, unsupportedOnAnthropic, type ClientRequestInfo, type PrepareOptions, type Translation } from '../dialects/translation'
-import type { ProviderRuntime } from '../providers/providerRuntime'
+import { anthropicUpstreamHeaders } from '../providers/kinds/anthropic/upstream'
+import { chooseTranslation, dialectOf, prepareTranslatedRequest, unsupportedUpstream, type ClientRequestInfo, type Dialect, type PrepareOptions, type Translation } from '../dialects/translation'
+import type { ProviderRuntime, Upstream } from '../providers/providerRuntime'
 import type { GatewayRequest } from './request'
 
 export interface UpstreamCall {
+  /** Where the request goes: the base of the dialect it is sent in. */
+  upstream: Upstream
+  /** The dialect the upstream answers in (what the meter reads). */
+  dialect: Dialect
   path: string
   headers: Record<string, string>
   body: Buffer
@@ -30,9 +35,11 @@ const USAGE_ENDPOINTS = new Set(['/chat/completions', '/completions'])
  * size when admission already counted it (counting is the costly part for a long prompt).
  */
 export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number, promptTokens?: number): UpstreamCall {
-  const translation = chooseTranslation(req.protocol, provider.config.kind)
+  const translation = chooseTranslation(req.protocol, provider.dialects.map((d) => d.dialect))
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
+  const dialect = translation === 'passthrough' ? dialectOf(req.protocol) : translation.upstream
+  const upstream = provider.dialects.find((d) => d.dialect === dialect)?.upstream ?? provider.upstream
   if (translation === 'passthrough') {
     const anthropic = req.protocol === 'anthropic'
     const injectUsage = !anthropic && req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
@@ -49,6 +56,8 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
           )
         : req.raw
     return {
+      upstream,
+      dialect,
       path: req.endpoint,
       headers: anthropic ? anthropicUpstreamHeaders(clientHeaders, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),
       body,
@@ -57,11 +66,13 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
       injectedUsage: injectUsage,
     }
   }
-  if (req.endpoint !== '/chat/completions' && req.endpoint !== '/v1/messages') throw unsupportedOnAnthropic(req.endpoint, provider.config.id)
+  if (req.endpoint !== '/chat/completions' && req.endpoint !== '/v1/messages') throw unsupportedUpstream(req.endpoint, provider.config.id, translation.upstream)
   const maxTokensCap = translation.client === 'anthropic-messages' && contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
   const prepared = prepareTranslatedRequest(translation, req.body, { ...translationOptions(provider), upstreamModel, maxTokensCap })
   const toAnthropic = translation.upstream === 'anthropic-messages'
   return {
+    upstream,
+    dialect,
     path: prepared.path,
     headers: toAnthropic ? anthropicUpstreamHeaders({}, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),
     body: prepared.body,
@@ -87,22 +98,8 @@ function objectOr(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
-/** Per-backend quirks of the OpenAI dialect (where reasoning goes, which max-tokens field). */
+/** Per-backend quirks of the dialect a request is translated into (its kind's adapter says which). */
 function translationOptions(provider: ProviderRuntime): Omit<PrepareOptions, 'upstreamModel'> {
-  const { kind, baseUrl, defaultMaxTokens } = provider.config
-  const host = hostOf(baseUrl)
-  if (kind === 'vllm') return { defaultMaxTokens, reasoningField: 'both' }
-  if (kind === 'ollama') return { defaultMaxTokens, reasoningField: 'reasoning' }
-  if (host.endsWith('deepseek.com')) return { defaultMaxTokens, reasoningField: 'reasoning_content', reasoningOnToolTurns: true }
-  if (host === 'api.openai.com') return { defaultMaxTokens, reasoningField: 'omit', maxTokensField: 'max_completion_tokens' }
-  return { defaultMaxTokens }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname
-  } catch {
-    return ''
-  }
+  return { ...provider.adapter.encodeOptions(provider.config), defaultMaxTokens: provider.config.defaultMaxTokens }
 }
 
