@@ -9,7 +9,7 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 export const SECRET_MASK = '********'
 
 /** Backend kinds; each is one adapter folder in src/main/gateway/providers/kinds/ (see its registry). */
-export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic'] as const
+export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic', 'llamacpp'] as const
 /**
  * The wire dialects a provider can speak natively (the same list as the gateway's dialect codecs).
  * A provider's `dialects` adds the ones its kind speaks only in some versions or setups.
@@ -91,7 +91,7 @@ export const ProviderSchema = z.strictObject({
   defaultMaxTokens: positiveInt.optional(),
   /**
    * A GPU you run (balanced cache-aware by routes without a strategy) or a cloud API (used after
-   * the local targets, as failover). Absent: decided by kind (vllm, ollama: local) and
+   * the local targets, as failover). Absent: decided by kind (vllm, ollama, llamacpp: local) and
    * host (loopback, private or LAN addresses: local).
    */
   local: z.boolean().optional(),

@@ -22,6 +22,7 @@ export const KIND_LABELS: Record<ProviderKind, string> = {
   vllm: 'vLLM',
   ollama: 'Ollama',
   anthropic: 'Anthropic',
+  llamacpp: 'llama.cpp',
 }
 
 /** In the order the add form lists them. */
@@ -29,7 +30,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   { id: 'vllm', label: 'vLLM', kind: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', needsKey: false, local: true, quick: true },
   { id: 'ollama', label: 'Ollama', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434', needsKey: false, local: true, quick: true },
   { id: 'lmstudio', label: 'LM Studio', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1234/v1', needsKey: false, local: true, quick: true },
-  { id: 'llamacpp', label: 'llama.cpp', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:8080/v1', needsKey: false, local: true },
+  { id: 'llamacpp', label: 'llama.cpp', kind: 'llamacpp', baseUrl: 'http://127.0.0.1:8080/v1', needsKey: false, local: true },
   { id: 'openai', label: 'OpenAI', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', needsKey: true, local: false, quick: true },
   { id: 'anthropic', label: 'Anthropic', kind: 'anthropic', baseUrl: 'https://api.anthropic.com', needsKey: true, local: false, quick: true },
   { id: 'deepseek', label: 'DeepSeek', kind: 'openai-compatible', baseUrl: 'https://api.deepseek.com', needsKey: true, local: false },

@@ -1,6 +1,6 @@
 // Active health probes: one cheap, token-free GET per backend, where and as its kind's adapter
-// says (vLLM's /health at the server root, Ollama's /api/version, an OpenAI base's /models with
-// the key; none for metered cloud APIs: the passive signal is enough there).
+// says (vLLM's /health at the server root, Ollama's /api/version, llama.cpp's /health, an OpenAI
+// base's /models with the key; none for metered cloud APIs: the passive signal is enough there).
 // A probe never generates.
 import { BackendRequestError, type BackendClient } from '../providers/backendClient'
 import { probeUrl, type BackendTarget } from '../providers/backendTarget'

@@ -59,7 +59,7 @@ export type SideGet = (url: string, opts?: { maxBytes?: number }) => Promise<Get
 
 export interface DiscoveredModels {
   models: string[]
-  /** Context window per model where the backend says (vLLM's `max_model_len`). */
+  /** Context window per model where the backend says (vLLM's `max_model_len`, llama.cpp's `n_ctx`). */
   contextLength: Record<string, number>
 }
 
@@ -71,11 +71,11 @@ export interface ModelListing {
 }
 
 /**
- * The load pages the gateway reads, by the name snapshots carry: queue reports (vLLM's /metrics)
- * and resident-model lists (Ollama's /api/ps, LM Studio's
+ * The load pages the gateway reads, by the name snapshots carry: queue reports (vLLM's /metrics,
+ * llama.cpp's /metrics or /slots) and resident-model lists (Ollama's /api/ps, LM Studio's
  * /api/v0/models). A kind with a page of a new shape names it here.
  */
-export type QueueSignal = 'vllm'
+export type QueueSignal = 'vllm' | 'llamacpp'
 export type ResidentSignal = 'ollama' | 'lmstudio'
 
 /** A queue report: requests in the batch and waiting for it. */
@@ -91,6 +91,8 @@ export interface QueueReport {
   cacheCapacityTokens?: number
   /** False while the server has its weights off the GPU (vLLM sleep mode); undefined when it does not say. */
   awake?: boolean
+  /** Requests the server runs at once (llama.cpp's slots); undefined when it does not say. */
+  slots?: number
 }
 
 /** A model in memory. */

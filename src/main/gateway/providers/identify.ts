@@ -1,6 +1,6 @@
 // Which kind of server answers at an origin (`http://127.0.0.1:8080`), told by its own API rather
-// than its port: each kind's fingerprints (Ollama's /api/version, vLLM's /metrics, LM Studio's
-// /api/v0/models, and last any OpenAI-compatible /v1/models). Read-only GETs,
+// than its port: each kind's fingerprints (llama.cpp's /props, Ollama's /api/version, vLLM's
+// /metrics, LM Studio's /api/v0/models, and last any OpenAI-compatible /v1/models). Read-only GETs,
 // one per distinct path, in parallel; a server that answers none of them is not identified.
 import type { ProviderKind } from '../../../shared/config'
 import type { Fingerprint, SideGet } from './adapter'

@@ -1,6 +1,6 @@
 // Watches what local backends say about their own load, through their kind's load signal: a queue
-// report (vLLM's Prometheus gauges: requests running and waiting, KV-cache usage and size, sleep
-// state) or the models resident in memory (Ollama's /api/ps, LM
+// report (vLLM's Prometheus gauges, llama.cpp's /metrics or /slots: requests running and waiting,
+// KV-cache usage and size, sleep state) or the models resident in memory (Ollama's /api/ps, LM
 // Studio's /api/v0/models, tried once on OpenAI-compatible servers on this machine or the LAN).
 // Snapshots carry the time they were taken and, when the owner passes `mark`, its own request
 // counters at that moment, so the router can add what it sent and saw finish since (a report a

@@ -2,7 +2,7 @@
 // around) as opposed to metered cloud APIs. A route without a strategy balances its local targets
 // cache-aware and keeps cloud targets for failover (DESIGN.md §3).
 //
-// - Self-hosted kinds (their adapter's locality is `local`: vLLM, Ollama) are local
+// - Self-hosted kinds (their adapter's locality is `local`: vLLM, Ollama, llama.cpp) are local
 //   wherever they run: a vLLM on a rented box still has a cache.
 // - Any other kind is local when its host is (see localHost.ts): so an `openai-compatible`
 //   provider pointed at LM Studio on 127.0.0.1:1234 is local, and one pointed at api.openai.com

@@ -4,6 +4,7 @@
 import type { ProviderKind } from '../../../shared/config'
 import type { ProviderAdapter } from './adapter'
 import { anthropic } from './kinds/anthropic'
+import { llamacpp } from './kinds/llamacpp'
 import { ollama } from './kinds/ollama'
 import { openAICompatible } from './kinds/openai-compatible'
 import { vllm } from './kinds/vllm'
@@ -13,6 +14,7 @@ export const PROVIDER_ADAPTERS: Readonly<Record<ProviderKind, ProviderAdapter>> 
   vllm,
   ollama,
   anthropic,
+  llamacpp,
 }
 
 export function adapterFor(kind: ProviderKind): ProviderAdapter {

@@ -8,6 +8,14 @@ const at = (origin: string, table: Record<string, { status: number; body: unknow
 describe('identifying a local server by its own API', () => {
   const origin = 'http://127.0.0.1:8080'
 
+  it('llama.cpp by /props (it also serves /v1/models)', async () => {
+    const { get } = at(origin, {
+      '/props': { status: 200, body: { default_generation_settings: { n_ctx: 4096 }, total_slots: 1, model_path: '/m/q.gguf' } },
+      '/v1/models': { status: 200, body: { data: [{ id: 'q.gguf' }] } },
+    })
+    expect(await identifyServer(origin, get)).toEqual({ kind: 'llamacpp', baseUrl: `${origin}/v1` })
+  })
+
   it('Ollama, vLLM and LM Studio each by their own endpoint; anything else with /v1/models as OpenAI-compatible', async () => {
     expect(await identifyServer(origin, at(origin, { '/api/version': { status: 200, body: { version: '0.12.6' } }, '/v1/models': { status: 200, body: { data: [] } } }).get)).toEqual({ kind: 'ollama', baseUrl: origin })
     expect(await identifyServer(origin, at(origin, { '/metrics': { status: 200, body: 'vllm:num_requests_running{model_name="m"} 0\n' }, '/v1/models': { status: 200, body: { data: [{ id: 'm' }] } } }).get)).toEqual({ kind: 'vllm', baseUrl: `${origin}/v1` })
@@ -24,7 +32,7 @@ describe('identifying a local server by its own API', () => {
     const asked: string[] = []
     const identified = await identifyServer(`${origin}/`, async (url) => {
       asked.push(url)
-      if (url.endsWith('/api/version')) throw new Error('ECONNRESET')
+      if (url.endsWith('/props')) throw new Error('ECONNRESET')
       return { status: 404, headers: {}, body: '{}', latencyMs: 1 }
     })
     expect(identified).toBeUndefined()

@@ -22,8 +22,8 @@ describe('the one price lookup', () => {
   })
 
   it('self-hosted kinds cost nothing unless configured', () => {
-    for (const kind of ['vllm', 'ollama'] as const) expect(priceFor({ kind }, 'gpt-4o'), kind).toEqual({ inputPerMTok: 0, outputPerMTok: 0 })
-    expect(priceFor({ kind: 'ollama', pricing: { '*': { inputPerMTok: 0.01, outputPerMTok: 0.02 } } }, 'x')).toEqual({ inputPerMTok: 0.01, outputPerMTok: 0.02 })
+    for (const kind of ['vllm', 'ollama', 'llamacpp'] as const) expect(priceFor({ kind }, 'gpt-4o'), kind).toEqual({ inputPerMTok: 0, outputPerMTok: 0 })
+    expect(priceFor({ kind: 'llamacpp', pricing: { '*': { inputPerMTok: 0.01, outputPerMTok: 0.02 } } }, 'x')).toEqual({ inputPerMTok: 0.01, outputPerMTok: 0.02 })
   })
 
   it('lowest-cost routing sees the shipped prices the ledger charges: no table needed', () => {
@@ -31,7 +31,7 @@ describe('the one price lookup', () => {
       providers: [
         { id: 'openai', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1' },
         { id: 'claude', kind: 'anthropic', baseUrl: 'https://api.anthropic.com' },
-        { id: 'gpu', kind: 'vllm', baseUrl: 'http://127.0.0.1:8000' },
+        { id: 'gpu', kind: 'llamacpp', baseUrl: 'http://127.0.0.1:8080' },
       ],
     })
     const price = priceLookup(cfg.providers)

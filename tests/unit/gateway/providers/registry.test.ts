@@ -45,6 +45,6 @@ describe('provider registry', () => {
         expect(a.defaultTimeouts.firstByteMs, kind).toBe(120_000)
       }
     }
-    expect(PROVIDER_KINDS.filter((k) => adapterFor(k).locality === 'local').sort()).toEqual(['ollama', 'vllm'])
+    expect(PROVIDER_KINDS.filter((k) => adapterFor(k).locality === 'local').sort()).toEqual(['llamacpp', 'ollama', 'vllm'])
   })
 })

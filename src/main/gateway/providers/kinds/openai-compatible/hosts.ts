@@ -1,7 +1,7 @@
 // What differs between well-known OpenAI-compatible clouds, by host: the quirks of their chat
 // dialect when a request is translated into it, and whether they serve the Responses API. A host
 // not listed here gets the OpenAI defaults; a self-hosted server is told apart by kind (vllm,
-// ollama), not by host.
+// ollama, llamacpp), not by host.
 import type { EncodeRequestOptions } from '../../../dialects/codec'
 
 export interface HostProfile {

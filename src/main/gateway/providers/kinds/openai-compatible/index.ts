@@ -1,6 +1,6 @@
 // `openai-compatible`: OpenAI, DeepSeek, OpenRouter, Groq, LM Studio, SGLang, and any server that
 // speaks the OpenAI API under the base URL given. Also the base the self-hosted OpenAI-style kinds
-// (vllm, ollama) specialise: bearer key, the OpenAI model list, the chat dialect.
+// (vllm, llamacpp, ollama) specialise: bearer key, the OpenAI model list, the chat dialect.
 import type { ProviderConfig } from '../../../../../shared/config'
 import { presetsOf } from '../../../../../shared/providerPresets'
 import { bearerAuth, CLOUD_TIMEOUTS, judgeProbe, trimTrailingSlashes, baseString, type NativeDialect, type ProviderAdapter } from '../../adapter'
@@ -16,7 +16,7 @@ export function givenBase(baseUrl: string): URL {
   return url
 }
 
-/** `.../v1`, added when the configured base URL lacks it (self-hosted servers: vLLM). */
+/** `.../v1`, added when the configured base URL lacks it (self-hosted servers: vLLM, llama.cpp). */
 export function v1Base(baseUrl: string): URL {
   const url = new URL(baseUrl)
   const path = trimTrailingSlashes(url.pathname)
