@@ -9,7 +9,7 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 export const SECRET_MASK = '********'
 
 /** Backend kinds; each is one adapter folder in src/main/gateway/providers/kinds/ (see its registry). */
-export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic', 'llamacpp'] as const
+export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic', 'llamacpp', 'gemini'] as const
 /**
  * The wire dialects a provider can speak natively (the same list as the gateway's dialect codecs).
  * A provider's `dialects` adds the ones its kind speaks only in some versions or setups.

@@ -23,6 +23,7 @@ export const KIND_LABELS: Record<ProviderKind, string> = {
   ollama: 'Ollama',
   anthropic: 'Anthropic',
   llamacpp: 'llama.cpp',
+  gemini: 'Gemini',
 }
 
 /** In the order the add form lists them. */
@@ -35,7 +36,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   { id: 'anthropic', label: 'Anthropic', kind: 'anthropic', baseUrl: 'https://api.anthropic.com', needsKey: true, local: false, quick: true },
   { id: 'deepseek', label: 'DeepSeek', kind: 'openai-compatible', baseUrl: 'https://api.deepseek.com', needsKey: true, local: false },
   { id: 'openrouter', label: 'OpenRouter', kind: 'openai-compatible', baseUrl: 'https://openrouter.ai/api/v1', needsKey: true, local: false },
-  { id: 'gemini', label: 'Gemini', kind: 'openai-compatible', baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', needsKey: true, local: false },
+  { id: 'gemini', label: 'Gemini', kind: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', needsKey: true, local: false },
   { id: 'groq', label: 'Groq', kind: 'openai-compatible', baseUrl: 'https://api.groq.com/openai/v1', needsKey: true, local: false },
 ]
 

@@ -29,7 +29,7 @@ describe('presets', () => {
       Anthropic: ['anthropic', 'https://api.anthropic.com'],
       DeepSeek: ['openai-compatible', 'https://api.deepseek.com'],
       OpenRouter: ['openai-compatible', 'https://openrouter.ai/api/v1'],
-      Gemini: ['openai-compatible', 'https://generativelanguage.googleapis.com/v1beta/openai'],
+      Gemini: ['gemini', 'https://generativelanguage.googleapis.com'],
       Groq: ['openai-compatible', 'https://api.groq.com/openai/v1'],
     })
     // Every preset is a valid provider as it stands.

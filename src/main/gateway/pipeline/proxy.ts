@@ -180,7 +180,8 @@ async function attempts(
     })
     let upstreamHeaders: (() => IncomingHttpHeaders) | undefined
     // Kinds whose answers carry rate-limit headers are learned from on every answer; the rest on refusals only.
-    const learns = provider.adapter.rateLimits.headers !== undefined
+    const rateLimits = provider.adapter.rateLimits
+    const learns = rateLimits.headers !== undefined
     const startedAt = Date.now()
     deps.stats.attemptStarted(providerId)
     const result = await runAttempt({
@@ -244,7 +245,9 @@ async function attempts(
         errorCode: result.error.code,
         latencyMs: result.latencyMs ?? 0,
         startedAt,
-        retryAfterMs: upstreamHeaders ? retryDelayMs(upstreamHeaders(), Date.now(), result.status) : undefined,
+        retryAfterMs:
+          (upstreamHeaders ? retryDelayMs(upstreamHeaders(), Date.now(), result.status) : undefined) ??
+          (result.upstreamError ? rateLimits.retryDelayFromBody?.(result.upstreamError.status, result.upstreamError.body) : undefined),
         message: result.error.message,
       },
       { firstByteSent: false },

@@ -136,13 +136,15 @@ export interface RateLimitLearning {
    * (`x-ratelimit-*` or `anthropic-ratelimit-*`); undefined: none (local servers send none).
    */
   readonly headers?: 'openai' | 'anthropic'
+  /** How long a refusal (429/503) asks to wait when its body says so rather than its headers. */
+  retryDelayFromBody?(status: number, body: Buffer): number | undefined
 }
 
 /** USD per million tokens. */
 export interface ModelPrice {
   inputPerMTok: number
   outputPerMTok: number
-  /** Cache hits (OpenAI cached input, Anthropic cache reads); the input price when absent. */
+  /** Cache hits (OpenAI cached input, Anthropic cache reads, Gemini context cache); the input price when absent. */
   cachedInputPerMTok?: number
   /** Anthropic cache writes (5-minute TTL); 1.25 x input when absent. */
   cacheWritePerMTok?: number

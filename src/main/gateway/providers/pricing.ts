@@ -13,13 +13,17 @@ export type { ModelPrice }
 export { CACHE_WRITE_MULTIPLIER }
 
 /** When the shipped prices were last checked against their sources (each kind's prices.ts says where). */
-export const DEFAULT_PRICES_CHECKED = '2025-12'
+export const DEFAULT_PRICES_CHECKED = '2026-01'
 
 /** Every kind's shipped prices in one table. */
 export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = Object.freeze(Object.assign({}, ...Object.values(PROVIDER_ADAPTERS).map((a) => a.prices)))
 
-/** Dated snapshots price like their alias: `gpt-4o-2024-08-06`, `claude-sonnet-4-20250514`. */
-const SNAPSHOT_SUFFIX = /-(\d{4}-\d{2}-\d{2}|\d{8}|latest)$/
+/**
+ * Snapshots price like their alias: dated ones (`gpt-4o-2024-08-06`, `claude-sonnet-4-20250514`),
+ * `-latest`, and Gemini's stable versions (`gemini-2.0-flash-001`). Previews are not aliases: they
+ * are often priced apart.
+ */
+const SNAPSHOT_SUFFIX = /-(\d{4}-\d{2}-\d{2}|\d{8}|latest|\d{3})$/
 
 export function baseModelName(model: string): string {
   return model.replace(SNAPSHOT_SUFFIX, '')

@@ -4,6 +4,7 @@
 import type { ProviderKind } from '../../../shared/config'
 import type { ProviderAdapter } from './adapter'
 import { anthropic } from './kinds/anthropic'
+import { gemini } from './kinds/gemini'
 import { llamacpp } from './kinds/llamacpp'
 import { ollama } from './kinds/ollama'
 import { openAICompatible } from './kinds/openai-compatible'
@@ -15,6 +16,7 @@ export const PROVIDER_ADAPTERS: Readonly<Record<ProviderKind, ProviderAdapter>> 
   ollama,
   anthropic,
   llamacpp,
+  gemini,
 }
 
 export function adapterFor(kind: ProviderKind): ProviderAdapter {
