@@ -41,6 +41,9 @@ export interface NativeDialect {
   readonly byDefault?: boolean | ((config: Pick<ProviderConfig, 'baseUrl'>) => boolean)
 }
 
+/** What a kind may say about encoding a request for it (the model name and limits are the request's). */
+export type DialectQuirks = Omit<EncodeRequestOptions, 'upstreamModel' | 'defaultMaxTokens' | 'maxTokensCap'>
+
 /** A probe answer's meaning: up, up but refusing work for now, or down. */
 export interface ProbeVerdict {
   ok: boolean
@@ -174,7 +177,7 @@ export interface ProviderAdapter {
   readonly dialects: readonly NativeDialect[]
   /** The configured key as this kind's API wants it. */
   authHeaders(apiKey: string | undefined): Record<string, string>
-  /** Side-channel headers from the request headers (Anthropic: x-api-key and a version). */
+  /** Side-channel headers from the provider's request headers (Anthropic: x-api-key and a version). */
   sideChannelHeaders?(headers: Record<string, string>): Record<string, string>
   readonly defaultTimeouts: Timeouts
   /** Undefined: watched passively (a metered cloud API gains nothing from probing). */
@@ -185,7 +188,7 @@ export interface ProviderAdapter {
   /** Shipped prices by model name (a dated snapshot prices as its alias); config overrides them. */
   readonly prices: Readonly<Record<string, ModelPrice>>
   /** Per-backend quirks of the dialect a request is translated into (where reasoning goes, …). */
-  encodeOptions(config: ProviderConfig): EncodeRequestOptions
+  encodeOptions(config: ProviderConfig): DialectQuirks
   /** Anthropic's `count_tokens` is answered by the provider itself (else counted locally). */
   readonly countsTokens?: boolean
   /** How discovery recognises a server of this kind (none for cloud APIs). */

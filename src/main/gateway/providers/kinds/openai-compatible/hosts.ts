@@ -2,13 +2,13 @@
 // dialect when a request is translated into it, and whether they serve the Responses API. A host
 // not listed here gets the OpenAI defaults; a self-hosted server is told apart by kind (vllm,
 // ollama, llamacpp), not by host.
-import type { EncodeRequestOptions } from '../../../dialects/codec'
+import type { DialectQuirks } from '../../adapter'
 
 export interface HostProfile {
   /** `api.openai.com` matches that host only; `.deepseek.com` matches it and every subdomain. */
   host: string
   /** Quirks of the chat dialect on this host. */
-  quirks: Omit<EncodeRequestOptions, 'upstreamModel' | 'defaultMaxTokens' | 'maxTokensCap'>
+  quirks: DialectQuirks
   /** Serves `/responses` under the same base. */
   responses?: boolean
 }
