@@ -8,7 +8,13 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 /** What `apiKey` reads as outside the main process; sending it back means "keep the stored key". */
 export const SECRET_MASK = '********'
 
-export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic'] as const
+/** Backend kinds; each is one adapter folder in src/main/gateway/providers/kinds/ (see its registry). */
+export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic', 'llamacpp', 'gemini'] as const
+/**
+ * The wire dialects a provider can speak natively (the same list as the gateway's dialect codecs).
+ * A provider's `dialects` adds the ones its kind speaks only in some versions or setups.
+ */
+export const PROVIDER_DIALECTS = ['openai-chat', 'anthropic-messages', 'openai-responses', 'gemini', 'ollama'] as const
 export const STRATEGIES = [
   'round-robin',
   'weighted',
@@ -85,10 +91,16 @@ export const ProviderSchema = z.strictObject({
   defaultMaxTokens: positiveInt.optional(),
   /**
    * A GPU you run (balanced cache-aware by routes without a strategy) or a cloud API (used after
-   * the local targets, as failover). Absent: decided by kind (vllm, ollama: local) and host
-   * (loopback, private or LAN addresses: local).
+   * the local targets, as failover). Absent: decided by kind (vllm, ollama, llamacpp: local) and
+   * host (loopback, private or LAN addresses: local).
    */
   local: z.boolean().optional(),
+  /**
+   * Dialects this provider speaks natively beyond what its kind always speaks (e.g. `openai-responses`
+   * on an OpenAI-compatible server that serves /v1/responses, `anthropic-messages` on a vLLM, Ollama
+   * or llama.cpp recent enough to serve /v1/messages): requests in them pass through untranslated.
+   */
+  dialects: z.array(z.enum(PROVIDER_DIALECTS)).optional(),
 })
 
 const TargetSchema = z.strictObject({
@@ -302,6 +314,7 @@ export type ToolModelsConfig = z.output<typeof ToolModelsSchema>
 export type ToolModelRule = z.output<typeof ToolModelRuleSchema>
 export type UsageWebhookConfig = z.output<typeof UsageWebhookSchema>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
+export type ProviderDialect = (typeof PROVIDER_DIALECTS)[number]
 export type Strategy = (typeof STRATEGIES)[number]
 
 /** Upgrades older documents step by step; index n turns version n into n + 1. */

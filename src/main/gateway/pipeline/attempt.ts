@@ -17,7 +17,7 @@ import { retryDelayMs } from '../routing/retryAfter'
 import type { RequestPlan } from '../routing/router'
 import type { LiveStats } from '../stats/liveStats'
 import type { RequestMeter } from '../usage/requestMeter'
-import type { UsageProtocol } from '../usage/types'
+import { usageProtocolOf } from '../usage/types'
 import { pathOf, type ProxyOutcome } from './finish'
 import type { UpstreamCall } from './prepare'
 import type { GatewayRequest } from './request'
@@ -31,17 +31,6 @@ export interface AttemptDeps {
   shuttingDown?: () => boolean
 }
 
-/** Cloud kinds report rate limits in headers worth learning; local servers do not send them. */
-const LEARNS_FROM_HEADERS = new Set(['openai-compatible', 'anthropic'])
-
-/** The dialect an upstream answers in, as the usage scanner names it. */
-const USAGE_PROTOCOL: Record<UpstreamCall['upstreamDialect'], UsageProtocol> = {
-  'openai-chat': 'openai',
-  'anthropic-messages': 'anthropic',
-  ollama: 'ollama',
-  'openai-responses': 'openai-responses',
-  gemini: 'gemini',
-}
 
 export class UpstreamAttempt {
   readonly startedAt = Date.now()
@@ -73,15 +62,16 @@ export class UpstreamAttempt {
       provider: providerId,
       providerKind: provider.config.kind,
       upstreamModel: this.candidate.upstreamModel,
-      protocol: USAGE_PROTOCOL[call.upstreamDialect],
+      protocol: usageProtocolOf(call.upstreamDialect),
       pricing: provider.config.pricing,
       injectedUsage: call.injectedUsage,
     })
-    const learns = LEARNS_FROM_HEADERS.has(provider.config.kind)
+    // Kinds whose answers carry rate-limit headers are learned from on every answer; the rest on refusals only.
+    const learns = provider.adapter.rateLimits.headers !== undefined
     deps.stats.attemptStarted(providerId)
     return runAttempt({
-      dispatcher: deps.pools.get(provider.upstream),
-      upstream: call.basePath === undefined ? provider.upstream : { ...provider.upstream, basePath: call.basePath },
+      dispatcher: deps.pools.get(call.upstream),
+      upstream: call.upstream,
       providerId,
       path: call.path,
       headers: call.headers,
@@ -149,7 +139,9 @@ export class UpstreamAttempt {
         errorCode: result.error.code,
         latencyMs: result.latencyMs ?? 0,
         startedAt: this.startedAt,
-        retryAfterMs: this.upstreamHeaders ? retryDelayMs(this.upstreamHeaders(), Date.now(), result.status) : undefined,
+        retryAfterMs:
+          (this.upstreamHeaders ? retryDelayMs(this.upstreamHeaders(), Date.now(), result.status) : undefined) ??
+          (result.upstreamError ? this.provider.adapter.rateLimits.retryDelayFromBody?.(result.upstreamError.status, result.upstreamError.body) : undefined),
         message: result.error.message,
       },
       { firstByteSent: false },

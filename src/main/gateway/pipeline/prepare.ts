@@ -3,19 +3,18 @@
 // upstream model's name, the usage chunk the ledger needs, unsigned thinking Anthropic refuses);
 // otherwise the request is translated through the canonical model into the backend's dialect.
 import { estimateRequestTokens } from '../admission/tokenEstimate'
-import { GatewayError } from '../common/errors'
 import { withoutUnsignedThinking } from '../dialects/anthropicMessages/unsignedThinking'
 import type { Dialect } from '../dialects/codec'
-import { chooseTranslation, prepareTranslatedRequest, unsupportedOnAnthropic, type ClientRequestInfo, type PrepareOptions, type Translation } from '../dialects/translation'
-import { anthropicUpstreamHeaders } from '../providers/anthropicUpstream'
-import type { ProviderRuntime } from '../providers/providerRuntime'
+import { chooseTranslation, prepareTranslatedRequest, unsupportedUpstream, type ClientRequestInfo, type PrepareOptions, type Translation } from '../dialects/translation'
+import { anthropicUpstreamHeaders } from '../providers/kinds/anthropic/upstream'
+import type { ProviderRuntime, Upstream } from '../providers/providerRuntime'
 import { upstreamRequestHeaders } from '../providers/requestHeaders'
 import type { GatewayRequest } from './request'
 
 export interface UpstreamCall {
+  /** Where the request goes: the provider's base for the dialect it is sent in. */
+  upstream: Upstream
   path: string
-  /** The API base the path goes under, when not the provider's default one (a native API at the server root). */
-  basePath?: string
   headers: Record<string, string>
   body: Buffer
   translation: Translation
@@ -39,19 +38,16 @@ const CONVERSATIONS = new Set(['/chat/completions', '/v1/messages', '/responses'
  * size when admission already counted it (counting is the costly part for a long prompt).
  */
 export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number, promptTokens?: number): UpstreamCall {
-  const translation = chooseTranslation(req.dialect, provider.config.kind)
+  const translation = chooseTranslation(req.dialect, provider.dialects.map((d) => d.dialect))
   if (translation === 'passthrough') return passthrough(req, provider, upstreamModel)
-  if (!CONVERSATIONS.has(req.endpoint)) {
-    if (translation.upstream === 'anthropic-messages') throw unsupportedOnAnthropic(req.endpoint, provider.config.id)
-    throw new GatewayError('invalid_request', `provider "${provider.config.id}" has no ${req.endpoint} endpoint (it speaks ${translation.upstream})`)
-  }
+  if (!CONVERSATIONS.has(req.endpoint)) throw unsupportedUpstream(req.endpoint, provider.config.id, translation.upstream)
   const maxTokensCap = contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
   const options: PrepareOptions = { ...translationOptions(provider), upstreamModel, maxTokensCap }
   const prepared = prepareTranslatedRequest(translation, req.body, options, req.target, req.responseFlags)
   const toAnthropic = translation.upstream === 'anthropic-messages'
   return {
     path: prepared.path,
-    basePath: nativeBase(provider, translation.upstream),
+    upstream: upstreamFor(provider, translation.upstream),
     headers: toAnthropic ? anthropicUpstreamHeaders({}, provider.upstream.headers, req.ctx.requestId) : upstreamRequestHeaders(req.ctx.req.headers, provider.upstream.headers, req.ctx.requestId),
     body: prepared.body,
     translation,
@@ -65,7 +61,7 @@ function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamMod
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
   const modelChanges = upstreamModel !== req.model
-  const common = { translation: 'passthrough' as const, upstreamDialect: req.dialect, basePath: nativeBase(provider, req.dialect), rewriteModel: !req.stream && modelChanges ? req.model : undefined }
+  const common = { translation: 'passthrough' as const, upstreamDialect: req.dialect, upstream: upstreamFor(provider, req.dialect), rewriteModel: !req.stream && modelChanges ? req.model : undefined }
   switch (req.dialect) {
     case 'anthropic-messages': {
       const cleaned = withoutUnsignedThinking(req.raw, req.body)
@@ -95,13 +91,9 @@ function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamMod
   }
 }
 
-/**
- * The API base for a dialect on this provider, when it is not the provider's default base:
- * Ollama's native API and Gemini's live at the server root, next to the OpenAI-style `/v1`.
- */
-function nativeBase(provider: ProviderRuntime, dialect: Dialect): string | undefined {
-  if (dialect !== 'ollama' && dialect !== 'gemini') return undefined
-  return provider.upstream.basePath.replace(/\/v1$/, '')
+/** The provider's base for a dialect it speaks (Ollama's native API lives at the root, next to `/v1`). */
+function upstreamFor(provider: ProviderRuntime, dialect: Dialect): Upstream {
+  return provider.dialects.find((d) => d.dialect === dialect)?.upstream ?? provider.upstream
 }
 
 /** Output tokens left in a context window after the prompt (estimated), never below 1. */
@@ -121,21 +113,7 @@ function objectOr(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
-/** Per-backend quirks of the OpenAI dialect (where reasoning goes, which max-tokens field). */
+/** Per-backend quirks of the dialect a request is translated into (its kind's adapter says which). */
 function translationOptions(provider: ProviderRuntime): Omit<PrepareOptions, 'upstreamModel'> {
-  const { kind, baseUrl, defaultMaxTokens } = provider.config
-  const host = hostOf(baseUrl)
-  if (kind === 'vllm') return { defaultMaxTokens, reasoningField: 'both' }
-  if (kind === 'ollama') return { defaultMaxTokens, reasoningField: 'reasoning' }
-  if (host.endsWith('deepseek.com')) return { defaultMaxTokens, reasoningField: 'reasoning_content', reasoningOnToolTurns: true }
-  if (host === 'api.openai.com') return { defaultMaxTokens, reasoningField: 'omit', maxTokensField: 'max_completion_tokens' }
-  return { defaultMaxTokens }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname
-  } catch {
-    return ''
-  }
+  return { ...provider.adapter.encodeOptions(provider.config), defaultMaxTokens: provider.config.defaultMaxTokens }
 }

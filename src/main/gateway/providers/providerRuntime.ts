@@ -1,10 +1,12 @@
 // How the gateway reaches one provider, built once per config version: its adapter, API base,
-// auth and configured headers, timeouts, and the scrubber for its secrets.
+// auth and configured headers, timeouts, the scrubber for its secrets, and the dialects it speaks
+// natively with where each one's requests go.
 import { isSecretHeader, urlPassword, type ProviderConfig } from '../../../shared/config'
 import { credentialOf, SecretScrubber } from '../common/secretScrubber'
 import type { SecretResolver } from '../common/types'
-import type { ProviderAdapter, Timeouts } from './adapter'
-import { adapterFor } from './index'
+import type { Dialect } from '../dialects/codec'
+import { trimTrailingSlashes, type NativeDialect, type ProviderAdapter, type Timeouts } from './adapter'
+import { adapterFor } from './registry'
 
 export interface Upstream {
   /** `http://host:port` — the undici pool key part. */
@@ -18,29 +20,62 @@ export interface Upstream {
   scrub: SecretScrubber
 }
 
-export interface ProviderRuntime {
-  config: ProviderConfig
-  adapter: ProviderAdapter
+/** A dialect the provider speaks natively, and the upstream (same origin, its own base path) its requests go to. */
+export interface SpokenDialect {
+  dialect: Dialect
   upstream: Upstream
 }
 
-/** How the gateway reaches one provider: adapter, API base, auth and timeouts. */
+export interface ProviderRuntime {
+  config: ProviderConfig
+  adapter: ProviderAdapter
+  /** Where inference requests go: the base of the first dialect it speaks. */
+  upstream: Upstream
+  /** The dialects it speaks natively, in priority order (`upstream` is the first one's). */
+  dialects: readonly SpokenDialect[]
+}
+
+/** How the gateway reaches one provider: adapter, API base, auth, timeouts and dialects. */
 export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): ProviderRuntime {
   const adapter = adapterFor(p.kind)
-  const base = adapter.apiBase(p.baseUrl)
   const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
   const headers = resolvedHeaders(p, secrets)
-  return {
-    config: p,
-    adapter,
-    upstream: {
-      origin: base.origin,
-      basePath: base.pathname === '/' ? '' : base.pathname,
-      headers: { ...headers, ...adapter.authHeaders(apiKey) },
-      timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
-      scrub: scrubberFor(p, apiKey, headers),
-    },
+  const base = adapter.dialects[0]!.base(p.baseUrl)
+  const upstream: Upstream = {
+    origin: base.origin,
+    basePath: basePathOf(base),
+    headers: { ...headers, ...adapter.authHeaders(apiKey) },
+    timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
+    scrub: scrubberFor(p, apiKey, headers),
   }
+  const dialects: SpokenDialect[] = []
+  for (const d of adapter.dialects) {
+    if (!speaks(d, p)) continue
+    const at = d.base(p.baseUrl)
+    const basePath = basePathOf(at)
+    // Same origin by construction (every base derives from the one baseUrl); the path may differ.
+    dialects.push({ dialect: d.dialect, upstream: at.origin === upstream.origin && basePath === upstream.basePath ? upstream : { ...upstream, origin: at.origin, basePath } })
+  }
+  return { config: p, adapter, upstream, dialects }
+}
+
+/** The dialects a provider speaks natively, in its kind's priority order. */
+export function spokenDialects(p: Pick<ProviderConfig, 'kind' | 'baseUrl' | 'dialects'>): Dialect[] {
+  return adapterFor(p.kind)
+    .dialects.filter((d) => speaks(d, p))
+    .map((d) => d.dialect)
+}
+
+/** Whether a provider speaks one of its kind's dialects: always, per host, or because its config says so. */
+function speaks(d: NativeDialect, p: Pick<ProviderConfig, 'baseUrl' | 'dialects'>): boolean {
+  if (p.dialects?.includes(d.dialect)) return true
+  const byDefault = d.byDefault ?? true
+  return typeof byDefault === 'function' ? byDefault(p) : byDefault
+}
+
+function basePathOf(url: URL): string {
+  const path = trimTrailingSlashes(url.pathname)
+  return path === '/' ? '' : path
 }
 
 /**

@@ -121,10 +121,11 @@ export function responsesUsage(doc: Json): TokenUsage | undefined {
  */
 export function geminiUsage(meta: Json): TokenUsage {
   const thoughts = count(meta.thoughtsTokenCount)
+  const prompt = count(meta.promptTokenCount) + count(meta.toolUsePromptTokenCount)
   return {
-    promptTokens: count(meta.promptTokenCount) + count(meta.toolUsePromptTokenCount),
+    promptTokens: prompt,
     completionTokens: count(meta.candidatesTokenCount) + thoughts,
-    cachedTokens: count(meta.cachedContentTokenCount),
+    cachedTokens: Math.min(prompt, count(meta.cachedContentTokenCount)),
     cacheCreationTokens: 0,
     reasoningTokens: thoughts,
   }

@@ -3,36 +3,12 @@
 // never comes back from the gateway: an existing one shows as "stored" and is kept by sending
 // the mask, replaced by typing a new one, or removed.
 import { PROVIDER_KINDS, SECRET_MASK, type ProviderConfig, type ProviderInput, type ProviderKind } from '../../../shared/config'
+import { KIND_LABELS, PROVIDER_PRESETS, type ProviderPreset } from '../../../shared/providerPresets'
 
-export interface ProviderPreset {
-  id: string
-  label: string
-  kind: ProviderKind
-  baseUrl: string
-  /** Cloud APIs need a key; local servers usually not. */
-  needsKey: boolean
-  local: boolean
-}
-
-export const PRESETS: readonly ProviderPreset[] = [
-  { id: 'vllm', label: 'vLLM', kind: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', needsKey: false, local: true },
-  { id: 'ollama', label: 'Ollama', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434', needsKey: false, local: true },
-  { id: 'lmstudio', label: 'LM Studio', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1234/v1', needsKey: false, local: true },
-  { id: 'llamacpp', label: 'llama.cpp', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:8080/v1', needsKey: false, local: true },
-  { id: 'openai', label: 'OpenAI', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', needsKey: true, local: false },
-  { id: 'anthropic', label: 'Anthropic', kind: 'anthropic', baseUrl: 'https://api.anthropic.com', needsKey: true, local: false },
-  { id: 'deepseek', label: 'DeepSeek', kind: 'openai-compatible', baseUrl: 'https://api.deepseek.com', needsKey: true, local: false },
-  { id: 'openrouter', label: 'OpenRouter', kind: 'openai-compatible', baseUrl: 'https://openrouter.ai/api/v1', needsKey: true, local: false },
-  { id: 'gemini', label: 'Gemini', kind: 'openai-compatible', baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', needsKey: true, local: false },
-  { id: 'groq', label: 'Groq', kind: 'openai-compatible', baseUrl: 'https://api.groq.com/openai/v1', needsKey: true, local: false },
-]
-
-export const KIND_LABELS: Record<ProviderKind, string> = {
-  'openai-compatible': 'OpenAI-compatible',
-  vllm: 'vLLM',
-  ollama: 'Ollama',
-  anthropic: 'Anthropic',
-}
+// Presets and kind names are each kind's own data (src/shared/providerPresets.ts).
+export type { ProviderPreset }
+export const PRESETS = PROVIDER_PRESETS
+export { KIND_LABELS }
 export const KINDS = PROVIDER_KINDS
 
 export interface PriceRow {
@@ -66,8 +42,8 @@ export interface ProviderForm {
   firstByteMs: number | null
   idleMs: number | null
   pricing: PriceRow[]
-  /** Fields this form does not edit (modelMap, headers, defaultMaxTokens): carried through untouched. */
-  rest: Pick<ProviderConfig, 'modelMap' | 'headers' | 'defaultMaxTokens'>
+  /** Fields this form does not edit (modelMap, headers, defaultMaxTokens, dialects): carried through untouched. */
+  rest: Pick<ProviderConfig, 'modelMap' | 'headers' | 'defaultMaxTokens' | 'dialects'>
 }
 
 export function emptyForm(preset?: ProviderPreset): ProviderForm {
@@ -147,7 +123,7 @@ export function formFromProvider(p: ProviderConfig): ProviderForm {
       outputPerMTok: price.outputPerMTok,
       cachedInputPerMTok: price.cachedInputPerMTok ?? null,
     })),
-    rest: { modelMap: p.modelMap, headers: p.headers, defaultMaxTokens: p.defaultMaxTokens },
+    rest: { modelMap: p.modelMap, headers: p.headers, defaultMaxTokens: p.defaultMaxTokens, dialects: p.dialects },
   }
 }
 

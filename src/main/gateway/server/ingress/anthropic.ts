@@ -14,7 +14,7 @@ import { sendJson } from '../../common/respond'
 import { defaultTokenCounter } from '../../admission/tokenCounter'
 import { countAnthropicInputTokens } from '../../admission/anthropicTokens'
 import { validateAnthropicRequest } from '../../dialects/anthropicMessages/validate'
-import { anthropicUpstreamHeaders } from '../../providers/anthropicUpstream'
+import { anthropicUpstreamHeaders } from '../../providers/kinds/anthropic/upstream'
 
 export interface AnthropicHandlerDeps {
   handle: ModelRequestHandler
@@ -33,7 +33,7 @@ export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
       const body = validateAnthropicRequest(parsed, { countTokens: true })
       const candidate = deps.router.plan(ctx.runtime, body.model, {}).ordered[0]
       const provider = candidate && ctx.runtime.providers.get(candidate.providerId)
-      if (!candidate || !provider || provider.config.kind !== 'anthropic') {
+      if (!candidate || !provider || !provider.adapter.countsTokens) {
         await defaultTokenCounter.warmUp() // count exactly, not with the fallback heuristic
         sendJson(ctx.res, 200, { input_tokens: countAnthropicInputTokens(body) })
         return

@@ -1,8 +1,8 @@
 // Egress to `anthropic`-kind providers (Anthropic's API and Anthropic-compatible endpoints such as
 // DeepSeek's /anthropic): where the Messages API lives and which headers go with a request.
 import type { IncomingHttpHeaders } from 'node:http'
-import { upstreamRequestHeaders, type RequestHeaderPolicy } from './requestHeaders'
-import { trimTrailingSlashes } from './adapter'
+import { upstreamRequestHeaders, type RequestHeaderPolicy } from '../../requestHeaders'
+import { trimTrailingSlashes } from '../../adapter'
 
 /** Sent when the client did not name a version (DESIGN §5a). */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01'
