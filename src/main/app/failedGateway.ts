@@ -88,6 +88,7 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     exportUsage: unavailable,
     listRequests: async () => ({ items: [] }),
     getRouteInsights: async () => ({ items: [] }),
+    getTeamStatus: async () => ({ backend: 'embedded', up: true, instances: [], providers: [] }),
     listApps: async () => ({ items: [] }),
     createApp: unavailable,
     revokeApp: unavailable,

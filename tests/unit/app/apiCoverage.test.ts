@@ -41,6 +41,7 @@ const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
   setActiveProvider: { id: 'beta' },
   resolveModel: { model: 'local' },
   getRouteInsights: undefined,
+  getTeamStatus: undefined,
   getStats: undefined,
   getUsage: { from: '2026-11-01T00:00:00Z', groupBy: 'provider,day' },
   getTodayUsage: undefined,

@@ -324,7 +324,13 @@ export class Admission {
 
   snapshot(now: number = this.clock()): Record<string, ProviderAdmissionSnapshot> {
     const out: Record<string, ProviderAdmissionSnapshot> = {}
-    for (const [id, line] of this.lines) out[id] = this.stats.snapshot(id, line.limiter, line.queue.size, line.policy.maxSize, now)
+    const team = this.gate?.store.teamView([...this.lines.keys()].map((id) => `p:${id}`))
+    for (const [id, line] of this.lines) {
+      const snap = this.stats.snapshot(id, line.limiter, line.queue.size, line.policy.maxSize, now)
+      if (line.keys && line.keys.size > 0) snap.keys = line.keys.snapshot(now)
+      if (this.gate) snap.shared = { decidedBy: this.gate.lineShared(line, now) ? 'team' : 'instance', team: team?.get(`p:${id}`) }
+      out[id] = snap
+    }
     return out
   }
 

@@ -105,7 +105,10 @@ export class SharedGate {
       // The store first: a queue woken by the local release then asks after the release arrived.
       store.release(leaseId, ids, mode === 'cancel' ? { kind: 'cancel' } : { kind: 'settle', actualTokens }, estimate)
       batch(() => {
-        for (const l of local) (mode === 'cancel' ? l.cancel() : l.settle(actualTokens))
+        for (const l of local) {
+          if (mode === 'cancel') l.cancel()
+          else l.settle(actualTokens)
+        }
         this.released(ids)
       })
     }

@@ -7,7 +7,9 @@ import type { Router } from '../routing/router'
 import type { Runtime } from '../runtime/runtime'
 import type { ConfigStore, SecretResolver } from '../common/types'
 import type { UsageService } from '../usage/usageService'
+import type { StateStore } from '../state/stateStore'
 import { ApiFailure } from './apiFailure'
+import { createTeamHandlers } from './teamHandlers'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
 import { createRouteHandlers } from './routeHandlers'
@@ -25,6 +27,7 @@ export interface HandlerDeps {
   router: Router
   admission: Admission
   usage: UsageService
+  state: StateStore
   runtime(): Runtime
   backendClient(): BackendClient
 }
@@ -36,6 +39,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createProviderHandlers(deps),
     ...createUsageHandlers(deps),
     ...createRouteHandlers(deps),
+    ...createTeamHandlers(deps),
     async getStatus() {
       return deps.status()
     },

@@ -164,9 +164,11 @@ async function attempts(
       continue
     }
     const inputTokens = estimate.input > 0 ? estimate.input : undefined
+    // A key pool: the key admission chose for this attempt (its state lives in admission).
+    const key = provider.keys?.pick(Date.now(), lease.key)
     let call
     try {
-      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(providerId, candidate.upstreamModel), inputTokens)
+      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(providerId, candidate.upstreamModel), inputTokens, key?.headers)
     } catch (err) {
       lease.cancel()
       last = { outcome: 'http_error', status: 400, error: err instanceof GatewayError ? err : new GatewayError('invalid_request', 'request cannot be sent to this provider') }
@@ -180,8 +182,11 @@ async function attempts(
       protocol: provider.adapter.protocol,
       pricing: provider.config.pricing,
       injectedUsage: call.injectedUsage,
+      keyLabel: key?.label,
     })
     let upstreamHeaders: (() => IncomingHttpHeaders) | undefined
+    /** Another key of the pool can serve now: this key's 429 does not make the provider busy. */
+    let keyAbsorbs = false
     const learns = LEARNS_FROM_HEADERS.has(provider.config.kind)
     const startedAt = Date.now()
     deps.stats.attemptStarted(providerId)
@@ -201,7 +206,9 @@ async function attempts(
       inputTokens,
       onUpstreamHeaders(status, headers) {
         upstreamHeaders = headers
-        if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers())
+        // A pooled key's answer teaches that key (its account's budget), and may rest it.
+        if (key) keyAbsorbs = deps.admission.reportKey(providerId, key.label, { status, headers: headers() })
+        else if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers())
       },
     })
 
@@ -246,7 +253,7 @@ async function attempts(
         errorCode: result.error.code,
         latencyMs: result.latencyMs ?? 0,
         startedAt,
-        retryAfterMs: upstreamHeaders ? retryDelayMs(upstreamHeaders(), Date.now(), result.status) : undefined,
+        retryAfterMs: keyAbsorbs ? 0 : upstreamHeaders ? retryDelayMs(upstreamHeaders(), Date.now(), result.status) : undefined,
         message: result.error.message,
       },
       { firstByteSent: false },

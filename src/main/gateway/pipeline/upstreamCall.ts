@@ -29,10 +29,19 @@ const USAGE_ENDPOINTS = new Set(['/chat/completions', '/completions'])
  * tokens, which a local model with a small context rejects outright. `promptTokens`: the prompt's
  * size when admission already counted it (counting is the costly part for a long prompt).
  */
-export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number, promptTokens?: number): UpstreamCall {
+export function prepareUpstreamCall(
+  req: GatewayRequest,
+  provider: ProviderRuntime,
+  upstreamModel: string,
+  contextLength?: number,
+  promptTokens?: number,
+  /** A pooled key's auth headers for this attempt (ProviderRuntime.keys.pick). */
+  keyHeaders?: Record<string, string>,
+): UpstreamCall {
   const translation = chooseTranslation(req.protocol, provider.config.kind)
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
+  const providerHeaders = keyHeaders ? { ...provider.upstream.headers, ...keyHeaders } : provider.upstream.headers
   if (translation === 'passthrough') {
     const anthropic = req.protocol === 'anthropic'
     const injectUsage = !anthropic && req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
@@ -50,7 +59,7 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
         : req.raw
     return {
       path: req.endpoint,
-      headers: anthropic ? anthropicUpstreamHeaders(clientHeaders, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),
+      headers: anthropic ? anthropicUpstreamHeaders(clientHeaders, providerHeaders, requestId) : upstreamRequestHeaders(clientHeaders, providerHeaders, requestId),
       body,
       translation,
       rewriteModel: !req.stream && modelChanges ? req.model : undefined,
@@ -63,7 +72,7 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
   const toAnthropic = translation.upstream === 'anthropic-messages'
   return {
     path: prepared.path,
-    headers: toAnthropic ? anthropicUpstreamHeaders({}, provider.upstream.headers, requestId) : upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId),
+    headers: toAnthropic ? anthropicUpstreamHeaders({}, providerHeaders, requestId) : upstreamRequestHeaders(clientHeaders, providerHeaders, requestId),
     body: prepared.body,
     translation,
     clientInfo: prepared.client,

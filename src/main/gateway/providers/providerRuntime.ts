@@ -5,6 +5,7 @@ import { credentialOf, SecretScrubber } from '../common/secretScrubber'
 import type { SecretResolver } from '../common/types'
 import type { ProviderAdapter, Timeouts } from './adapter'
 import { adapterFor } from './index'
+import { keyPoolFor, type KeyPool } from './keyPool'
 
 export interface Upstream {
   /** `http://host:port` — the undici pool key part. */
@@ -22,23 +23,28 @@ export interface ProviderRuntime {
   config: ProviderConfig
   adapter: ProviderAdapter
   upstream: Upstream
+  /** A key pool (`apiKeys`): each attempt sends `keys.pick(now, lease.key).headers` over `upstream.headers`. */
+  keys?: KeyPool
 }
 
 /** How the gateway reaches one provider: adapter, API base, auth and timeouts. */
 export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): ProviderRuntime {
   const adapter = adapterFor(p.kind)
   const base = adapter.apiBase(p.baseUrl)
-  const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
+  const keys = keyPoolFor(p, secrets, adapter)
+  // With a pool, the key goes with each attempt (keys.pick); the shared headers carry none.
+  const apiKey = keys || p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
   const headers = resolvedHeaders(p, secrets)
   return {
     config: p,
     adapter,
+    keys,
     upstream: {
       origin: base.origin,
       basePath: base.pathname === '/' ? '' : base.pathname,
-      headers: { ...headers, ...adapter.authHeaders(apiKey) },
+      headers: { ...headers, ...(keys ? {} : adapter.authHeaders(apiKey)) },
       timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
-      scrub: scrubberFor(p, apiKey, headers),
+      scrub: scrubberFor(p, [apiKey, ...(keys?.keys.map((k) => k.secret) ?? [])], headers),
     },
   }
 }
@@ -57,8 +63,8 @@ function resolvedHeaders(p: ProviderConfig, secrets: SecretResolver): Record<str
   return out
 }
 
-function scrubberFor(p: ProviderConfig, apiKey: string | undefined, headers: Record<string, string>): SecretScrubber {
-  const found: Array<string | undefined> = [apiKey]
+function scrubberFor(p: ProviderConfig, apiKeys: Array<string | undefined>, headers: Record<string, string>): SecretScrubber {
+  const found: Array<string | undefined> = [...apiKeys]
   for (const [name, value] of Object.entries(headers)) if (isSecretHeader(name)) found.push(value, credentialOf(value))
   const password = urlPassword(p.baseUrl)
   if (password) found.push(password, safeDecode(password))

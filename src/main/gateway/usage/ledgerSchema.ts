@@ -70,6 +70,10 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: which key of a provider's key pool served the request (its label, never the key).
+  `
+  ALTER TABLE requests ADD COLUMN key_label TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
