@@ -73,7 +73,7 @@ export class Admission {
     this.clock = opts.clock ?? systemClock
     this.windowMs = opts.windowMs
     const shared = opts.shared
-    if (shared) this.share = () => (!shared.up && opts.failMode !== 'open' ? shared.instances() : 1)
+    if (shared) this.share = () => ((!shared.up || shared.rejoining) && opts.failMode !== 'open' ? shared.instances() : 1)
     this.room = new WaitingRoom(
       this.lines,
       this.clock,
@@ -90,7 +90,14 @@ export class Admission {
   private gates(): LineGates {
     return {
       line: (line, estimate, now) => {
-        if (this.gate?.lineShared(line, now)) return this.gate.verdict(line.remote, now)
+        if (this.gate?.lineShared(line, now)) {
+          // Rejoining after an outage: the store decides, within this instance's share meanwhile.
+          if (this.gate.store.rejoining) {
+            const local = line.limiter.check(estimate, now)
+            if (!local.ok) return local
+          }
+          return this.gate.verdict(line.remote, now)
+        }
         const r = line.limiter.check(estimate, now)
         if (!r.ok || !line.keys || line.keys.size === 0) return r
         return line.keys.check(estimate, now)

@@ -51,7 +51,7 @@ export class SharedGate {
         this.pump()
       }),
     )
-    store.setResyncSource(() => this.unsynced())
+    store.setResyncSource((all) => this.unsynced(all))
   }
 
   lineShared(line: ProviderLine, now: number): boolean {
@@ -99,9 +99,16 @@ export class SharedGate {
     const ids = [`p:${line.id}`, ...(key ? [key.id] : []), ...(app ? [`a:${app.name}`] : [])]
     const local = [line.limiter.admit(estimate, now), ...(key ? [key.limiter.admit(estimate, now)] : []), ...(app ? [app.limiter.admit(estimate, now)] : [])]
     this.store.track(leaseId, ids)
+    // Kept for a window, so that a Redis that restarts empty learns it again (pushed idempotently).
+    const entry: BookEntry = { leaseId, at: now, tokens: totalTokens(estimate), open: true, limiters: this.specsOf(line, key, app, now, true), synced: true }
+    this.trimBook(now)
+    this.book.set(leaseId, entry)
     const store = this.store
     const end = (mode: 'settle' | 'cancel', actualTokens?: number): void => {
       if (local[0]!.done) return
+      entry.open = false
+      if (mode === 'cancel') this.book.delete(leaseId)
+      else if (actualTokens !== undefined && Number.isFinite(actualTokens)) entry.tokens = actualTokens
       // The store first: a queue woken by the local release then asks after the release arrived.
       store.release(leaseId, ids, mode === 'cancel' ? { kind: 'cancel' } : { kind: 'settle', actualTokens }, estimate)
       batch(() => {
@@ -139,8 +146,8 @@ export class SharedGate {
       entry.open = false
       if (mode === 'cancel') entry.tokens = 0
       else if (actualTokens !== undefined && Number.isFinite(actualTokens)) entry.tokens = actualTokens
+      if (mode === 'cancel') this.book.delete(entry.leaseId)
       if (entry.synced) {
-        this.book.delete(entry.leaseId)
         const ids = limiters.map((l) => l.id)
         this.store.release(entry.leaseId, ids, mode === 'cancel' ? { kind: 'cancel' } : { kind: 'settle', actualTokens }, lease.estimate)
       }
@@ -156,13 +163,13 @@ export class SharedGate {
     }
   }
 
-  /** The limiters of a local grant that the team shares (what bookLocal records). */
-  specsOf(line: ProviderLine, key: KeyState | undefined, app: AppGate | undefined, now: number): LimiterSpec[] {
+  /** The limiters of a grant that the team shares (what the book records); `all` for a shared grant. */
+  specsOf(line: ProviderLine, key: KeyState | undefined, app: AppGate | undefined, now: number, all = false): LimiterSpec[] {
     const out: LimiterSpec[] = []
-    const shares = (l: ProviderLimiter) => l.hasLimits() || l.hasUpstreamState(now)
+    const shares = (l: ProviderLimiter) => all || l.hasLimits() || l.hasUpstreamState(now)
     if (shares(line.limiter)) out.push(spec(line.id, line.limiter, 'p'))
     if (key && shares(key.limiter)) out.push(spec(key.id, key.limiter))
-    if (app && app.limiter.hasLimits()) out.push(spec(`a:${app.name}`, app.limiter))
+    if (app && (all || app.limiter.hasLimits())) out.push(spec(`a:${app.name}`, app.limiter))
     return out
   }
 
@@ -170,21 +177,20 @@ export class SharedGate {
     for (const off of this.unsubscribe) off()
   }
 
-  private unsynced(): UnsyncedLease[] {
-    const now = this.clock()
-    this.trimBook(now)
-    const out: UnsyncedLease[] = []
-    for (const entry of this.book.values()) {
-      if (entry.synced) continue
-      entry.synced = true
-      if (!entry.open) this.book.delete(entry.leaseId)
-      out.push({ leaseId: entry.leaseId, at: entry.at, tokens: entry.tokens, open: entry.open, limiters: entry.limiters })
-    }
-    return out
+  /**
+   * For a reconnect: at first (`all`) everything still counting in a window or running, shared
+   * or granted here alone (the store adds what it lacks, by lease id, so a mere blip adds nothing
+   * twice); in later rounds of the same resync only what was granted meanwhile.
+   */
+  private unsynced(all: boolean): UnsyncedLease[] {
+    this.trimBook(this.clock())
+    const round = [...this.book.values()].filter((e) => all || !e.synced)
+    for (const e of round) e.synced = true
+    return round.map((e) => ({ leaseId: e.leaseId, at: e.at, tokens: e.tokens, open: e.open, limiters: e.limiters }))
   }
 
   private trimBook(now: number): void {
-    for (const [id, e] of this.book) if (!e.open && (now - e.at >= this.windowMs || e.synced)) this.book.delete(id)
+    for (const [id, e] of this.book) if (!e.open && now - e.at >= this.windowMs) this.book.delete(id)
     if (this.book.size < MAX_BOOK) return
     for (const [id, e] of this.book) {
       if (this.book.size < MAX_BOOK) break

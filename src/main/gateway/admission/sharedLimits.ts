@@ -70,6 +70,11 @@ export interface UnsyncedLease {
 export interface SharedLimits {
   /** True while decisions are shared; false means "decide locally" (fallback). */
   readonly up: boolean
+  /**
+   * Back after an outage, until every instance has pushed what it granted alone: decisions go
+   * through the store and must also fit this instance's local share of the limits.
+   */
+  readonly rejoining?: boolean
   probe(req: ProbeRequest): Promise<ProbeResult>
   /** Fire and forget: failures are kept and replayed on reconnect. */
   release(leaseId: string, limiterIds: readonly string[], mode: ReleaseMode, estimate: TokenEstimate): void
@@ -82,8 +87,11 @@ export interface SharedLimits {
   onRelease(listener: (limiterIds: string[]) => void): () => void
   onLearned(listener: (limiterId: string, view: SharedUpstreamView) => void): () => void
   onStatus(listener: (up: boolean) => void): () => void
-  /** Called on reconnect to collect what this instance admitted while it decided alone. */
-  setResyncSource(source: () => UnsyncedLease[]): void
+  /**
+   * Called on reconnect to collect what the store must (again) know: `all` first (every lease
+   * still in a window or running), then only those granted since the previous call.
+   */
+  setResyncSource(source: (all: boolean) => UnsyncedLease[]): void
   /** The team's current usage per limiter (cached, refreshed in the background). */
   teamView(limiterIds: readonly string[]): Map<string, TeamLimiterView>
   /** Live instances sharing the store (last known; at least 1). */

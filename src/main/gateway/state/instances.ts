@@ -40,6 +40,8 @@ export class InstanceRegistry {
     private readonly conn: RedisConnection,
     private readonly self: InstanceInfo,
     private readonly onChange: () => void,
+    /** What this instance's shared decisions are at (published with every heartbeat). */
+    private readonly phase: () => string = () => 'shared',
   ) {
     this.live = [{ ...self, seenAgoMs: 0 }]
     this.setKey = `${conn.settings.prefix}instances`
@@ -68,7 +70,8 @@ export class InstanceRegistry {
   async beat(): Promise<void> {
     if (!this.conn.up) return
     try {
-      const reply = await this.conn.run((r) => (r as unknown as HeartbeatCommand).syHeartbeat(2, this.setKey, this.infoKey, this.self.id, JSON.stringify(this.self), INSTANCE_TTL_MS))
+      const info = JSON.stringify({ ...this.self, phase: this.phase() })
+      const reply = await this.conn.run((r) => (r as unknown as HeartbeatCommand).syHeartbeat(2, this.setKey, this.infoKey, this.self.id, info, INSTANCE_TTL_MS))
       const live: InstanceInfo[] = []
       for (let i = 0; i < reply.length; i += 3) {
         const id = String(reply[i])
@@ -87,6 +90,38 @@ export class InstanceRegistry {
     } catch {
       // the connection says why; the last list stays what fallback divides by
     }
+  }
+
+  /**
+   * After an outage: resolves once each of `ids` is heard from again having pushed its state
+   * (phase rejoining or shared, in a fresh heartbeat), or has left the team (its entry expired).
+   * Bounded by the entry lifetime: an instance that never comes back stops counting then.
+   */
+  async rejoined(ids: readonly string[]): Promise<void> {
+    const waitFor = new Set(ids.filter((id) => id !== this.self.id))
+    const deadline = Date.now() + INSTANCE_TTL_MS + HEARTBEAT_MS
+    await this.beat()
+    while (waitFor.size > 0 && Date.now() < deadline && this.conn.up) {
+      for (const i of this.live) {
+        if (waitFor.has(i.id) && (i.seenAgoMs ?? Infinity) < HEARTBEAT_MS * 1.5 && (i as { phase?: string }).phase !== 'local') waitFor.delete(i.id)
+      }
+      if (this.live.length > 0) for (const id of [...waitFor]) if (!this.live.some((i) => i.id === id) && this.droppedAfterOutage()) waitFor.delete(id)
+      if (waitFor.size === 0) break
+      await new Promise((r) => setTimeout(r, 100))
+      await this.beat()
+    }
+  }
+
+  private outageSeenAt = Date.now()
+
+  /** An instance missing from the live set long enough that it is gone (not merely slow to reconnect). */
+  private droppedAfterOutage(): boolean {
+    return Date.now() - this.outageSeenAt > INSTANCE_TTL_MS
+  }
+
+  /** Marks the start of waiting for the team after an outage. */
+  markOutage(): void {
+    this.outageSeenAt = Date.now()
   }
 
   /** A clean stop leaves the team at once (the others' share grows now, not in 10 s). */

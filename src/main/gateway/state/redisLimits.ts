@@ -28,7 +28,14 @@ export interface RedisLimitsOptions {
   /** A concurrency lease lives this long without renewal (default 30 s; renewed every third of it). */
   leaseTtlMs?: number
   instances: () => number
+  /** Ids of the instances live before an outage (taken when it starts). */
+  instanceIds: () => string[]
+  /** Resolves once every one of `ids` has pushed its state back (or is gone); see InstanceRegistry. */
+  teamRejoined: (ids: string[]) => Promise<void>
 }
+
+/** local: deciding alone; rejoining: pushed back, waiting for the team; shared: the store decides. */
+export type SharePhase = 'local' | 'rejoining' | 'shared'
 
 /** What ioredis adds for the scripts defined on the connection (numkeys first). */
 interface ScriptCommands {
@@ -59,15 +66,16 @@ export class RedisLimits implements SharedLimits {
   private readonly releaseListeners = new Set<(ids: string[]) => void>()
   private readonly learnListeners = new Set<(id: string, view: SharedUpstreamView) => void>()
   private readonly statusListeners = new Set<(up: boolean) => void>()
-  private resyncSource: () => UnsyncedLease[] = () => []
+  private resyncSource: (all: boolean) => UnsyncedLease[] = () => []
   private readonly team = new Map<string, TeamLimiterView>()
   private teamReadAt = 0
   private teamReading = false
   private readonly renewTimer: NodeJS.Timeout
   private readonly releaseChannel: string
   private readonly eventChannel: string
-  /** Connected and caught up: what this instance did alone meanwhile has been pushed. */
-  private synced = false
+  private phase: SharePhase = 'local'
+  /** Who was in the team when the outage began (they must rejoin before decisions are shared again). */
+  private teamBefore: string[] = []
 
   constructor(
     private readonly conn: RedisConnection,
@@ -89,7 +97,8 @@ export class RedisLimits implements SharedLimits {
     })
     conn.onChange((up) => {
       if (up) return void this.resync()
-      this.synced = false
+      if (this.phase !== 'local') this.teamBefore = opts.instanceIds()
+      this.phase = 'local'
       for (const l of this.statusListeners) l(false)
     })
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseTtlMs / 3)))
@@ -97,11 +106,22 @@ export class RedisLimits implements SharedLimits {
   }
 
   get up(): boolean {
-    return this.synced && this.conn.up
+    return this.phase !== 'local' && this.conn.up
   }
 
+  get rejoining(): boolean {
+    return this.phase === 'rejoining'
+  }
+
+  /** For the heartbeat: what the other instances need to know about this one. */
+  sharePhase(): SharePhase {
+    return this.conn.up ? this.phase : 'local'
+  }
+
+  /** The divisor of a local share: while not shared, at least the team as it was before the outage. */
   instances(): number {
-    return Math.max(1, this.opts.instances())
+    const now = Math.max(1, this.opts.instances())
+    return this.phase === 'shared' ? now : Math.max(now, this.teamBefore.length)
   }
 
   async probe(req: ProbeRequest): Promise<ProbeResult> {
@@ -184,7 +204,7 @@ export class RedisLimits implements SharedLimits {
     return () => this.statusListeners.delete(listener)
   }
 
-  setResyncSource(source: () => UnsyncedLease[]): void {
+  setResyncSource(source: (all: boolean) => UnsyncedLease[]): void {
     this.resyncSource = source
   }
 
@@ -262,41 +282,61 @@ export class RedisLimits implements SharedLimits {
     await this.conn.run((r) => (r as unknown as ScriptCommands).syRenew(keys.length, ...keys, this.leaseTtlMs, ...args)).catch(() => undefined)
   }
 
-  /** Back after an outage: push what happened meanwhile, then let admission share again. */
+  /**
+   * Back after an outage: push what happened meanwhile, then let admission share again. Leases
+   * granted while a push is under way are pushed in the next round; the last (empty) round and
+   * the switch back to shared decisions happen in the same tick, so none falls between.
+   */
   private async resync(): Promise<void> {
+    let pushed = 0
     try {
-      const leases = this.resyncSource()
-      if (leases.length > 0) {
-        const limiters: LimiterSpec[] = []
-        const index = new Map<string, number>()
-        const args: Array<string | number> = []
-        const now = Date.now()
-        for (const lease of leases) {
-          for (const spec of lease.limiters) {
-            let i = index.get(spec.id)
-            if (i === undefined) {
-              limiters.push(spec)
-              i = limiters.length
-              index.set(spec.id, i)
-            }
-            args.push(i, lease.leaseId, Math.max(0, now - lease.at), spec.limits.rpm ? 1 : 0, spec.limits.tpm ? lease.tokens : -1, lease.open ? 1 : 0)
-          }
-          if (lease.open) this.open.set(lease.leaseId, lease.limiters.map((l) => l.id))
-        }
-        const keys = limiters.flatMap((l) => this.keysOf(l.id))
-        await this.conn.run((r) => (r as unknown as ScriptCommands).syResync(keys.length, ...keys, this.windowMs, this.leaseTtlMs, args.length / 6, ...args))
-      }
       for (const item of this.pendingReleases.splice(0)) await this.sendRelease(item)
       for (const [id, learned] of [...this.pendingLearns]) {
         this.pendingLearns.delete(id)
         await this.sendLearn(id, learned, learned.at)
       }
-      this.synced = this.conn.up
-      this.logger.info({ leases: leases.length }, 'shared state resynced')
+      // Shared leases still running: a Redis that restarted empty must count them again.
+      await this.push([...this.open].map(([leaseId, ids]) => ({ leaseId, at: Date.now(), tokens: 0, open: true, limiters: ids.map((id) => ({ id, limits: {} })) })))
+      for (let round = 0; round < 20; round++) {
+        const leases = this.resyncSource(round === 0)
+        if (leases.length === 0 && round > 0) {
+          if (this.conn.up) this.phase = 'rejoining'
+          break
+        }
+        pushed += leases.length
+        await this.push(leases)
+      }
+      for (const l of this.statusListeners) l(this.up)
+      // Everyone who was there must have pushed too before the store alone decides again.
+      await this.opts.teamRejoined(this.teamBefore.length > 0 ? this.teamBefore : this.opts.instanceIds())
+      if (this.phase === 'rejoining' && this.conn.up) this.phase = 'shared'
+      this.logger.info({ leases: pushed }, 'shared state resynced')
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'shared state resync failed; retried at the next reconnect')
     }
     for (const l of this.statusListeners) l(this.up)
+  }
+
+  private async push(leases: UnsyncedLease[]): Promise<void> {
+    if (leases.length === 0) return
+    const limiters: LimiterSpec[] = []
+    const index = new Map<string, number>()
+    const args: Array<string | number> = []
+    const now = Date.now()
+    for (const lease of leases) {
+      for (const spec of lease.limiters) {
+        let i = index.get(spec.id)
+        if (i === undefined) {
+          limiters.push(spec)
+          i = limiters.length
+          index.set(spec.id, i)
+        }
+        args.push(i, lease.leaseId, Math.max(0, now - lease.at), spec.limits.rpm ? 1 : 0, spec.limits.tpm ? lease.tokens : -1, lease.open ? 1 : 0)
+      }
+      if (lease.open) this.open.set(lease.leaseId, lease.limiters.map((l) => l.id))
+    }
+    const keys = limiters.flatMap((l) => this.keysOf(l.id))
+    await this.conn.run((r) => (r as unknown as ScriptCommands).syResync(keys.length, ...keys, this.windowMs, this.leaseTtlMs, args.length / 6, ...args))
   }
 }
 

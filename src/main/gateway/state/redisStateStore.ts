@@ -56,8 +56,17 @@ export class RedisStateStore implements StateStore {
       opts.logger,
     )
     const bus = new EventBus(this.conn, this.instanceId, opts.logger)
-    this.instances = new InstanceRegistry(this.conn, selfInfo(this.instanceId, opts.version), () => this.changed())
-    this.limits = new RedisLimits(this.conn, bus, opts.logger, { windowMs: opts.windowMs, leaseTtlMs: opts.leaseTtlMs, instances: () => this.instances.count() })
+    this.instances = new InstanceRegistry(this.conn, selfInfo(this.instanceId, opts.version), () => this.changed(), () => this.limits.sharePhase())
+    this.limits = new RedisLimits(this.conn, bus, opts.logger, {
+      windowMs: opts.windowMs,
+      leaseTtlMs: opts.leaseTtlMs,
+      instances: () => this.instances.count(),
+      instanceIds: () => this.instances.list().map((i) => i.id),
+      teamRejoined: (ids) => {
+        this.instances.markOutage()
+        return this.instances.rejoined(ids)
+      },
+    })
     this.health = new RedisHealth(this.conn, bus)
     this.appKeys = new RedisAppKeys(this.conn, bus)
     this.config = new RedisConfig(this.conn, bus)
@@ -114,7 +123,7 @@ export class RedisStateStore implements StateStore {
 
   private warning(s: StateStatus): string {
     const since = s.downSince ? ` since ${new Date(s.downSince).toISOString()}` : ''
-    const n = this.instances.count()
+    const n = this.limits.instances()
     const how =
       s.failMode === 'open'
         ? 'each instance enforces the whole of every limit on its own (fail open)'
