@@ -14,6 +14,7 @@ import type {
   RequestLogEntry,
   RouteInsight,
   StatsSnapshot,
+  TeamStatusView,
   UpdateStatus,
   UsageRow,
 } from '../../../src/shared/api'
@@ -82,6 +83,7 @@ export interface FakeOptions {
   desktop?: DesktopSettings
   update?: UpdateStatus
   routeInsights?: RouteInsight[]
+  team?: TeamStatusView
 }
 
 function configFrom(providers: ProviderView[], activeProvider: string | undefined): Config {
@@ -162,6 +164,7 @@ export function fakeClient(initial: FakeOptions = {}) {
       candidates: activeProvider ? [{ provider: activeProvider, upstreamModel: model, available: true }] : [],
     })),
     getRouteInsights: vi.fn(async () => ({ items: initial.routeInsights ?? [] })),
+    getTeamStatus: vi.fn(async (): Promise<TeamStatusView> => initial.team ?? { backend: 'embedded', up: true, instances: [], providers: [] }),
     getStats: vi.fn(async () => stats),
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),
     getTodayUsage: vi.fn(async () => ({ day: '2026-05-01', requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} })),
