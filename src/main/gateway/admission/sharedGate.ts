@@ -189,11 +189,19 @@ export class SharedGate {
     return round.map((e) => ({ leaseId: e.leaseId, at: e.at, tokens: e.tokens, open: e.open, limiters: e.limiters }))
   }
 
+  /**
+   * Drops what no longer counts in any window. The book is in admission order, so the walk stops
+   * at the first entry still in the window (amortised O(1) per admission); the few long-running
+   * requests older than that are stepped over. Over MAX_BOOK, the oldest closed ones go first.
+   */
   private trimBook(now: number): void {
-    for (const [id, e] of this.book) if (!e.open && now - e.at >= this.windowMs) this.book.delete(id)
+    for (const [id, e] of this.book) {
+      if (now - e.at < this.windowMs) break
+      if (!e.open) this.book.delete(id)
+    }
     if (this.book.size < MAX_BOOK) return
     for (const [id, e] of this.book) {
-      if (this.book.size < MAX_BOOK) break
+      if (this.book.size < MAX_BOOK * 0.9) break
       if (!e.open) this.book.delete(id)
     }
   }
