@@ -325,6 +325,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return
     }
     applyUsageConfig(config)
+    if (JSON.stringify(previous.config.state ?? {}) !== JSON.stringify(config.state ?? {})) {
+      logger.warn({}, 'the config\'s state section (team mode) changed: it applies at the next start')
+    }
     pools.retainOnly([...runtime.providers.values()].map((p) => p.upstream))
     admission.configure(admissionConfig(config))
     router.applyRuntime(runtime)

@@ -55,6 +55,9 @@ interface PendingRelease {
 }
 
 const MAX_PENDING = 10_000
+const LEARN_EVERY_MS = 200
+/** A budget this close to empty is shared at once, whatever the throttle says. */
+const URGENT_REMAINING = 5
 const TEAM_VIEW_FRESH_MS = 1_000
 
 export class RedisLimits implements SharedLimits {
@@ -63,6 +66,7 @@ export class RedisLimits implements SharedLimits {
   private readonly open = new Map<string, readonly string[]>()
   private readonly pendingReleases: PendingRelease[] = []
   private readonly pendingLearns = new Map<string, LearnedLimits & { at: number }>()
+  private readonly learnedAt = new Map<string, number>()
   private readonly releaseListeners = new Set<(ids: string[]) => void>()
   private readonly learnListeners = new Set<(id: string, view: SharedUpstreamView) => void>()
   private readonly statusListeners = new Set<(up: boolean) => void>()
@@ -174,6 +178,13 @@ export class RedisLimits implements SharedLimits {
   }
 
   learn(limiterId: string, learned: LearnedLimits, now: number): void {
+    // A cloud's headers arrive with every answer: the team hears of them at most every 200 ms per
+    // limiter (each hearing resets the budget's "spent since"), at once when they say stop.
+    const urgent = learned.retryAt !== undefined || Object.values(learned.budgets).some((b) => b !== undefined && b.remaining <= URGENT_REMAINING)
+    const last = this.learnedAt.get(limiterId) ?? -Infinity
+    if (!urgent && now - last < LEARN_EVERY_MS) return
+    this.learnedAt.set(limiterId, now)
+    if (this.learnedAt.size > 10_000) this.learnedAt.clear()
     if (!this.conn.up) {
       this.pendingLearns.set(limiterId, { ...learned, at: now })
       return
