@@ -21,6 +21,10 @@ export interface GatewayStatus {
   dataDir?: string
   /** Accounting is degraded (database locked or full): proxying goes on, rows wait in a bounded backlog. */
   ledgerWarning?: string
+  /** Team mode: the shared state (Redis) is unreachable; proxying goes on, on local limits. */
+  stateWarning?: string
+  /** Team mode only: where shared state lives and how many instances share it. */
+  team?: { backend: 'redis'; up: boolean; instances: number; failMode?: 'open' | 'closed' }
 }
 
 /** The URL a client on this machine uses: a wildcard bind (0.0.0.0, ::) is reached over loopback. */
@@ -159,6 +163,8 @@ export interface RequestLogEntry {
   estimated: boolean
   /** Every attempt when the request failed over or failed: which provider, what happened, how long. */
   path?: AttemptStep[]
+  /** The label of the provider's pooled key that served it (key pools only; never the key). */
+  keyLabel?: string | null
 }
 
 /** Status classes the request explorer filters on; `errors` = any failed request (HTTP error, stream error, aborted). */
@@ -202,6 +208,56 @@ export interface AppKeyView {
   rpm?: number
   tpm?: number
   priority: 'high' | 'normal'
+}
+
+/** One instance of a team (or this one alone). */
+export interface TeamInstanceView {
+  id: string
+  host: string
+  version: string
+  url?: string
+  startedAt: number
+  /** ms since it was last heard of. */
+  seenAgoMs?: number
+  self: boolean
+}
+
+/** One key of a provider's key pool: its state here, and its usage in this instance's ledger (24 h). */
+export interface PooledKeyView {
+  label: string
+  weight: number
+  available: boolean
+  /** Why it rests (after 429, 401/403, 402). */
+  trouble?: 'rate-limited' | 'auth' | 'quota'
+  troubleStatus?: number
+  cooldownUntil?: number
+  inFlight: number
+  rpm: { used: number; limit?: number }
+  tpm: { used: number; limit?: number }
+  requests24h: number
+  tokens24h: number
+  errors24h: number
+}
+
+export interface TeamProviderView {
+  provider: string
+  /** Who decides its limits right now: the team's shared store, or this instance alone. */
+  decidedBy: 'team' | 'instance'
+  /** The team's use of its limits (team mode, while the store is up). */
+  team?: { rpmUsed: number; tpmUsed: number; inFlight: number }
+  keys: PooledKeyView[]
+}
+
+export interface TeamStatusView {
+  backend: 'embedded' | 'redis'
+  up: boolean
+  /** Redacted. */
+  url?: string
+  failMode?: 'open' | 'closed'
+  warning?: string
+  downSince?: number
+  instances: TeamInstanceView[]
+  providers: TeamProviderView[]
 }
 
 export interface ProviderTestResult {
@@ -478,10 +534,14 @@ export const api = {
   getStats: operation<undefined, StatsSnapshot>({ http: { method: 'GET', path: '/stats' }, args: noArgs }),
   /** The last minutes of 1 Hz stats points, oldest first: the live charts' start after a reload. */
   getStatsHistory: operation<undefined, { points: HistoryPoint[] }>({ http: { method: 'GET', path: '/stats/history' }, args: noArgs }),
-  getUsage: operation<{ from?: string; to?: string; groupBy?: string }, { rows: UsageRow[] }>({
+
+  /** `scope=team`: the whole team's hourly totals (team mode); default this instance's ledger. */
+  getUsage: operation<{ from?: string; to?: string; groupBy?: string; scope?: 'instance' | 'team' }, { rows: UsageRow[] }>({
     http: { method: 'GET', path: '/usage' },
-    args: z.strictObject({ from: isoTime, to: isoTime, groupBy }),
+    args: z.strictObject({ from: isoTime, to: isoTime, groupBy, scope: z.enum(['instance', 'team']).optional() }),
   }),
+  /** Team mode: shared state, live instances, who decides each provider's limits; key pools (with or without a team). */
+  getTeamStatus: operation<undefined, TeamStatusView>({ http: { method: 'GET', path: '/team' }, args: noArgs }),
   getTodayUsage: operation<undefined, TodayUsage>({ http: { method: 'GET', path: '/usage/today' }, args: noArgs }),
   exportUsage: operation<{ format: 'csv' | 'json'; from?: string; to?: string }, ExportFile>({
     http: { method: 'GET', path: '/usage/export', file: true },

@@ -19,6 +19,7 @@ export const OPERATION_NAMES = [
   'getStats',
   'getStatsHistory',
   'getUsage',
+  'getTeamStatus',
   'getTodayUsage',
   'exportUsage',
   'listRequests',

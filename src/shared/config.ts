@@ -71,6 +71,19 @@ const PriceSchema = z.strictObject({
   cachedInputPerMTok: z.number().min(0).optional(),
 })
 
+/** A key pool member's name: shown in the dashboard and the ledger (never the key). */
+const keyLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'use letters, digits, ".", "_", "@" or "-" (at most 64)')
+
+const PooledKeySchema = z.strictObject({
+  /** A literal key, an `env:NAME` reference, or (Electron) an encrypted `safe:` blob. */
+  key: z.string().min(1).max(4096),
+  label: keyLabel,
+  /** Share of the requests (smooth weighted round-robin among the keys that can take one); 0 = only when no other can. */
+  weight: z.number().min(0).max(1000).optional(),
+  /** This key's own limits (its account's), besides the provider's. */
+  limits: LimitsSchema.optional(),
+})
+
 export const ProviderSchema = z.strictObject({
   id,
   name: z.string().max(100).optional(),
@@ -78,6 +91,12 @@ export const ProviderSchema = z.strictObject({
   baseUrl: httpUrl,
   /** A literal key, an `env:NAME` reference, or (Electron) an encrypted `safe:` blob. */
   apiKey: z.string().max(4096).optional(),
+  /**
+   * A key pool: several keys (accounts) for this provider, each with its weight, limits and
+   * learned budget; a key is rested after 429 / 401 / 403 / 402. With `apiKey` too, that key
+   * joins the pool as "default".
+   */
+  apiKeys: z.array(PooledKeySchema).max(64).optional(),
   enabled: z.boolean().default(true),
   weight: z.number().min(0).default(1),
   models: z.array(z.string().min(1)).default([]),
@@ -207,6 +226,31 @@ export function isValidHost(host: string): boolean {
   return h.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
 }
 
+/**
+ * Team mode: several instances share limits, concurrency, learned budgets, breakers, app keys,
+ * the config and usage rollups through one Redis. Absent: this instance alone (embedded state).
+ */
+const StateSchema = z.strictObject({
+  /** `redis://[user:password@]host:6379[/db]`, `rediss://` for TLS, or `env:NAME`. */
+  redis: z
+    .string()
+    .max(2048)
+    .refine((v) => /^rediss?:\/\//i.test(v) || v.startsWith('env:'), 'must be a redis:// or rediss:// URL, or env:NAME')
+    .optional(),
+  /**
+   * While Redis is unreachable: `closed` (default) each instance enforces its share of every
+   * limit (limit / live instances), so the team stays within it; `open` the whole limit each.
+   * Proxying never stops either way.
+   */
+  failMode: z.enum(['open', 'closed']).optional(),
+  /** Key and channel prefix, to keep several teams (or environments) apart on one Redis; default `switchyard`. */
+  prefix: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)').optional(),
+  /** Longest a Redis command may take before the instance decides alone (default 500 ms). */
+  timeoutMs: z.number().int().min(20).max(10_000).optional(),
+  /** Share the config's providers, routes, active provider, routing and usage sections (default true). */
+  shareConfig: z.boolean().optional(),
+})
+
 const ServerSchema = z.strictObject({
   host: z.string().min(1).refine(isValidHost, 'not an IP address or host name').default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
@@ -276,12 +320,19 @@ export const ConfigSchema = z
     usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
     responses: ResponsesSchema.optional(),
     toolModels: ToolModelsSchema.optional(),
+    /** Team mode (shared state on Redis); absent: embedded. */
+    state: StateSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>()
     config.providers.forEach((p, i) => {
       if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` })
       ids.add(p.id)
+      const labels = new Set<string>(p.apiKey !== undefined && p.apiKeys?.length ? [DEFAULT_KEY_LABEL] : [])
+      p.apiKeys?.forEach((k, j) => {
+        if (labels.has(k.label)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'apiKeys', j, 'label'], message: `duplicate key label "${k.label}"` })
+        labels.add(k.label)
+      })
     })
     if (config.activeProvider !== undefined && !ids.has(config.activeProvider)) {
       ctx.addIssue({ code: 'custom', path: ['activeProvider'], message: `no provider with id "${config.activeProvider}"` })
@@ -298,12 +349,26 @@ export const ConfigSchema = z
     })
   })
 
+/** The label `apiKey` takes when it joins a provider's `apiKeys` pool. */
+export const DEFAULT_KEY_LABEL = 'default'
+
 export type Config = z.output<typeof ConfigSchema>
+export type StateConfig = z.output<typeof StateSchema>
+export type PooledKeyConfig = z.output<typeof PooledKeySchema>
 export type ConfigInput = z.input<typeof ConfigSchema>
 export type ProviderConfig = z.output<typeof ProviderSchema>
 export type ProviderInput = z.input<typeof ProviderSchema>
 export type RouteConfig = z.output<typeof RouteSchema>
 export type RoutingConfig = z.output<typeof RoutingSchema>
+
+/**
+ * A provider's key pool: its `apiKeys`, with `apiKey` (if also set) as the key labelled
+ * "default"; empty when the provider has no pool (then `apiKey` alone is used, as always).
+ */
+export function keyPoolOf(p: Pick<ProviderConfig, 'apiKey' | 'apiKeys'>): PooledKeyConfig[] {
+  if (!p.apiKeys || p.apiKeys.length === 0) return []
+  return p.apiKey !== undefined && p.apiKey !== '' ? [{ key: p.apiKey, label: DEFAULT_KEY_LABEL }, ...p.apiKeys] : [...p.apiKeys]
+}
 
 /** Whether a route's `model` is a pattern (`*` any run, `?` one character) rather than a name. */
 export function isGlob(pattern: string): boolean {
@@ -435,6 +500,7 @@ function maskValue(value: string): string {
 function maskProvider(p: ProviderConfig): ProviderConfig {
   const out: ProviderConfig = { ...p, baseUrl: maskUrlPassword(p.baseUrl) }
   if (p.apiKey !== undefined) out.apiKey = maskValue(p.apiKey)
+  if (p.apiKeys) out.apiKeys = p.apiKeys.map((k) => ({ ...k, key: maskValue(k.key) }))
   if (p.headers) out.headers = mapValues(p.headers, (v, k) => (isSecretHeader(k) ? maskValue(v) : v))
   return out
 }
@@ -446,9 +512,11 @@ function maskProvider(p: ProviderConfig): ProviderConfig {
  */
 export function maskSecrets(config: Config): Config {
   const webhook = config.usage?.webhook
+  const state = config.state
   return {
     ...config,
     providers: config.providers.map(maskProvider),
+    ...(state?.redis ? { state: { ...state, redis: maskUrlPassword(state.redis) } } : {}),
     ...(webhook
       ? { usage: { ...config.usage, webhook: { ...webhook, url: maskUrlPassword(webhook.url), ...(webhook.headers ? { headers: mapValues(webhook.headers, maskValue) } : {}) } } }
       : {}),
@@ -471,6 +539,16 @@ function restoreHeaders(incoming: Record<string, string>, stored: Record<string,
   )
 }
 
+/** Pooled keys sent back masked take the stored key of the same label; dropped when none is stored. */
+function restoreKeys(incoming: PooledKeyConfig[], stored: PooledKeyConfig[] | undefined): PooledKeyConfig[] {
+  const byLabel = new Map((stored ?? []).map((k) => [k.label, k.key]))
+  return incoming.flatMap((k) => {
+    if (k.key !== SECRET_MASK) return [k]
+    const kept = byLabel.get(k.label)
+    return kept === undefined ? [] : [{ ...k, key: kept }]
+  })
+}
+
 /**
  * Puts back the stored secrets wherever an incoming config carries SECRET_MASK for the same
  * provider id (its key, a header value, the password in its base URL) or for the webhook: a
@@ -486,9 +564,11 @@ export function restoreMaskedSecrets(incoming: Config, current: Config): Config 
       const before = stored.get(p.id)
       const out: ProviderConfig = { ...p, baseUrl: restoreUrlPassword(p.baseUrl, before?.baseUrl) }
       if (p.apiKey === SECRET_MASK) out.apiKey = before?.apiKey
+      if (p.apiKeys) out.apiKeys = restoreKeys(p.apiKeys, before?.apiKeys)
       if (p.headers) out.headers = restoreHeaders(p.headers, before?.headers)
       return out
     }),
+    ...(incoming.state?.redis ? { state: { ...incoming.state, redis: restoreUrlPassword(incoming.state.redis, current.state?.redis) } } : {}),
     ...(webhook
       ? {
           usage: {

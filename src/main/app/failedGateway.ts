@@ -91,6 +91,7 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     listRequests: async () => ({ items: [] }),
     getRouteInsights: async () => ({ items: [] }),
     getRequestFacets: async () => ({ apps: [], providers: [], models: [], endpoints: [] }),
+    getTeamStatus: async () => ({ backend: 'embedded', up: true, instances: [], providers: [] }),
     listApps: async () => ({ items: [] }),
     createApp: unavailable,
     revokeApp: unavailable,

@@ -1,8 +1,9 @@
 // Composition root of the gateway core: (configStore, secrets, dataDir, logger) -> Gateway.
 // Runs identically inside Electron's main process and under plain Node.
+import { createHash } from 'node:crypto'
 import os from 'node:os'
 import { clientBaseUrl, type ApiHandlers, type GatewayStatus, type StatsSnapshot } from '../../shared/api'
-import type { Config } from '../../shared/config'
+import { keyPoolOf, type Config } from '../../shared/config'
 import { Admission, type AdmissionOptions } from './admission/admission'
 import { defaultTokenCounter } from './admission/tokenCounter'
 import { createApiHandlers } from './api/handlers'
@@ -38,6 +39,9 @@ import { serveMetrics } from './server/metricsRoute'
 import { ToolConnector } from './toolConnect/connector'
 import { HISTORY_POINTS, pointOf, type HistoryPoint } from '../../shared/statsHistory'
 import { discoveryPortsFromEnv, DiscoveryScanner, type ScannerOptions } from './discovery/scanner'
+import { createStateStore, type StateStore } from './state'
+import { registerStateMetrics } from './state/stateMetrics'
+import { joinTeam } from './state/teamWiring'
 
 export interface GatewayOptions {
   configStore: ConfigStore
@@ -58,6 +62,12 @@ export interface GatewayOptions {
   admission?: Omit<AdmissionOptions, 'providers'>
   /** SSE keep-alive timing for streaming callers that wait (default: after 5 s, every 10 s). */
   keepAlive?: KeepAliveTiming
+  /**
+   * Where shared state lives: by default from the config (`state.redis`: the team's Redis; absent:
+   * embedded). Tests may pass a store; `team` shortens its timings.
+   */
+  state?: StateStore
+  team?: { leaseTtlMs?: number; connectTimeoutMs?: number }
   /**
    * Path of the better-sqlite3 addon built for this host's ABI. The Electron app passes its own
    * build (src/main/app/nativeBinding.ts); plain Node leaves it out and uses node_modules'.
@@ -81,6 +91,7 @@ export interface Gateway {
   readonly router: Router
   readonly admission: Admission
   readonly usage: UsageService
+  readonly state: StateStore
   readonly logger: Logger
   readonly dataDir: string
   start(override?: ListenOverride): Promise<GatewayStatus>
@@ -92,6 +103,8 @@ export interface Gateway {
 }
 
 export const DEFAULT_GRACE_MS = 10_000
+/** How long start() waits for the team's Redis before listening on local limits (it keeps trying). */
+const TEAM_CONNECT_MS = 3_000
 /** After the connections closed, how long the last rows may take (a first tokenizer load is ~1 s). */
 const METER_DRAIN_MS = 5_000
 
@@ -113,7 +126,25 @@ export function createGateway(opts: GatewayOptions): Gateway {
   })
   let override: ListenOverride = {}
   let runtime = buildRuntime(configStore.get(), secrets)
-  const admission = new Admission({ onTokenLimits: () => void defaultTokenCounter.warmUp(), ...opts.admission, providers: admissionConfig(runtime.config) })
+  const state =
+    opts.state ??
+    createStateStore(configStore.get(), {
+      version,
+      logger,
+      secrets,
+      windowMs: opts.admission?.windowMs,
+      leaseTtlMs: opts.team?.leaseTtlMs,
+      usageRetentionDays: () => runtime.config.usage?.retentionDays ?? 365,
+    })
+  state.onStatus(() => publishStatus())
+  registerStateMetrics(usage.metrics.registry, state)
+  const admission = new Admission({
+    onTokenLimits: () => void defaultTokenCounter.warmUp(),
+    ...opts.admission,
+    shared: state.limits,
+    failMode: configStore.get().state?.failMode,
+    providers: admissionConfig(runtime.config),
+  })
   const router = new Router({
     ...opts.routing,
     inFlight: (id) => stats.inFlightFor(id),
@@ -124,7 +155,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let server: HttpServer | undefined
   let ollamaServer: HttpServer | undefined
   let listening: { host: string; port: number } | undefined
-  let state: GatewayStatus['state'] = 'stopped'
+  let gatewayState: GatewayStatus['state'] = 'stopped'
   let lastError: string | undefined
   let paused = false
   let stopping = false
@@ -134,7 +165,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const host = listening?.host ?? override.host ?? cfg.host
     const port = listening?.port ?? override.port ?? cfg.port
     return {
-      state: paused && state === 'listening' ? 'paused' : state,
+      state: paused && gatewayState === 'listening' ? 'paused' : gatewayState,
       url: listening ? `http://${urlHost(host)}:${port}` : undefined,
       host,
       port,
@@ -143,7 +174,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
       version,
       dataDir: opts.dataDir,
       ledgerWarning: ledgerWarning(),
+      ...teamStatus(),
     }
+  }
+  const teamStatus = (): Pick<GatewayStatus, 'stateWarning' | 'team'> => {
+    const s = state.status()
+    if (s.backend === 'embedded') return {}
+    return { stateWarning: s.warning, team: { backend: s.backend, up: s.up, instances: s.instances.length, failMode: s.failMode } }
   }
   const ledgerWarning = (): string | undefined => {
     const h = usage.health()
@@ -207,6 +244,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     router,
     admission,
     usage,
+    state,
     runtime: () => runtime,
     backendClient: () => (backendClient ??= new BackendClient()),
     tools: new ToolConnector({
@@ -220,7 +258,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }),
     discovery,
   })
-  for (const app of usage.appKeys.list()) if (app.rpm !== undefined || app.tpm !== undefined) admission.setAppLimits(app.name, { rpm: app.rpm, tpm: app.tpm })
+  const appLimits = new Set<string>()
+  const applyAppLimits = (): void => {
+    const now = new Set<string>()
+    for (const app of usage.appKeys.list()) {
+      if (app.rpm === undefined && app.tpm === undefined) continue
+      now.add(app.name)
+      admission.setAppLimits(app.name, { rpm: app.rpm, tpm: app.tpm })
+    }
+    for (const name of appLimits) if (!now.has(name)) admission.setAppLimits(name, undefined)
+    appLimits.clear()
+    for (const name of now) appLimits.add(name)
+  }
+  applyAppLimits()
+  const leaveTeam = joinTeam({ state, admission, health: router.health, usage, configStore, logger, applyAppLimits })
 
   const gateway: Gateway = {
     api,
@@ -229,6 +280,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     router,
     admission,
     usage,
+    state,
     logger,
     dataDir: opts.dataDir,
     start,
@@ -256,7 +308,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
     health: () => {
       const ledger = usage.health()
       const warning = ledgerWarning()
-      return { status: 'ok', ledger: { state: ledger.state, storage: ledger.storage, backlog: ledger.backlog, dropped: ledger.dropped }, warnings: warning ? [warning] : [] }
+      const shared = state.status()
+      const warnings = [warning, shared.warning].filter((w): w is string => w !== undefined)
+      return {
+        status: 'ok',
+        ledger: { state: ledger.state, storage: ledger.storage, backlog: ledger.backlog, dropped: ledger.dropped },
+        warnings,
+        state: { backend: shared.backend, up: shared.up, instances: shared.instances.length, failMode: shared.failMode, downSince: shared.downSince },
+      }
     },
     hostRoutes: opts.hostRoutes?.(gateway),
     refusal: () =>
@@ -324,6 +383,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return
     }
     applyUsageConfig(config)
+    if (JSON.stringify(previous.config.state ?? {}) !== JSON.stringify(config.state ?? {})) {
+      logger.warn({}, 'the config\'s state section (team mode) changed: it applies at the next start')
+    }
     pools.retainOnly([...runtime.providers.values()].map((p) => p.upstream))
     admission.configure(admissionConfig(config))
     router.applyRuntime(runtime)
@@ -331,7 +393,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const before = previous.config.server
     const after = config.server
     const moved = before.host !== after.host || before.port !== after.port
-    if (server && override.host === undefined && override.port === undefined && (state === 'error' || (listening && moved))) {
+    if (server && override.host === undefined && override.port === undefined && (gatewayState === 'error' || (listening && moved))) {
       await rebind(after.host, after.port)
     }
     publishStatus()
@@ -348,7 +410,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     const old = server
     server = next
-    state = 'listening'
+    gatewayState = 'listening'
     lastError = undefined
     runtime = withBindHost(runtime, host)
     logger.info({ url: status().url }, 'listening')
@@ -361,19 +423,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const host = listen.host ?? cfg.host
     const port = listen.port ?? cfg.port
     runtime = withBindHost(runtime, host)
-    state = 'starting'
+    gatewayState = 'starting'
+    // A team instance starts on shared limits when Redis answers in time, else on local ones (and joins when it does).
+    await state.whenReady(opts.team?.connectTimeoutMs ?? TEAM_CONNECT_MS)
     server = new HttpServer(listener, runtime.config.server.http)
     try {
       listening = await server.listen(host, port)
     } catch (err) {
-      state = 'error'
+      gatewayState = 'error'
       lastError = `cannot listen on ${host}:${port}: ${(err as Error).message}`
       publishStatus()
       throw new Error(lastError)
     }
-    state = 'listening'
+    gatewayState = 'listening'
     lastError = undefined
     logger.info({ url: status().url }, 'listening')
+    state.setUrl(status().url)
     await startOllamaListener(host)
     publishStatus()
     // A first start (no providers yet): look for local servers in the background, for the dashboard to offer.
@@ -407,10 +472,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Streams cut at the deadline still finish their rows (an estimate may wait for the tokenizer).
     await usage.whenMetered(METER_DRAIN_MS)
     await Promise.all([pools.close(), router.close(), backendClient?.close()])
+    leaveTeam()
+    await state.close() // after the last releases and rows: they reach the team first
     await usage.close()
     responseStore?.close()
     listening = undefined
-    state = 'stopped'
+    gatewayState = 'stopped'
     publishStatus()
   }
 
@@ -418,7 +485,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
 }
 
 function admissionConfig(config: Config) {
-  return config.providers.map((p) => ({ id: p.id, limits: p.limits, queue: p.queue }))
+  return config.providers.map((p) => {
+    const pool = keyPoolOf(p)
+    const keys = pool.length > 0 ? pool.map((k) => ({ label: k.label, weight: k.weight, limits: k.limits, fingerprint: fingerprint(k.key) })) : undefined
+    return { id: p.id, limits: p.limits, queue: p.queue, keys }
+  })
+}
+
+/** Tells a changed key from the same one without keeping it (a key's state starts over when it changes). */
+function fingerprint(stored: string): string {
+  return createHash('sha256').update(stored).digest('hex').slice(0, 16)
 }
 
 function urlHost(host: string): string {

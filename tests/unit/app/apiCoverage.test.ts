@@ -42,6 +42,7 @@ const sampleArgs: { [K in OperationName]: ArgsOf<K> } = {
   resolveModel: { model: 'local' },
   getRouteInsights: undefined,
   getToolModels: undefined,
+  getTeamStatus: undefined,
   getStats: undefined,
   getStatsHistory: undefined,
   getUsage: { from: '2026-11-01T00:00:00Z', groupBy: 'provider,day' },

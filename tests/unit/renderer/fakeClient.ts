@@ -17,6 +17,7 @@ import type {
   StatsSnapshot,
   ToolId,
   ToolView,
+  TeamStatusView,
   UpdateStatus,
   UsageRow,
 } from '../../../src/shared/api'
@@ -88,6 +89,7 @@ export interface FakeOptions {
   desktop?: DesktopSettings
   update?: UpdateStatus
   routeInsights?: RouteInsight[]
+  team?: TeamStatusView
 }
 
 function configFrom(providers: ProviderView[], activeProvider: string | undefined): Config {
@@ -178,6 +180,7 @@ export function fakeClient(initial: FakeOptions = {}) {
       available: ['llama3.2:3b', 'qwen2.5-coder:32b', 'qwen2.5-coder:7b'],
       activeProvider,
     })),
+    getTeamStatus: vi.fn(async (): Promise<TeamStatusView> => initial.team ?? { backend: 'embedded', up: true, instances: [], providers: [] }),
     getStats: vi.fn(async () => stats),
     getStatsHistory: vi.fn(async () => ({ points: initial.history ?? [] })),
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),

@@ -9,7 +9,9 @@ import type { Runtime } from '../runtime/runtime'
 import type { ConfigStore, SecretResolver } from '../common/types'
 import type { UsageService } from '../usage/usageService'
 import type { ToolConnector } from '../toolConnect/connector'
+import type { StateStore } from '../state/stateStore'
 import { ApiFailure } from './apiFailure'
+import { createTeamHandlers } from './teamHandlers'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
 import { createRouteHandlers } from './routeHandlers'
@@ -33,6 +35,7 @@ export interface HandlerDeps {
   router: Router
   admission: Admission
   usage: UsageService
+  state: StateStore
   runtime(): Runtime
   backendClient(): BackendClient
   tools: ToolConnector
@@ -50,6 +53,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...createRouteHandlers(deps),
     ...createToolHandlers(deps),
     ...createToolModelHandlers(deps),
+    ...createTeamHandlers(deps),
     async getStatus() {
       return deps.status()
     },

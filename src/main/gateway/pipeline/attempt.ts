@@ -47,7 +47,12 @@ export class UpstreamAttempt {
     private readonly deps: AttemptDeps,
     private readonly client: ClientResponse,
     private readonly meter: RequestMeter | undefined,
+    /** The pooled key this attempt uses (its label: never the key). */
+    private readonly keyLabel?: string,
   ) {}
+
+  /** Another key of the pool can serve now: this key's 429 does not make the provider busy. */
+  private keyAbsorbs = false
 
   get providerId(): string {
     return this.candidate.providerId
@@ -65,6 +70,7 @@ export class UpstreamAttempt {
       protocol: usageProtocolOf(call.upstreamDialect),
       pricing: provider.config.pricing,
       injectedUsage: call.injectedUsage,
+      keyLabel: this.keyLabel,
     })
     // Kinds whose answers carry rate-limit headers are learned from on every answer; the rest on refusals only.
     const learns = provider.adapter.rateLimits.headers !== undefined
@@ -86,7 +92,9 @@ export class UpstreamAttempt {
       inputTokens,
       onUpstreamHeaders: (status, headers) => {
         this.upstreamHeaders = headers
-        if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers())
+        // A pooled key's answer teaches that key (its account's budget), and may rest it.
+        if (this.keyLabel !== undefined) this.keyAbsorbs = deps.admission.reportKey(providerId, this.keyLabel, { status, headers: headers() })
+        else if (learns || status === 429 || status === 503) deps.admission.limiter(providerId)?.learn(headers())
       },
     })
   }
@@ -139,8 +147,9 @@ export class UpstreamAttempt {
         errorCode: result.error.code,
         latencyMs: result.latencyMs ?? 0,
         startedAt: this.startedAt,
-        retryAfterMs:
-          (this.upstreamHeaders ? retryDelayMs(this.upstreamHeaders(), Date.now(), result.status) : undefined) ??
+        retryAfterMs: this.keyAbsorbs
+          ? 0
+          : (this.upstreamHeaders ? retryDelayMs(this.upstreamHeaders(), Date.now(), result.status) : undefined) ??
           (result.upstreamError ? this.provider.adapter.rateLimits.retryDelayFromBody?.(result.upstreamError.status, result.upstreamError.body) : undefined),
         message: result.error.message,
       },

@@ -37,9 +37,18 @@ const CONVERSATIONS = new Set(['/chat/completions', '/v1/messages', '/responses'
  * tokens, which a local model with a small context rejects outright. `promptTokens`: the prompt's
  * size when admission already counted it (counting is the costly part for a long prompt).
  */
-export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, contextLength?: number, promptTokens?: number): UpstreamCall {
+export function prepareUpstreamCall(
+  req: GatewayRequest,
+  provider: ProviderRuntime,
+  upstreamModel: string,
+  contextLength?: number,
+  promptTokens?: number,
+  /** A pooled key's auth headers for this attempt (ProviderRuntime.keys.pick). */
+  keyHeaders?: Record<string, string>,
+): UpstreamCall {
   const translation = chooseTranslation(req.dialect, provider.dialects.map((d) => d.dialect))
-  if (translation === 'passthrough') return passthrough(req, provider, upstreamModel)
+  const providerHeaders = keyHeaders ? { ...provider.upstream.headers, ...keyHeaders } : provider.upstream.headers
+  if (translation === 'passthrough') return passthrough(req, provider, upstreamModel, providerHeaders)
   if (!CONVERSATIONS.has(req.endpoint)) throw unsupportedUpstream(req.endpoint, provider.config.id, translation.upstream)
   const maxTokensCap = contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
   const options: PrepareOptions = { ...translationOptions(provider), upstreamModel, maxTokensCap }
@@ -48,7 +57,7 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
   return {
     path: prepared.path,
     upstream: upstreamFor(provider, translation.upstream),
-    headers: toAnthropic ? anthropicUpstreamHeaders({}, provider.upstream.headers, req.ctx.requestId) : upstreamRequestHeaders(req.ctx.req.headers, provider.upstream.headers, req.ctx.requestId),
+    headers: toAnthropic ? anthropicUpstreamHeaders({}, providerHeaders, req.ctx.requestId) : upstreamRequestHeaders(req.ctx.req.headers, providerHeaders, req.ctx.requestId),
     body: prepared.body,
     translation,
     upstreamDialect: translation.upstream,
@@ -57,7 +66,7 @@ export function prepareUpstreamCall(req: GatewayRequest, provider: ProviderRunti
   }
 }
 
-function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string): UpstreamCall {
+function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamModel: string, providerHeaders: Record<string, string>): UpstreamCall {
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
   const modelChanges = upstreamModel !== req.model
@@ -66,13 +75,13 @@ function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamMod
     case 'anthropic-messages': {
       const cleaned = withoutUnsignedThinking(req.raw, req.body)
       const body = cleaned || modelChanges ? Buffer.from(JSON.stringify({ ...(cleaned ?? req.body), model: upstreamModel })) : req.raw
-      return { ...common, path: '/v1/messages', headers: anthropicUpstreamHeaders(clientHeaders, provider.upstream.headers, requestId), body, injectedUsage: false }
+      return { ...common, path: '/v1/messages', headers: anthropicUpstreamHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: false }
     }
     case 'gemini': {
       // The model lives in the path; the caller's key (?key=) is never forwarded.
       const method = req.target?.method ?? (req.stream ? 'streamGenerateContent' : 'generateContent')
       const path = `/v1beta/models/${encodeURIComponent(upstreamModel)}:${method}${req.stream && req.target?.sse !== false ? '?alt=sse' : ''}`
-      return { ...common, path, headers: upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId), body: req.raw, injectedUsage: false }
+      return { ...common, path, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body: req.raw, injectedUsage: false }
     }
     case 'openai-chat': {
       const injectUsage = req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
@@ -80,13 +89,13 @@ function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamMod
         injectUsage || modelChanges
           ? Buffer.from(JSON.stringify(injectUsage ? { ...req.body, model: upstreamModel, stream_options: { ...objectOr(req.body.stream_options), include_usage: true } } : { ...req.body, model: upstreamModel }))
           : req.raw
-      return { ...common, path: req.endpoint, headers: upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId), body, injectedUsage: injectUsage }
+      return { ...common, path: req.endpoint, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: injectUsage }
     }
     default: {
       // Responses and Ollama carry the model in the body like chat, and need nothing else changed.
       const body = modelChanges ? Buffer.from(JSON.stringify({ ...req.body, model: upstreamModel })) : req.raw
       const path = req.dialect === 'openai-responses' ? '/responses' : req.endpoint
-      return { ...common, path, headers: upstreamRequestHeaders(clientHeaders, provider.upstream.headers, requestId), body, injectedUsage: false }
+      return { ...common, path, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: false }
     }
   }
 }

@@ -106,15 +106,17 @@ async function attemptInTurn(
     }
     const estimate = admitter.tokens([admitted.providerId])
     const inputTokens = estimate.input > 0 ? estimate.input : undefined
+    // A key pool: the key admission chose for this attempt (its state lives in admission).
+    const key = provider.keys?.pick(Date.now(), admitted.lease.key)
     let call: UpstreamCall
     try {
-      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(admitted.providerId, candidate.upstreamModel), inputTokens)
+      call = prepareUpstreamCall(req, provider, candidate.upstreamModel, deps.router.catalog?.contextLength(admitted.providerId, candidate.upstreamModel), inputTokens, key?.headers)
     } catch (err) {
       admitted.lease.cancel()
       last = { outcome: 'http_error', status: 400, error: err instanceof GatewayError ? err : new GatewayError('invalid_request', 'request cannot be sent to this provider') }
       continue
     }
-    const attempt = (current.attempt = new UpstreamAttempt(req, plan, candidate, provider, admitted.lease, call, deps, client, meter))
+    const attempt = (current.attempt = new UpstreamAttempt(req, plan, candidate, provider, admitted.lease, call, deps, client, meter, key?.label))
     const result = await attempt.run(inputTokens)
     if (result.kind === 'committed') {
       keepAlive?.stop()

@@ -6,6 +6,7 @@ import { credentialOf, SecretScrubber } from '../common/secretScrubber'
 import type { SecretResolver } from '../common/types'
 import type { Dialect } from '../dialects/codec'
 import { trimTrailingSlashes, type NativeDialect, type ProviderAdapter, type Timeouts } from './adapter'
+import { keyPoolFor, type KeyPool } from './keyPool'
 import { adapterFor } from './registry'
 
 export interface Upstream {
@@ -24,6 +25,8 @@ export interface Upstream {
 export interface SpokenDialect {
   dialect: Dialect
   upstream: Upstream
+  /** A key pool (`apiKeys`): each attempt sends `keys.pick(now, lease.key).headers` over `upstream.headers`. */
+  keys?: KeyPool
 }
 
 export interface ProviderRuntime {
@@ -33,20 +36,24 @@ export interface ProviderRuntime {
   upstream: Upstream
   /** The dialects it speaks natively, in priority order (`upstream` is the first one's). */
   dialects: readonly SpokenDialect[]
+  /** A key pool: several keys, one picked per attempt (undefined: the one `apiKey`, in `upstream.headers`). */
+  keys?: KeyPool
 }
 
 /** How the gateway reaches one provider: adapter, API base, auth, timeouts and dialects. */
 export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): ProviderRuntime {
   const adapter = adapterFor(p.kind)
-  const apiKey = p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
+  const keys = keyPoolFor(p, secrets, adapter)
+  // With a pool, the key goes with each attempt (keys.pick); the shared headers carry none.
+  const apiKey = keys || p.apiKey === undefined ? undefined : secrets.resolve(p.apiKey, p.id)
   const headers = resolvedHeaders(p, secrets)
   const base = adapter.dialects[0]!.base(p.baseUrl)
   const upstream: Upstream = {
     origin: base.origin,
     basePath: basePathOf(base),
-    headers: { ...headers, ...adapter.authHeaders(apiKey) },
+    headers: { ...headers, ...(keys ? {} : adapter.authHeaders(apiKey)) },
     timeouts: { ...adapter.defaultTimeouts, ...definedOnly(p.timeouts) },
-    scrub: scrubberFor(p, apiKey, headers),
+    scrub: scrubberFor(p, [apiKey, ...(keys?.keys.map((k) => k.secret) ?? [])], headers),
   }
   const dialects: SpokenDialect[] = []
   for (const d of adapter.dialects) {
@@ -56,7 +63,7 @@ export function providerRuntime(p: ProviderConfig, secrets: SecretResolver): Pro
     // Same origin by construction (every base derives from the one baseUrl); the path may differ.
     dialects.push({ dialect: d.dialect, upstream: at.origin === upstream.origin && basePath === upstream.basePath ? upstream : { ...upstream, origin: at.origin, basePath } })
   }
-  return { config: p, adapter, upstream, dialects }
+  return { config: p, adapter, keys, upstream, dialects }
 }
 
 /** The dialects a provider speaks natively, in its kind's priority order. */
@@ -92,8 +99,8 @@ function resolvedHeaders(p: ProviderConfig, secrets: SecretResolver): Record<str
   return out
 }
 
-function scrubberFor(p: ProviderConfig, apiKey: string | undefined, headers: Record<string, string>): SecretScrubber {
-  const found: Array<string | undefined> = [apiKey]
+function scrubberFor(p: ProviderConfig, apiKeys: Array<string | undefined>, headers: Record<string, string>): SecretScrubber {
+  const found: Array<string | undefined> = [...apiKeys]
   for (const [name, value] of Object.entries(headers)) if (isSecretHeader(name)) found.push(value, credentialOf(value))
   const password = urlPassword(p.baseUrl)
   if (password) found.push(password, safeDecode(password))

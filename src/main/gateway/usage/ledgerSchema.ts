@@ -81,6 +81,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_failed ON requests (ts) WHERE (status >= 400 OR state NOT IN ('ok', 'in_flight'));
   CREATE INDEX requests_by_request_id ON requests (request_id);
   `,
+  // 3: which key of a provider's key pool served the request (its label, never the key).
+  `
+  ALTER TABLE requests ADD COLUMN key_label TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -59,6 +59,10 @@ export class UsageQueries {
     this.opts.timeZone = timeZone
   }
 
+  get timeZone(): string | undefined {
+    return this.opts.timeZone
+  }
+
   /** Throws RangeError on a malformed range or an unknown group key (a 400 for the caller). */
   usage(query: UsageQuery = {}): { rows: UsageAggregate[] } {
     const { from, to } = parseRange(query, this.now())

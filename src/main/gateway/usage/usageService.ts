@@ -12,6 +12,7 @@ import { exportLedger, type ExportFormat } from './ledgerExport'
 import { GatewayMetrics, type MetricsOptions } from './metrics'
 import { RequestMeter, type MeterSink, type MeterStart } from './requestMeter'
 import type { TimeRangeInput } from './timeRange'
+import type { UsageRow } from './types'
 import { UsageQueries } from './usageQueries'
 import { RequestQueries } from './requestQueries'
 import { dropWebhookIndex, UsageWebhook, type WebhookOptions, type WebhookStatus } from './usageWebhook'
@@ -65,7 +66,29 @@ export class UsageService {
   /** Per-request metering; see RequestMeter for the call order. */
   startRequest(start: MeterStart): RequestMeter {
     this.openMeters++
-    return new RequestMeter({ ledger: this.storeRows ? this.ledger : NO_LEDGER, metrics: this.metrics, now: this.now, logger: this.opts.logger, onSettled: this.meterSettled }, start)
+    const sink = this.storeRows ? this.ledger : NO_LEDGER
+    return new RequestMeter({ ledger: this.rowTap ? this.tapped(sink, this.rowTap) : sink, metrics: this.metrics, now: this.now, logger: this.opts.logger, onSettled: this.meterSettled }, start)
+  }
+
+  private rowTap: ((row: UsageRow) => void) | undefined
+
+  /** Sees every finished row as it is handed to the ledger (team usage rollups); one tap. */
+  tapRows(tap: ((row: UsageRow) => void) | undefined): void {
+    this.rowTap = tap
+  }
+
+  private tapped(sink: MeterSink, tap: (row: UsageRow) => void): MeterSink {
+    return {
+      begin: (row) => sink.begin(row),
+      record: (row) => {
+        sink.record(row)
+        try {
+          tap(row)
+        } catch {
+          // team rollups must never cost a request its row
+        }
+      },
+    }
   }
 
   /** Resolves once every started request has its row (or after `timeoutMs`: a meter nobody finishes must not hang shutdown). */

@@ -54,27 +54,60 @@ function answerDirectly(req: GatewayRequest, deps: Pick<ProxyDeps, 'usage'>): vo
 export function renderFailure(ctx: RequestContext, wire: Dialect, err: unknown, deps: Pick<ProxyDeps, 'logger'>): void {
   const error = toGatewayError(err)
   if (!(err instanceof GatewayError)) deps.logger.error({ reqId: ctx.requestId, err: (err as Error)?.message }, 'unexpected error')
-  if (error.code === 'body_too_large') discardRestOfBody(ctx)
-  if (ctx.res.headersSent || ctx.res.destroyed) {
-    ctx.res.destroy()
-    return
+  const send = (): void => {
+    if (ctx.res.headersSent || ctx.res.destroyed) {
+      ctx.res.destroy()
+      return
+    }
+    ctx.res.setHeader('x-request-id', ctx.requestId)
+    sendDialectError(ctx.res, wire, error, ctx.requestId)
   }
-  ctx.res.setHeader('x-request-id', ctx.requestId)
-  sendDialectError(ctx.res, wire, error, ctx.requestId)
+  if (error.code === 'body_too_large') afterUploadEnds(ctx, send)
+  else send()
 }
 
 /** Uploads beyond this are cut instead of read to their end after a 413. */
 const MAX_DISCARDED_BYTES = 64 * 1024 * 1024
+/** How long a 413 waits for the client to finish sending what it announced. */
+const DISCARD_TIMEOUT_MS = 30_000
 
 /**
- * After a 413 the client is still sending. Closing now would reset the connection with its bytes
- * unread, and a reset can destroy the 413 before the client reads it: so the rest is read and
- * thrown away (the connection even stays usable), unless it is announced as huge.
+ * After a 413 the client is still sending. Answering now and closing (a client that sent
+ * `Connection: close`) resets the connection with its bytes unread, and the reset can destroy the
+ * 413 before the client reads it: so the rest is read and thrown away first, and the answer goes
+ * out when the upload ends (the connection even stays usable). Uploads announced or found to be
+ * huge are cut instead.
  */
-function discardRestOfBody(ctx: RequestContext): void {
-  const declared = Number(ctx.req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > MAX_DISCARDED_BYTES) ctx.res.shouldKeepAlive = false
-  else ctx.req.resume()
+function afterUploadEnds(ctx: RequestContext, answer: () => void): void {
+  const { req, res } = ctx
+  const declared = Number(req.headers['content-length'])
+  if (req.complete || (Number.isFinite(declared) && declared > MAX_DISCARDED_BYTES)) {
+    if (!req.complete) res.shouldKeepAlive = false
+    answer()
+    return
+  }
+  let discarded = 0
+  const finish = (): void => {
+    clearTimeout(timer)
+    req.off('data', onData)
+    req.off('end', finish)
+    req.off('close', finish)
+    answer()
+  }
+  const onData = (chunk: Buffer): void => {
+    discarded += chunk.length
+    if (discarded <= MAX_DISCARDED_BYTES) return
+    res.shouldKeepAlive = false
+    finish()
+  }
+  const timer = setTimeout(() => {
+    res.shouldKeepAlive = false
+    finish()
+  }, DISCARD_TIMEOUT_MS)
+  req.on('data', onData)
+  req.once('end', finish)
+  req.once('close', finish)
+  req.resume()
 }
 
 /**
