@@ -39,7 +39,7 @@ const { values: opts } = parseArgs({
 // --- Bundle --------------------------------------------------------------------------------------
 const ENTRY = `
 export { parseConfig } from './src/shared/config'
-export { buildRuntime } from './src/main/gateway/runtime'
+export { buildRuntime } from './src/main/gateway/runtime/runtime'
 export { Router } from './src/main/gateway/routing/router'
 export { STRATEGIES } from './src/shared/config'
 export { conversationKey } from './src/main/gateway/routing/affinity'
