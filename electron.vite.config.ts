@@ -18,6 +18,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           cli: resolve('src/main/headless/cli.ts'),
           ledgerWorker: resolve('src/main/gateway/usage/ledgerWorker.ts'),
+          tokenWorker: resolve('src/main/gateway/admission/tokenWorker.ts'),
         },
       },
     },

@@ -12,6 +12,7 @@ export const TEST_WORKER_DIR = path.join(ROOT, 'node_modules/.cache/switchyard-t
 
 export const WORKER_ENTRIES = {
   ledgerWorker: 'src/main/gateway/usage/ledgerWorker.ts',
+  tokenWorker: 'src/main/gateway/admission/tokenWorker.ts',
 } as const
 
 export default async function setup(): Promise<void> {
