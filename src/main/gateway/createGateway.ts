@@ -212,7 +212,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     health: () => {
       const ledger = usage.health()
       const warning = ledgerWarning()
-      return { status: 'ok', ledger: { state: ledger.state, storage: ledger.storage, backlog: ledger.backlog, dropped: ledger.dropped }, warnings: warning ? [warning] : [] }
+      return { status: 'ok', ledger: { state: ledger.state, storage: ledger.storage, writer: ledger.writer, backlog: ledger.backlog, dropped: ledger.dropped }, warnings: warning ? [warning] : [] }
     },
     hostRoutes: opts.hostRoutes?.(gateway),
     refusal: () =>

@@ -3,8 +3,9 @@
 // out/main/tokenWorker.js), for the Electron app (inside app.asar, which worker threads can load
 // from) and the headless CLI alike, while the code that starts them may sit in out/main/ or in
 // out/main/chunks/. Tests and benches that run the TypeScript sources bundle the workers
-// themselves and say where through SWITCHYARD_WORKER_DIR. Undefined: no script (the caller then
-// does the work on its own thread).
+// themselves and say where through SWITCHYARD_WORKER_DIR, which a build's own scripts take
+// precedence over (a built CLI started by a test runs what it was built with). Undefined: no
+// script (the caller then does the work on its own thread).
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,12 +17,12 @@ export const WORKER_DIR_ENV = 'SWITCHYARD_WORKER_DIR'
 
 export function workerScript(name: WorkerName, from: string = import.meta.url, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates: string[] = []
-  const override = env[WORKER_DIR_ENV]
-  if (override) candidates.push(path.join(override, `${name}.js`))
   if (from.startsWith('file:')) {
     const here = path.dirname(fileURLToPath(from))
     // A built entry beside this module (out/main/) or one folder up (this module in out/main/chunks/).
     candidates.push(path.join(here, `${name}.js`), path.join(here, '..', `${name}.js`))
   }
+  const bundled = env[WORKER_DIR_ENV]
+  if (bundled) candidates.push(path.join(bundled, `${name}.js`))
   return candidates.find((file) => fs.existsSync(file))
 }
