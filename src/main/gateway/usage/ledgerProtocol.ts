@@ -106,6 +106,10 @@ export class SharedLedgerState {
     return Number(Atomics.load(this.slots, CONFIRMED))
   }
 
+  received(): number {
+    return Number(Atomics.load(this.slots, RECEIVED))
+  }
+
   /** Worker side: the reply is on its port; wake main. */
   raise(): void {
     Atomics.store(this.flag, 0, 1)

@@ -38,6 +38,8 @@ export interface LedgerThreadOptions extends LedgerOptions {
   script: string
   callTimeoutMs?: number
   closeTimeoutMs?: number
+  /** How long a worker may take in nothing while rows wait before it is replaced (default 30 s). */
+  stallMs?: number
 }
 
 export class LedgerThread implements Ledger {
@@ -75,6 +77,7 @@ export class LedgerThread implements Ledger {
   private closedHealth: LedgerHealth | undefined
   private lastReceived = -1
   private receivedChangedAt = Date.now()
+  private readonly watchdog: NodeJS.Timeout
 
   constructor(
     private readonly opts: LedgerThreadOptions,
@@ -88,6 +91,8 @@ export class LedgerThread implements Ledger {
     this.retention = opts.retentionDays ?? 365
     this.maxBacklogRows = Math.max(1, opts.maxBacklogRows ?? 50_000)
     this.spawn()
+    this.watchdog = setInterval(() => this.watch(), Math.max(10, Math.min(5_000, (opts.stallMs ?? STALL_MS) / 3)))
+    this.watchdog.unref()
   }
 
   begin(row: InFlightRow): void {
@@ -175,6 +180,7 @@ export class LedgerThread implements Ledger {
   close(): void {
     if (this.closed) return
     this.closing = true
+    clearInterval(this.watchdog)
     this.postTurn()
     if (!this.inProcess && this.worker) {
       const reply = this.call('close', undefined, this.opts.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
@@ -212,19 +218,26 @@ export class LedgerThread implements Ledger {
     const ops = this.outbox
     this.outbox = []
     const first = this.nextSeq
+    if (this.shared.received() >= first - 1) this.receivedChangedAt = Date.now() // it was waiting for nothing until now
     this.nextSeq += ops.length
     this.keep(this.worker ? send(this.worker, first, ops) : ops)
-    this.watch()
   }
 
-  /** A worker that has taken in nothing for STALL_MS while operations wait for it is ended (and replaced, see onExit). */
+  /**
+   * Every few seconds: a worker that has taken in nothing for `stallMs` while operations wait for
+   * it is ended (and replaced, see onExit). Its clock restarts whenever it takes in more, and when
+   * operations are handed to a worker that had taken in everything before (postTurn).
+   */
   private watch(): void {
-    const received = this.shared.read().received
+    const received = this.shared.received()
     const now = Date.now()
     if (received !== this.lastReceived) {
       this.lastReceived = received
       this.receivedChangedAt = now
-    } else if (this.worker && received < this.nextSeq - 1 && now - this.receivedChangedAt > STALL_MS) {
+      return
+    }
+    const stallMs = this.opts.stallMs ?? STALL_MS
+    if (this.worker && received < this.nextSeq - 1 && now - this.receivedChangedAt > stallMs) {
       this.logger?.error({ stalledMs: now - this.receivedChangedAt }, 'usage ledger writer thread stopped taking rows; replacing it')
       this.receivedChangedAt = now
       void this.worker.terminate()

@@ -196,6 +196,18 @@ describe('when the writer thread dies', () => {
     await until(() => l.health().writer === 'main', 3000, 'the main-thread writer')
     await until(() => count(l) === 1, 2000, 'the row written')
   })
+
+  it('a writer that hangs is replaced, and in the end the main thread writes what it held', async () => {
+    const hung = path.join(tmp.dir, 'hung-worker.mjs')
+    fs.writeFileSync(hung, "import { parentPort, workerData } from 'node:worker_threads'\nworkerData.events.postMessage({ t: 'ready' })\nparentPort.on('message', () => { for (;;) {} })\n")
+    const opts = { dataDir: tmp.dir, flushIntervalMs: 50, stallMs: 200 }
+    const l = new LedgerThread({ ...opts, script: hung }, openLedgerConnection(opts))
+    open.push(l)
+    for (let i = 0; i < 10; i++) l.record(row())
+    await until(() => l.health().writer === 'main', 10_000, 'the main-thread writer')
+    expect(l.health().writerRestarts).toBe(3)
+    await until(() => count(l) === 10, 2000, 'the rows written')
+  })
 })
 
 describe('health reflects the database', () => {
