@@ -371,8 +371,8 @@ try {
   process.stderr.write(`micro: ledger WAL auto-checkpoint every ~${requests} requests, ${ledger.autoCheckpoint.checkpointMs} ms inside that flush\n`)
 
   // The same batches through the worker thread: what stays on this thread is packing the rows and
-  // handing the turn's array over (postTurn, which a turn of the event loop runs; called here so
-  // that the whole batch is one turn: the worst case). The write is the worker's (timed as the
+  // handing the turn's array over (handOver, which a timer runs within 5 ms; called here so that
+  // the whole batch is one message: the worst case). The write is the worker's (timed as the
   // flushAll round trip, for reference).
   const w = M.openLedger({ dataDir: path.join(tmp, 'worker'), flushIntervalMs: 1000, maxBatchRows: 500 })
   if (!(w instanceof M.LedgerThread)) throw new Error('micro: the ledger worker script was not found next to the bundle')
@@ -387,7 +387,7 @@ try {
       w.begin({ requestId, ts, app: 'bench', provider: 'mock', routeModel: 'bench-model', upstreamModel: 'bench-model', endpoint: '/chat/completions', stream: false })
       w.record({ requestId, ts, app: 'bench', provider: 'mock', routeModel: 'bench-model', upstreamModel: 'bench-model', endpoint: '/chat/completions', stream: false, status: 200, state: 'ok', promptTokens: 42, completionTokens: 28, cachedTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, costUsd: 0, latencyMs: 2, ttftMs: 1, attempts: 1, errorClass: null, estimated: false })
     }
-    w.postTurn()
+    w.handOver()
     const handedOver = process.hrtime.bigint()
     w.flushAll()
     if (f >= warm) {
@@ -426,7 +426,7 @@ try {
     }
   }
   timed(sinks.main, 'flush', stretches.main)
-  timed(sinks.worker, 'postTurn', stretches.worker)
+  timed(sinks.worker, 'handOver', stretches.worker)
   const modes = Object.keys(sinks)
   const delays = Object.fromEntries(modes.map((m) => [m, []]))
   for (let round_ = 0; round_ < LD.rounds; round_++) {

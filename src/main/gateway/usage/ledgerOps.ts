@@ -32,11 +32,22 @@ export function isFinal(op: PackedOp): boolean {
 
 /** The operation a packed array stands for (field types are whatever the caller gave; flush coerces them). */
 export function unpack(p: PackedOp, seq?: number): LedgerOp | undefined {
-  if (p[0] !== BEGIN && p[0] !== FINAL) return undefined
-  const head = { requestId: p[1], ts: p[2], app: p[3], provider: p[4], routeModel: p[5], upstreamModel: p[6], endpoint: p[7], stream: p[8] } as InFlightRow
-  if (p[0] === BEGIN) return { kind: 'begin', row: head, seq }
+  const kind = p[0]
+  if (kind === BEGIN) {
+    const row = { requestId: p[1], ts: p[2], app: p[3], provider: p[4], routeModel: p[5], upstreamModel: p[6], endpoint: p[7], stream: p[8] } as InFlightRow
+    return { kind: 'begin', row, seq }
+  }
+  if (kind !== FINAL) return undefined
+  // Spelled out, not spread from the head: a spread literal is built in slow dictionary mode.
   const row = {
-    ...head,
+    requestId: p[1],
+    ts: p[2],
+    app: p[3],
+    provider: p[4],
+    routeModel: p[5],
+    upstreamModel: p[6],
+    endpoint: p[7],
+    stream: p[8],
     status: p[9],
     state: p[10],
     promptTokens: p[11],

@@ -73,6 +73,19 @@ describe('a ledger written by a worker thread', () => {
     await until(() => count(l) === 1, 2000, 'the row written within the window')
   })
 
+  it('an in-flight marker is on disk within the 1 s a crash may lose, with the default window', async () => {
+    const l = threaded()
+    const r = row()
+    const started = Date.now()
+    l.begin(inFlight(r))
+    await until(() => countOnDisk("state = 'in_flight'") === 1, 1000, 'the marker on disk')
+    expect(Date.now() - started).toBeLessThan(1000)
+    l.record(r)
+    l.flushAll()
+    expect(count(l)).toBe(1)
+    expect(count(l, "state = 'ok'")).toBe(1)
+  })
+
   it('rows survive a clean close: every acknowledged row is on disk afterwards', () => {
     const l = openLedger({ dataDir: tmp.dir, flushIntervalMs: 1000 })
     const r = row()
@@ -200,11 +213,11 @@ describe('when the writer thread dies', () => {
   it('a writer that hangs is replaced, and in the end the main thread writes what it held', async () => {
     const hung = path.join(tmp.dir, 'hung-worker.mjs')
     fs.writeFileSync(hung, "import { parentPort, workerData } from 'node:worker_threads'\nworkerData.events.postMessage({ t: 'ready' })\nparentPort.on('message', () => { for (;;) {} })\n")
-    const opts = { dataDir: tmp.dir, flushIntervalMs: 50, stallMs: 200 }
+    const opts = { dataDir: tmp.dir, flushIntervalMs: 50, stallMs: 1000 } // longer than a worker takes to start on a busy machine
     const l = new LedgerThread({ ...opts, script: hung }, openLedgerConnection(opts))
     open.push(l)
     for (let i = 0; i < 10; i++) l.record(row())
-    await until(() => l.health().writer === 'main', 10_000, 'the main-thread writer')
+    await until(() => l.health().writer === 'main', 20_000, 'the main-thread writer')
     expect(l.health().writerRestarts).toBe(3)
     await until(() => count(l) === 10, 2000, 'the rows written')
   })
