@@ -129,6 +129,8 @@ const PLAN = {
     rounds: 10,
     requests: Math.max(500, n(1000)),
     warmup: n(400),
+    // The in-process gateway starts only for this section: requests it serves before the rounds.
+    mainWarmup: n(8000),
     maxDropPct: 5,
     gap: { rounds: 3, streamConcurrency: 4, streams: opts.quick ? 56 : 110, chunks: 20, delayMs: 5, loadPerSec: 1000, durationMs: opts.quick ? 1500 : 3000, deadlineMs: 20_000 },
   },
@@ -1263,6 +1265,13 @@ async function main() {
     if ((await writerOf(sy.url)) !== 'worker') throw new HarnessError(`switchyard: its ledger is not written by the worker thread (/health says ${await writerOf(sy.url)})`)
     if ((await writerOf(syMain.url)) !== 'main') throw new HarnessError('switchyard-main: SWITCHYARD_LEDGER_WRITER=main was not honoured')
     await preflightLater(syMain.url, config)
+    {
+      // The other gateway has served the whole run so far: warm this one up as much (JIT, pools).
+      const pool = makePool(syMain.url, L.concurrency)
+      await closedLoop(pool, { body: nonStreamBody(LEDGER_MODEL), concurrency: L.concurrency, total: L.mainWarmup, deadlineMs: 30_000, check: checkCompletion })
+      await streamBatch(pool, { chunks: 20, delayMs: 0, body: streamBody(20, 0, LEDGER_MODEL), concurrency: 16, count: 200, deadlineMs: 20_000 })
+      await pool.close().catch(() => undefined)
+    }
     const LEDGER_MODES = [
       { mode: 'off', url: sy.url, proc: 'switchyard', ledger: false },
       { mode: 'main', url: syMain.url, proc: 'switchyard-main', ledger: true },
