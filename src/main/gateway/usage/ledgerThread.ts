@@ -431,7 +431,7 @@ export class LedgerThread implements Ledger {
       }
       const left = deadline - performance.now()
       if (left <= 0) break
-      Atomics.wait(this.shared.flag, 0, 0, left)
+      block(this.shared.flag, left)
       Atomics.store(this.shared.flag, 0, 0)
     }
     this.logger?.warn({ call: op, timeoutMs }, 'usage ledger writer did not answer in time')
@@ -464,6 +464,28 @@ export class LedgerThread implements Ledger {
     this.events?.close()
     this.replies = undefined
     this.events = undefined
+  }
+}
+
+let canBlock = true
+
+/**
+ * Waits until the worker raises the flag (or `ms` pass). Node's main thread may block; a host
+ * that forbids Atomics.wait on its main thread (a browser's; Electron's main process allows it)
+ * makes this a short busy wait, polled by the caller.
+ */
+function block(flag: Int32Array, ms: number): void {
+  if (canBlock) {
+    try {
+      Atomics.wait(flag, 0, 0, ms)
+      return
+    } catch {
+      canBlock = false
+    }
+  }
+  const until = performance.now() + Math.min(ms, 1)
+  while (Atomics.load(flag, 0) === 0 && performance.now() < until) {
+    /* spin */
   }
 }
 

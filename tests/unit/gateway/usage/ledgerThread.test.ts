@@ -275,3 +275,22 @@ describe('who writes', () => {
     expect(memory.health()).toMatchObject({ storage: 'memory', writer: 'main' })
   })
 })
+
+describe('a host whose main thread may not block', () => {
+  it('control calls still complete: the reply is polled for (last: it switches the module to polling)', () => {
+    const wait = Atomics.wait
+    Atomics.wait = () => {
+      throw new TypeError('Atomics.wait cannot be called in this context')
+    }
+    try {
+      const l = threaded({ flushIntervalMs: 1000 })
+      for (let i = 0; i < 25; i++) l.record(row())
+      l.flushAll()
+      expect(count(l)).toBe(25)
+      l.close()
+      expect(countOnDisk()).toBe(25)
+    } finally {
+      Atomics.wait = wait
+    }
+  })
+})
