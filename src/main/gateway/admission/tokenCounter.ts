@@ -17,6 +17,9 @@
 
 import { workerScript } from '../common/workerScript'
 import { TokenThread } from './tokenThread'
+import { EXACT_MAX_CHARS, extrapolate, SAMPLE_CHARS, SAMPLES, sampleText } from './tokenSampling'
+
+export { EXACT_MAX_CHARS, extrapolate, sampleText }
 
 export type EncodingName = 'o200k_base' | 'cl100k_base'
 export type CountFn = (text: string) => number
@@ -95,9 +98,9 @@ export class TokenCounter implements TokenCounting {
   private readonly load: EncodingLoader
 
   constructor(opts: TokenCounterOptions = {}) {
-    this.exactMaxChars = opts.exactMaxChars ?? 8192
-    this.sampleChars = opts.sampleChars ?? 2048
-    this.samples = Math.max(2, opts.samples ?? 4)
+    this.exactMaxChars = opts.exactMaxChars ?? EXACT_MAX_CHARS
+    this.sampleChars = opts.sampleChars ?? SAMPLE_CHARS
+    this.samples = Math.max(2, opts.samples ?? SAMPLES)
     this.load = opts.load ?? loadGptTokenizer
   }
 
@@ -145,17 +148,19 @@ export class TokenCounter implements TokenCounting {
     }
   }
 
-  private sampled(text: string, encode: CountFn): number {
-    const span = text.length - this.sampleChars
-    let chars = 0
+  /** A long text's count from its samples alone (sampleText with this counter's defaults): what the tokenizer's worker is sent. */
+  async countSampled(samples: readonly string[], length: number, encoding: EncodingName = 'o200k_base'): Promise<number> {
+    await this.warmUp(encoding)
     let tokens = 0
-    for (let i = 0; i < this.samples; i++) {
-      const start = Math.floor((span * i) / (this.samples - 1))
-      const sample = text.slice(start, start + this.sampleChars)
-      chars += sample.length
-      tokens += encode(sample)
-    }
-    return Math.ceil((tokens / chars) * text.length)
+    for (const sample of samples) tokens += this.count(sample, encoding)
+    return extrapolate(tokens, samples, length)
+  }
+
+  private sampled(text: string, encode: CountFn): number {
+    const samples = sampleText(text, this.sampleChars, this.samples)
+    let tokens = 0
+    for (const sample of samples) tokens += encode(sample)
+    return extrapolate(tokens, samples, text.length)
   }
 }
 

@@ -15,6 +15,7 @@
 import { Worker } from 'node:worker_threads'
 import type { EncodingName, TokenCounter, TokenCounting } from './tokenCounter'
 import type { TokenReply, TokenRequest } from './tokenWorker'
+import { EXACT_MAX_CHARS, sampleText } from './tokenSampling'
 
 const MAX_DEATHS = 3
 
@@ -55,7 +56,9 @@ export class TokenThread implements TokenCounting {
     if (text.length === 0) return Promise.resolve(0)
     const worker = this.thread()
     if (!worker) return this.local().countAsync(text, encoding)
-    return this.ask(worker, { t: 'count', id: 0, text, encoding }, this.deps.heuristic(text))
+    // A long text is counted on samples anyway: only they cross (a 32 MB body is not copied).
+    const request: TokenRequest = text.length > EXACT_MAX_CHARS ? { t: 'sampled', id: 0, samples: sampleText(text), length: text.length, encoding } : { t: 'count', id: 0, text, encoding }
+    return this.ask(worker, request, this.deps.heuristic(text))
   }
 
   warmUp(encoding: EncodingName = 'o200k_base'): Promise<boolean> {
