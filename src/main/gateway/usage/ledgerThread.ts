@@ -24,7 +24,7 @@ import path from 'node:path'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import { workerScript } from '../common/workerScript'
-import { openLedgerConnection, UsageLedger, type Ledger, type LedgerHealth, type LedgerLogger, type LedgerOptions, type OpenedLedger } from './ledger'
+import { ledgerFilePath, openLedgerConnection, UsageLedger, type Ledger, type LedgerHealth, type LedgerLogger, type LedgerOptions, type OpenedLedger } from './ledger'
 import { cloneable, packBegin, packFinal, unpack, type PackedOp } from './ledgerOps'
 import { SharedLedgerState, type CallReply, type LedgerCall, type LedgerWorkerData, type WorkerEvent, type WorkerLedgerOptions } from './ledgerProtocol'
 import type { LedgerOp } from './ledgerWriter'
@@ -98,7 +98,7 @@ export class LedgerThread implements Ledger {
     opened: OpenedLedger,
   ) {
     this.db = opened.db
-    this.file = path.join(opts.dataDir, opts.fileName ?? 'usage.db')
+    this.file = ledgerFilePath(opts)
     this.reconciled = opened.reconciled
     this.notice = opened.notice
     this.logger = opts.logger
