@@ -37,6 +37,31 @@ export default tseslint.config(
   // electron-builder loads its hooks with require(): CommonJS by necessity.
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/main/gateway/**/*', 'src/shared/**/*'], rules: noElectron },
+  // The hosts see the core through its index.ts only; the headless host knows nothing of Electron.
+  {
+    files: ['src/main/app/**/*', 'src/main/index.ts', 'src/main/config/**/*'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/gateway/*'], message: 'Import the gateway core through src/main/gateway (its index.ts).' }] }] },
+  },
+  {
+    files: ['src/main/headless/**/*'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The headless host runs under plain Node.' }],
+          patterns: [
+            { group: ['**/gateway/*'], message: 'Import the gateway core through src/main/gateway (its index.ts).' },
+            { group: ['**/app/*', 'electron/*'], message: 'The headless host runs under plain Node.' },
+          ],
+        },
+      ],
+    },
+  },
+  // The dashboard talks to the app API only (src/shared/api.ts), never to main-process code.
+  {
+    files: ['src/renderer/**/*', 'src/preload/**/*'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**'], message: 'The renderer and preload see only src/shared (the app API).' }] }] },
+  },
   {
     files: ['src/shared/**/*'],
     rules: {

@@ -2,7 +2,8 @@
 // operation and a typed event subscription — never ipcRenderer itself, and never the IPC
 // event object (it would hand the page a handle on the sender).
 import type { IpcRenderer, IpcRendererEvent } from 'electron'
-import { apiEventNames, ipcChannel, ipcEventChannel, operationNames, type EventName, type PreloadBridge } from '../shared/api'
+import type { PreloadBridge } from '../shared/api'
+import { EVENT_NAMES as apiEventNames, ipcChannel, ipcEventChannel, OPERATION_NAMES as operationNames, type EventName } from '../shared/apiChannels'
 
 export type IpcRendererLike = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>
 

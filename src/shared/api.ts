@@ -2,7 +2,9 @@
 // bridge, the headless web bridge and the renderer client are all checked against this table,
 // and the HTTP mapping of each operation (httpRequestFor / argsFromHttp below) is derived from it.
 import { z } from 'zod'
-import { PROVIDER_KINDS, type Config, type ProviderInput, type ProviderKind, type Strategy } from './config'
+import { EVENT_NAMES, ipcChannel, ipcEventChannel, OPERATION_NAMES, type EventName as ChannelEvent, type OperationName as ChannelOperation } from './apiChannels'
+import type { HistoryPoint } from './statsHistory'
+import { PROVIDER_KINDS, type Config, type ModelTier, type ProviderInput, type ProviderKind, type Strategy, type ToolModelRule } from './config'
 
 export type GatewayState = 'starting' | 'listening' | 'paused' | 'error' | 'stopped'
 
@@ -19,6 +21,10 @@ export interface GatewayStatus {
   dataDir?: string
   /** Accounting is degraded (database locked or full): proxying goes on, rows wait in a bounded backlog. */
   ledgerWarning?: string
+  /** Team mode: the shared state (Redis) is unreachable; proxying goes on, on local limits. */
+  stateWarning?: string
+  /** Team mode only: where shared state lives and how many instances share it. */
+  team?: { backend: 'redis'; up: boolean; instances: number; failMode?: 'open' | 'closed' }
 }
 
 /** The URL a client on this machine uses: a wildcard bind (0.0.0.0, ::) is reached over loopback. */
@@ -113,6 +119,8 @@ export interface UsageRow extends UsageTotals {
 export interface TodayUsage extends UsageTotals {
   day: string
   providers: Record<string, UsageTotals>
+  /** Per calling app (app key name, X-Switchyard-App, user agent; `unknown` when none told). */
+  apps?: Record<string, UsageTotals>
 }
 
 /** One upstream attempt of a request. */
@@ -155,6 +163,39 @@ export interface RequestLogEntry {
   estimated: boolean
   /** Every attempt when the request failed over or failed: which provider, what happened, how long. */
   path?: AttemptStep[]
+  /** The label of the provider's pooled key that served it (key pools only; never the key). */
+  keyLabel?: string | null
+}
+
+/** Status classes the request explorer filters on; `errors` = any failed request (HTTP error, stream error, aborted). */
+export const REQUEST_STATUS_CLASSES = ['2xx', '4xx', '5xx', 'errors'] as const
+export type RequestStatusClass = (typeof REQUEST_STATUS_CLASSES)[number]
+
+/** The request explorer's query: every field optional; without any, the newest requests. */
+export interface RequestQuery {
+  /** Page size (default 100, at most 1000). */
+  limit?: number
+  /** The previous page's `nextCursor`: the next, older page. */
+  cursor?: string
+  status?: RequestStatusClass
+  app?: string
+  provider?: string
+  /** The model name the client asked for. */
+  model?: string
+  /** The path called, e.g. /v1/messages (which also names the dialect). */
+  endpoint?: string
+  /** ISO 8601 (or ms since the epoch): from inclusive, to exclusive. */
+  from?: string
+  to?: string
+  /** A request id, or its first characters. */
+  requestId?: string
+}
+
+export interface RequestFacets {
+  apps: string[]
+  providers: string[]
+  models: string[]
+  endpoints: string[]
 }
 
 export interface AppKeyView {
@@ -167,6 +208,56 @@ export interface AppKeyView {
   rpm?: number
   tpm?: number
   priority: 'high' | 'normal'
+}
+
+/** One instance of a team (or this one alone). */
+export interface TeamInstanceView {
+  id: string
+  host: string
+  version: string
+  url?: string
+  startedAt: number
+  /** ms since it was last heard of. */
+  seenAgoMs?: number
+  self: boolean
+}
+
+/** One key of a provider's key pool: its state here, and its usage in this instance's ledger (24 h). */
+export interface PooledKeyView {
+  label: string
+  weight: number
+  available: boolean
+  /** Why it rests (after 429, 401/403, 402). */
+  trouble?: 'rate-limited' | 'auth' | 'quota'
+  troubleStatus?: number
+  cooldownUntil?: number
+  inFlight: number
+  rpm: { used: number; limit?: number }
+  tpm: { used: number; limit?: number }
+  requests24h: number
+  tokens24h: number
+  errors24h: number
+}
+
+export interface TeamProviderView {
+  provider: string
+  /** Who decides its limits right now: the team's shared store, or this instance alone. */
+  decidedBy: 'team' | 'instance'
+  /** The team's use of its limits (team mode, while the store is up). */
+  team?: { rpmUsed: number; tpmUsed: number; inFlight: number }
+  keys: PooledKeyView[]
+}
+
+export interface TeamStatusView {
+  backend: 'embedded' | 'redis'
+  up: boolean
+  /** Redacted. */
+  url?: string
+  failMode?: 'open' | 'closed'
+  warning?: string
+  downSince?: number
+  instances: TeamInstanceView[]
+  providers: TeamProviderView[]
 }
 
 export interface ProviderTestResult {
@@ -183,6 +274,23 @@ export interface ResolutionView {
   strategy?: Strategy
   candidates: Array<{ provider: string; upstreamModel: string; available: boolean }>
   error?: string
+  /** A tool's model name nothing served, mapped (Routes → Tool model names): to which model, by which rule and tier. */
+  toolModel?: { model: string; rule: string; tier?: ModelTier; custom: boolean }
+}
+
+/** The tool model names table: the tiers in effect, the rules, and where sample names go now. */
+export interface ToolModelsView {
+  enabled: boolean
+  /** The model of each tier now (configured, else picked from served models). */
+  tiers: { large?: string; default?: string; small?: string }
+  /** The tiers as configured (empty: picked automatically). */
+  configuredTiers: { large?: string; default?: string; small?: string }
+  rules: Array<ToolModelRule & { custom: boolean }>
+  /** Names tools send and what each resolves to now (the target, or why not). */
+  samples: Array<{ name: string; model?: string; provider?: string; tier?: ModelTier; rule?: string; note?: string }>
+  /** Served models to choose from. */
+  available: string[]
+  activeProvider?: string
 }
 
 /** One target of a route, as routing and the ledger saw it. */
@@ -285,6 +393,78 @@ export interface DesktopSettingsPatch {
   updateChannel?: UpdateChannel
 }
 
+/** A local LLM server found on a loopback port, identified by its own API. */
+export interface DiscoveredServer {
+  /** The provider kind it is added as. */
+  kind: ProviderKind
+  /** What answered: Ollama, LM Studio, vLLM, llama.cpp, SGLang, OpenAI-compatible server. */
+  server: string
+  version?: string
+  /** The provider baseUrl to use (Ollama: its root; the others: the /v1 base). */
+  baseUrl: string
+  models: string[]
+  /** Ollama reports model sizes (bytes): the larger, the stronger tier. */
+  modelSizes?: Record<string, number>
+  /** The configured provider on the same port, if any. */
+  configuredAs?: string
+}
+
+export interface DiscoveryView {
+  scanning: boolean
+  scannedAt?: number
+  /** Ports probed by the last scan. */
+  ports?: number[]
+  items: DiscoveredServer[]
+}
+
+/** Coding tools Switchyard can point at itself (the "Connect a tool" screen and tray submenu). */
+export const TOOL_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'continue', 'qwen-code', 'aider', 'cursor'] as const
+export type ToolId = (typeof TOOL_IDS)[number]
+
+/** One step of a manual setup (Cursor): what to do, and the value to paste if any. */
+export interface ToolStep {
+  text: string
+  value?: string
+}
+
+export interface ToolView {
+  id: ToolId
+  name: string
+  /** A config folder or the tool's command was found. */
+  installed: boolean
+  /** What showed it: "~/.claude", "claude on PATH". */
+  evidence: string[]
+  /** 'file': Switchyard writes the tool's config file; 'manual': steps to follow in the tool. */
+  mode: 'file' | 'manual'
+  /** The config file Switchyard writes, as a person would type it (`~/.claude/settings.json`). */
+  configPath?: string
+  /** connected: the file points at this gateway; changed: Switchyard connected it, but the file points elsewhere now. */
+  connection: 'none' | 'connected' | 'changed'
+  /** Where the file sends the tool now, when set (another gateway, another port). */
+  pointsAt?: string
+  connectedAt?: number
+  /** The app key's name: the tool's usage shows under it. */
+  appName?: string
+  /** Model name written for tools that need one. */
+  model?: string
+  /** Whether the tool's config names a model (opencode, Continue, Aider, qwen-code). */
+  usesModel: boolean
+  /** A restore puts the file back as it was before Switchyard (removes it if there was none). */
+  canRestore: boolean
+  /** What to know: a caveat or the one step left in the tool. */
+  note?: string
+  /** Manual tools: the steps, with the values to paste (the key shows as a placeholder until connected). */
+  steps?: ToolStep[]
+}
+
+export interface ToolConnectResult {
+  tool: ToolView
+  /** The file as it was, kept for restore (absent: there was none). */
+  backupPath?: string
+  /** Manual tools only: the new app key, shown this once (file tools get it written into the file). */
+  key?: string
+}
+
 export interface ApiError {
   code: string
   message: string
@@ -347,23 +527,44 @@ export const api = {
     http: { method: 'POST', path: '/active-provider', body: 'args' },
     args: z.strictObject({ id: providerId }),
   }),
+  getToolModels: operation<undefined, ToolModelsView>({ http: { method: 'GET', path: '/tool-models' }, args: noArgs }),
   resolveModel: operation<{ model: string }, ResolutionView>({ http: { method: 'GET', path: '/resolve' }, args: z.strictObject({ model: z.string().min(1).max(256) }) }),
   /** Per route: where conversations are pinned and the prefix-cache hit rate per target. */
   getRouteInsights: operation<undefined, { items: RouteInsight[] }>({ http: { method: 'GET', path: '/routes/insights' }, args: noArgs }),
   getStats: operation<undefined, StatsSnapshot>({ http: { method: 'GET', path: '/stats' }, args: noArgs }),
-  getUsage: operation<{ from?: string; to?: string; groupBy?: string }, { rows: UsageRow[] }>({
+  /** The last minutes of 1 Hz stats points, oldest first: the live charts' start after a reload. */
+  getStatsHistory: operation<undefined, { points: HistoryPoint[] }>({ http: { method: 'GET', path: '/stats/history' }, args: noArgs }),
+
+  /** `scope=team`: the whole team's hourly totals (team mode); default this instance's ledger. */
+  getUsage: operation<{ from?: string; to?: string; groupBy?: string; scope?: 'instance' | 'team' }, { rows: UsageRow[] }>({
     http: { method: 'GET', path: '/usage' },
-    args: z.strictObject({ from: isoTime, to: isoTime, groupBy }),
+    args: z.strictObject({ from: isoTime, to: isoTime, groupBy, scope: z.enum(['instance', 'team']).optional() }),
   }),
+  /** Team mode: shared state, live instances, who decides each provider's limits; key pools (with or without a team). */
+  getTeamStatus: operation<undefined, TeamStatusView>({ http: { method: 'GET', path: '/team' }, args: noArgs }),
   getTodayUsage: operation<undefined, TodayUsage>({ http: { method: 'GET', path: '/usage/today' }, args: noArgs }),
   exportUsage: operation<{ format: 'csv' | 'json'; from?: string; to?: string }, ExportFile>({
     http: { method: 'GET', path: '/usage/export', file: true },
     args: z.strictObject({ format: z.enum(['csv', 'json']), from: isoTime, to: isoTime }),
   }),
-  listRequests: operation<{ limit?: number }, { items: RequestLogEntry[] }>({
+  listRequests: operation<RequestQuery, { items: RequestLogEntry[]; nextCursor?: string }>({
     http: { method: 'GET', path: '/requests' },
-    args: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }).or(noArgs) as unknown as z.ZodType<{ limit?: number }>,
+    args: z
+      .strictObject({
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        cursor: z.string().max(40).optional(),
+        status: z.enum(REQUEST_STATUS_CLASSES).optional(),
+        app: z.string().max(256).optional(),
+        provider: z.string().max(256).optional(),
+        model: z.string().max(256).optional(),
+        endpoint: z.string().max(256).optional(),
+        from: isoTime,
+        to: isoTime,
+        requestId: z.string().min(1).max(128).optional(),
+      })
+      .or(noArgs) as unknown as z.ZodType<RequestQuery>,
   }),
+  getRequestFacets: operation<undefined, RequestFacets>({ http: { method: 'GET', path: '/requests/facets' }, args: noArgs }),
   listApps: operation<undefined, { items: AppKeyView[] }>({ http: { method: 'GET', path: '/apps' }, args: noArgs }),
   createApp: operation<{ name: string; rpm?: number; tpm?: number; priority?: 'high' | 'normal' }, { name: string; key: string }>({
     http: { method: 'POST', path: '/apps', body: 'args' },
@@ -375,6 +576,23 @@ export const api = {
     }),
   }),
   revokeApp: operation<{ name: string }, { items: AppKeyView[] }>({ http: { method: 'DELETE', path: '/apps/:name' }, args: z.strictObject({ name: appName }) }),
+  /** What the last scan of local servers found (the gateway scans on a first start in the background). */
+  getDiscovery: operation<undefined, DiscoveryView>({ http: { method: 'GET', path: '/discovery' }, args: noArgs }),
+  /** Probes the usual local ports (and configured providers' ports) now; bounded to a few seconds. */
+  scanDiscovery: operation<undefined, DiscoveryView>({ http: { method: 'POST', path: '/discovery/scan' }, args: noArgs }),
+  /** Adds a found server as a provider (its largest chat model as default); the first provider added becomes active. */
+  addDiscovered: operation<{ baseUrl: string }, { provider: ProviderView; active: boolean }>({
+    http: { method: 'POST', path: '/discovery/add', body: 'args' },
+    args: z.strictObject({ baseUrl: z.string().min(1).max(2048) }),
+  }),
+  listTools: operation<undefined, { items: ToolView[] }>({ http: { method: 'GET', path: '/tools' }, args: noArgs }),
+  /** Writes the tool's config (backup kept) with a new app key of its own; manual tools get the key and steps. */
+  connectTool: operation<{ id: ToolId; model?: string }, ToolConnectResult>({
+    http: { method: 'POST', path: '/tools/:id/connect' },
+    args: z.strictObject({ id: z.enum(TOOL_IDS), model: z.string().min(1).max(256).optional() }),
+  }),
+  /** Puts the tool's config file back byte for byte as it was before Switchyard, and revokes its key. */
+  restoreTool: operation<{ id: ToolId }, ToolView>({ http: { method: 'POST', path: '/tools/:id/restore' }, args: z.strictObject({ id: z.enum(TOOL_IDS) }) }),
   getDesktopSettings: operation<undefined, DesktopSettings>({ http: { method: 'GET', path: '/desktop-settings' }, args: noArgs }),
   updateDesktopSettings: operation<DesktopSettingsPatch, DesktopSettings>({
     http: { method: 'PUT', path: '/desktop-settings', body: 'args' },
@@ -413,14 +631,19 @@ export interface ApiEvents {
   update: UpdateStatus
 }
 export type EventName = keyof ApiEvents
-export const apiEventNames = ['stats', 'status', 'update'] as const satisfies readonly EventName[]
+export const apiEventNames = EVENT_NAMES
+// The zod-free name lists (apiChannels.ts) and this file must name the same operations and events.
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const operationListsAgree: SameSet<ChannelOperation, keyof Api> = true
+const eventListsAgree: SameSet<ChannelEvent, keyof ApiEvents> = true
+void operationListsAgree
+void eventListsAgree
 
 export const WEB_BRIDGE_PREFIX = '/admin/api'
 export const WEB_EVENTS_PATH = '/events'
-export const ipcChannel = (name: OperationName): string => `switchyard:${name}`
-export const ipcEventChannel = (name: EventName): string => `switchyard:event:${name}`
+export { ipcChannel, ipcEventChannel }
 
-export const operationNames = Object.keys(api) as OperationName[]
+export const operationNames: readonly OperationName[] = OPERATION_NAMES
 
 /** The surface the preload script exposes on `window.switchyard`. */
 export interface PreloadBridge {

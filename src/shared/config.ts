@@ -8,7 +8,13 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 /** What `apiKey` reads as outside the main process; sending it back means "keep the stored key". */
 export const SECRET_MASK = '********'
 
-export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic'] as const
+/** Backend kinds; each is one adapter folder in src/main/gateway/providers/kinds/ (see its registry). */
+export const PROVIDER_KINDS = ['openai-compatible', 'vllm', 'ollama', 'anthropic', 'llamacpp', 'gemini'] as const
+/**
+ * The wire dialects a provider can speak natively (the same list as the gateway's dialect codecs).
+ * A provider's `dialects` adds the ones its kind speaks only in some versions or setups.
+ */
+export const PROVIDER_DIALECTS = ['openai-chat', 'anthropic-messages', 'openai-responses', 'gemini', 'ollama'] as const
 export const STRATEGIES = [
   'round-robin',
   'weighted',
@@ -65,6 +71,19 @@ const PriceSchema = z.strictObject({
   cachedInputPerMTok: z.number().min(0).optional(),
 })
 
+/** A key pool member's name: shown in the dashboard and the ledger (never the key). */
+const keyLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'use letters, digits, ".", "_", "@" or "-" (at most 64)')
+
+const PooledKeySchema = z.strictObject({
+  /** A literal key, an `env:NAME` reference, or (Electron) an encrypted `safe:` blob. */
+  key: z.string().min(1).max(4096),
+  label: keyLabel,
+  /** Share of the requests (smooth weighted round-robin among the keys that can take one); 0 = only when no other can. */
+  weight: z.number().min(0).max(1000).optional(),
+  /** This key's own limits (its account's), besides the provider's. */
+  limits: LimitsSchema.optional(),
+})
+
 export const ProviderSchema = z.strictObject({
   id,
   name: z.string().max(100).optional(),
@@ -72,6 +91,12 @@ export const ProviderSchema = z.strictObject({
   baseUrl: httpUrl,
   /** A literal key, an `env:NAME` reference, or (Electron) an encrypted `safe:` blob. */
   apiKey: z.string().max(4096).optional(),
+  /**
+   * A key pool: several keys (accounts) for this provider, each with its weight, limits and
+   * learned budget; a key is rested after 429 / 401 / 403 / 402. With `apiKey` too, that key
+   * joins the pool as "default".
+   */
+  apiKeys: z.array(PooledKeySchema).max(64).optional(),
   enabled: z.boolean().default(true),
   weight: z.number().min(0).default(1),
   models: z.array(z.string().min(1)).default([]),
@@ -85,10 +110,16 @@ export const ProviderSchema = z.strictObject({
   defaultMaxTokens: positiveInt.optional(),
   /**
    * A GPU you run (balanced cache-aware by routes without a strategy) or a cloud API (used after
-   * the local targets, as failover). Absent: decided by kind (vllm, ollama: local) and host
-   * (loopback, private or LAN addresses: local).
+   * the local targets, as failover). Absent: decided by kind (vllm, ollama, llamacpp: local) and
+   * host (loopback, private or LAN addresses: local).
    */
   local: z.boolean().optional(),
+  /**
+   * Dialects this provider speaks natively beyond what its kind always speaks (e.g. `openai-responses`
+   * on an OpenAI-compatible server that serves /v1/responses, `anthropic-messages` on a vLLM, Ollama
+   * or llama.cpp recent enough to serve /v1/messages): requests in them pass through untranslated.
+   */
+  dialects: z.array(z.enum(PROVIDER_DIALECTS)).optional(),
 })
 
 const TargetSchema = z.strictObject({
@@ -183,8 +214,45 @@ export const DEFAULT_HTTP_LIMITS = {
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000
 
+/**
+ * A bind address: an IPv4 or IPv6 address, or a host name (letters, digits, hyphens, dots).
+ * Refused otherwise, so a typo never reaches the next start as an address it cannot listen on.
+ */
+export function isValidHost(host: string): boolean {
+  const h = host.trim()
+  if (h === '' || h.length > 253) return false
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.split('.').every((n) => Number(n) <= 255)
+  if (h.includes(':')) return /^\[?[0-9a-f:.]+(%[\w.-]+)?\]?$/i.test(h) && (h.match(/::/g) ?? []).length <= 1
+  return h.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
+}
+
+/**
+ * Team mode: several instances share limits, concurrency, learned budgets, breakers, app keys,
+ * the config and usage rollups through one Redis. Absent: this instance alone (embedded state).
+ */
+const StateSchema = z.strictObject({
+  /** `redis://[user:password@]host:6379[/db]`, `rediss://` for TLS, or `env:NAME`. */
+  redis: z
+    .string()
+    .max(2048)
+    .refine((v) => /^rediss?:\/\//i.test(v) || v.startsWith('env:'), 'must be a redis:// or rediss:// URL, or env:NAME')
+    .optional(),
+  /**
+   * While Redis is unreachable: `closed` (default) each instance enforces its share of every
+   * limit (limit / live instances), so the team stays within it; `open` the whole limit each.
+   * Proxying never stops either way.
+   */
+  failMode: z.enum(['open', 'closed']).optional(),
+  /** Key and channel prefix, to keep several teams (or environments) apart on one Redis; default `switchyard`. */
+  prefix: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)').optional(),
+  /** Longest a Redis command may take before the instance decides alone (default 500 ms). */
+  timeoutMs: z.number().int().min(20).max(10_000).optional(),
+  /** Share the config's providers, routes, active provider, routing and usage sections (default true). */
+  shareConfig: z.boolean().optional(),
+})
+
 const ServerSchema = z.strictObject({
-  host: z.string().min(1).default('127.0.0.1'),
+  host: z.string().min(1).refine(isValidHost, 'not an IP address or host name').default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
   allowedOrigins: z.array(z.string()).default([]),
   requireAppKey: z.boolean().default(false),
@@ -192,6 +260,46 @@ const ServerSchema = z.strictObject({
   http: HttpLimitsSchema.optional(),
   /** On SIGTERM/quit: how long requests under way may take to finish before they are cut. */
   shutdownGraceMs: z.number().int().min(0).max(600_000).optional(),
+  /**
+   * A second port that speaks only what Ollama serves, for tools that take a host without a path
+   * (11434 belongs to a real Ollama; 11435 is a good choice). Off when absent.
+   */
+  ollamaPort: z.number().int().min(0).max(65535).optional(),
+})
+
+/** The OpenAI Responses API's stored responses (`store`, `previous_response_id`), kept locally. */
+const ResponsesSchema = z.strictObject({
+  /** Keep responses so that `previous_response_id` and GET /v1/responses/{id} work (default true). */
+  store: z.boolean().optional(),
+  /** Most responses kept (default 10000); the oldest go first. */
+  maxResponses: positiveInt.optional(),
+  /** Days a response is kept (default 30). */
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+})
+
+export const MODEL_TIERS = ['large', 'default', 'small'] as const
+export type ModelTier = (typeof MODEL_TIERS)[number]
+
+const ToolModelRuleSchema = z.strictObject({
+  /** A model name or glob a tool sends (`claude-*haiku*`, `gpt-4o`). */
+  match: z.string().min(1).max(256),
+  /** Send it to this tier's model... */
+  tier: z.enum(MODEL_TIERS).optional(),
+  /** ...or to this model. */
+  model: z.string().min(1).max(256).optional(),
+})
+
+/**
+ * Model names coding tools hard-code (claude-* tiers, gpt-*, gemini-*, o*) mapped to models this
+ * gateway serves, used only when no route and no provider serves the name. Absent: the built-in
+ * rules with tiers picked from the served models.
+ */
+const ToolModelsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** The model of each tier; absent: the largest / the active provider's default / the smallest served model. */
+  tiers: z.strictObject({ large: z.string().min(1).optional(), default: z.string().min(1).optional(), small: z.string().min(1).optional() }).optional(),
+  /** Tried in order before the built-in rules. */
+  rules: z.array(ToolModelRuleSchema).max(200).optional(),
 })
 
 export const ConfigSchema = z
@@ -210,12 +318,21 @@ export const ConfigSchema = z
     /** Gateway-wide routing tunables (all optional). */
     routing: RoutingSchema.optional(),
     usage: UsageSchema.default({ retentionDays: DEFAULT_RETENTION_DAYS }),
+    responses: ResponsesSchema.optional(),
+    toolModels: ToolModelsSchema.optional(),
+    /** Team mode (shared state on Redis); absent: embedded. */
+    state: StateSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>()
     config.providers.forEach((p, i) => {
       if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` })
       ids.add(p.id)
+      const labels = new Set<string>(p.apiKey !== undefined && p.apiKeys?.length ? [DEFAULT_KEY_LABEL] : [])
+      p.apiKeys?.forEach((k, j) => {
+        if (labels.has(k.label)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'apiKeys', j, 'label'], message: `duplicate key label "${k.label}"` })
+        labels.add(k.label)
+      })
     })
     if (config.activeProvider !== undefined && !ids.has(config.activeProvider)) {
       ctx.addIssue({ code: 'custom', path: ['activeProvider'], message: `no provider with id "${config.activeProvider}"` })
@@ -232,20 +349,37 @@ export const ConfigSchema = z
     })
   })
 
+/** The label `apiKey` takes when it joins a provider's `apiKeys` pool. */
+export const DEFAULT_KEY_LABEL = 'default'
+
 export type Config = z.output<typeof ConfigSchema>
+export type StateConfig = z.output<typeof StateSchema>
+export type PooledKeyConfig = z.output<typeof PooledKeySchema>
 export type ConfigInput = z.input<typeof ConfigSchema>
 export type ProviderConfig = z.output<typeof ProviderSchema>
 export type ProviderInput = z.input<typeof ProviderSchema>
 export type RouteConfig = z.output<typeof RouteSchema>
 export type RoutingConfig = z.output<typeof RoutingSchema>
 
+/**
+ * A provider's key pool: its `apiKeys`, with `apiKey` (if also set) as the key labelled
+ * "default"; empty when the provider has no pool (then `apiKey` alone is used, as always).
+ */
+export function keyPoolOf(p: Pick<ProviderConfig, 'apiKey' | 'apiKeys'>): PooledKeyConfig[] {
+  if (!p.apiKeys || p.apiKeys.length === 0) return []
+  return p.apiKey !== undefined && p.apiKey !== '' ? [{ key: p.apiKey, label: DEFAULT_KEY_LABEL }, ...p.apiKeys] : [...p.apiKeys]
+}
+
 /** Whether a route's `model` is a pattern (`*` any run, `?` one character) rather than a name. */
 export function isGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?')
 }
 export type UsageConfig = z.output<typeof UsageSchema>
+export type ToolModelsConfig = z.output<typeof ToolModelsSchema>
+export type ToolModelRule = z.output<typeof ToolModelRuleSchema>
 export type UsageWebhookConfig = z.output<typeof UsageWebhookSchema>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
+export type ProviderDialect = (typeof PROVIDER_DIALECTS)[number]
 export type Strategy = (typeof STRATEGIES)[number]
 
 /** Upgrades older documents step by step; index n turns version n into n + 1. */
@@ -366,6 +500,7 @@ function maskValue(value: string): string {
 function maskProvider(p: ProviderConfig): ProviderConfig {
   const out: ProviderConfig = { ...p, baseUrl: maskUrlPassword(p.baseUrl) }
   if (p.apiKey !== undefined) out.apiKey = maskValue(p.apiKey)
+  if (p.apiKeys) out.apiKeys = p.apiKeys.map((k) => ({ ...k, key: maskValue(k.key) }))
   if (p.headers) out.headers = mapValues(p.headers, (v, k) => (isSecretHeader(k) ? maskValue(v) : v))
   return out
 }
@@ -377,9 +512,11 @@ function maskProvider(p: ProviderConfig): ProviderConfig {
  */
 export function maskSecrets(config: Config): Config {
   const webhook = config.usage?.webhook
+  const state = config.state
   return {
     ...config,
     providers: config.providers.map(maskProvider),
+    ...(state?.redis ? { state: { ...state, redis: maskUrlPassword(state.redis) } } : {}),
     ...(webhook
       ? { usage: { ...config.usage, webhook: { ...webhook, url: maskUrlPassword(webhook.url), ...(webhook.headers ? { headers: mapValues(webhook.headers, maskValue) } : {}) } } }
       : {}),
@@ -402,6 +539,16 @@ function restoreHeaders(incoming: Record<string, string>, stored: Record<string,
   )
 }
 
+/** Pooled keys sent back masked take the stored key of the same label; dropped when none is stored. */
+function restoreKeys(incoming: PooledKeyConfig[], stored: PooledKeyConfig[] | undefined): PooledKeyConfig[] {
+  const byLabel = new Map((stored ?? []).map((k) => [k.label, k.key]))
+  return incoming.flatMap((k) => {
+    if (k.key !== SECRET_MASK) return [k]
+    const kept = byLabel.get(k.label)
+    return kept === undefined ? [] : [{ ...k, key: kept }]
+  })
+}
+
 /**
  * Puts back the stored secrets wherever an incoming config carries SECRET_MASK for the same
  * provider id (its key, a header value, the password in its base URL) or for the webhook: a
@@ -417,9 +564,11 @@ export function restoreMaskedSecrets(incoming: Config, current: Config): Config 
       const before = stored.get(p.id)
       const out: ProviderConfig = { ...p, baseUrl: restoreUrlPassword(p.baseUrl, before?.baseUrl) }
       if (p.apiKey === SECRET_MASK) out.apiKey = before?.apiKey
+      if (p.apiKeys) out.apiKeys = restoreKeys(p.apiKeys, before?.apiKeys)
       if (p.headers) out.headers = restoreHeaders(p.headers, before?.headers)
       return out
     }),
+    ...(incoming.state?.redis ? { state: { ...incoming.state, redis: restoreUrlPassword(incoming.state.redis, current.state?.redis) } } : {}),
     ...(webhook
       ? {
           usage: {

@@ -59,7 +59,14 @@ export interface TestGateway {
 
 export async function startTestGateway(
   config: unknown,
-  opts: { secrets?: SecretResolver; sideChannels?: boolean; routing?: GatewayOptions['routing']; admission?: GatewayOptions['admission']; keepAlive?: GatewayOptions['keepAlive'] } = {},
+  opts: {
+    secrets?: SecretResolver
+    sideChannels?: boolean
+    routing?: GatewayOptions['routing']
+    admission?: GatewayOptions['admission']
+    keepAlive?: GatewayOptions['keepAlive']
+    team?: GatewayOptions['team']
+  } = {},
 ): Promise<TestGateway> {
   const store = memoryConfigStore(config)
   const { lines, stream } = captureLogs()
@@ -75,6 +82,7 @@ export async function startTestGateway(
     routing: opts.routing,
     admission: opts.admission,
     keepAlive: opts.keepAlive,
+    team: opts.team,
   })
   const status = await gateway.start({ host: '127.0.0.1', port: 0 })
   return {

@@ -1,10 +1,11 @@
 // Mock LLM backends on loopback that speak the real wire formats: vLLM / OpenAI chat
 // completions (SSE with `stream_options.include_usage`), Ollama's OpenAI-compatible /v1 API with
-// its quirks and native endpoints, and each one's error body shape.
+// its quirks and native endpoints, llama.cpp's llama-server (/health, /props, /slots, /metrics
+// beside its OpenAI API), and each one's error body shape.
 import http from 'node:http'
 import { json, listenOnLoopback, readBody } from './server'
 
-export type Flavor = 'vllm' | 'openai' | 'ollama'
+export type Flavor = 'vllm' | 'openai' | 'ollama' | 'llamacpp'
 
 export interface RecordedRequest {
   method: string
@@ -32,6 +33,23 @@ export interface Behavior {
   metrics?: () => string
   /** Ollama: the models reported loaded by GET /api/ps (`name`s; default none loaded). */
   loaded?: string[]
+  /** llama.cpp: its slots and what they do (default 4 idle slots, 8192 tokens each, no --metrics). */
+  llamacpp?: LlamacppState
+}
+
+/** A llama-server's state as its side channels report it. */
+export interface LlamacppState {
+  slots: number
+  /** Slots processing a request. */
+  busy: number
+  /** Requests waiting for a slot (reported by /metrics only). */
+  deferred: number
+  /** Started with --metrics: /metrics answers (else 501, as the real server does). */
+  metrics: boolean
+  /** Still loading the model: /health answers 503. */
+  loading: boolean
+  /** Context per slot. */
+  nCtx: number
 }
 
 export interface MockBackend {
@@ -106,6 +124,7 @@ export async function startMockBackend(opts: { flavor?: Flavor; name?: string; m
   mock.port = listening.port
   mock.url = listening.url
   mock.baseUrl = flavor === 'ollama' ? mock.url : `${mock.url}/v1`
+  if (flavor === 'llamacpp') mock.behavior.llamacpp = { slots: 4, busy: 0, deferred: 0, metrics: false, loading: false, nCtx: 8192 }
   return mock
 }
 
@@ -126,6 +145,7 @@ function route(mock: MockBackend, models: string[], req: http.IncomingMessage, r
     const expires = new Date(Date.now() + 5 * 60_000).toISOString()
     return json(res, 200, { models: (b.loaded ?? []).map((m) => ({ name: m, model: m, size: 3_338_801_804, digest: 'a80c4f17acd5', details: { format: 'gguf', family: 'llama' }, expires_at: expires, size_vram: 3_338_801_804 })) })
   }
+  if (mock.flavor === 'llamacpp' && req.method === 'GET' && b.llamacpp && llamacppSideChannel(b.llamacpp, models, path, res)) return
   const endpoint = path.replace(/^\/v1/, '')
   if (req.method !== 'POST' || !['/chat/completions', '/completions', '/embeddings'].includes(endpoint)) {
     return errorResponse(mock, res, 404, `no route ${req.method} ${path}`)
@@ -142,6 +162,57 @@ function route(mock: MockBackend, models: string[], req: http.IncomingMessage, r
   }, b.headerDelayMs)
 }
 
+/** llama-server's side channels at its root; false for other paths. */
+function llamacppSideChannel(state: LlamacppState, models: string[], path: string, res: http.ServerResponse): boolean {
+  const notSupported = (what: string) => json(res, 501, { error: { code: 501, message: `This server does not support ${what} endpoint. Start it with \`--${what}\``, type: 'not_supported_error' } })
+  switch (path) {
+    case '/health':
+      if (state.loading) json(res, 503, { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } })
+      else json(res, 200, { status: 'ok' })
+      return true
+    case '/props':
+      json(res, 200, {
+        default_generation_settings: { id: 0, id_task: -1, n_ctx: state.nCtx, speculative: false, is_processing: false, params: { n_predict: -1, temperature: 0.8 } },
+        total_slots: state.slots,
+        model_path: `/models/${models[0]}`,
+        chat_template: '{% for message in messages %}…{% endfor %}',
+        modalities: { vision: false, audio: false },
+        build_info: 'b6750-1a2b3c4d',
+      })
+      return true
+    case '/slots':
+      json(
+        res,
+        200,
+        Array.from({ length: state.slots }, (_, id) => ({ id, id_task: id < state.busy ? 100 + id : -1, n_ctx: state.nCtx, speculative: false, is_processing: id < state.busy, params: {} })),
+      )
+      return true
+    case '/metrics':
+      if (!state.metrics) {
+        notSupported('metrics')
+        return true
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+      res.end(
+        [
+          '# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed.',
+          '# TYPE llamacpp:prompt_tokens_total counter',
+          'llamacpp:prompt_tokens_total 1024',
+          '# HELP llamacpp:requests_processing Number of requests processing.',
+          '# TYPE llamacpp:requests_processing gauge',
+          `llamacpp:requests_processing ${state.busy}`,
+          '# HELP llamacpp:requests_deferred Number of requests deferred.',
+          '# TYPE llamacpp:requests_deferred gauge',
+          `llamacpp:requests_deferred ${state.deferred}`,
+          '',
+        ].join('\n'),
+      )
+      return true
+    default:
+      return false
+  }
+}
+
 function modelMissingMessage(flavor: Flavor, model: string): string {
   if (flavor === 'ollama') return `model "${model}" not found, try pulling it first`
   return `The model \`${model}\` does not exist.`
@@ -151,6 +222,9 @@ function modelList(mock: MockBackend, models: string[]): unknown {
   const created = 1_732_000_000
   if (mock.flavor === 'vllm') {
     return { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'vllm', root: id, parent: null, max_model_len: 32768, permission: [] })) }
+  }
+  if (mock.flavor === 'llamacpp') {
+    return { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'llamacpp', meta: { vocab_type: 2, n_vocab: 152064, n_ctx_train: 32768, n_embd: 3584, n_params: 7615616512, size: 4683073536 } })) }
   }
   return { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: mock.flavor === 'ollama' ? 'library' : 'system' })) }
 }
@@ -167,6 +241,10 @@ function completion(mock: MockBackend, model: string, endpoint: string): unknown
   }
   if (mock.flavor === 'ollama') {
     return { ...base, system_fingerprint: 'fp_ollama', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage, answeredBy: mock.name }
+  }
+  if (mock.flavor === 'llamacpp') {
+    const timings = { prompt_n: usage.prompt_tokens, prompt_ms: 12.5, predicted_n: usage.completion_tokens, predicted_ms: 40.1 }
+    return { ...base, system_fingerprint: 'b6750-1a2b3c4d', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage, timings, answeredBy: mock.name }
   }
   return { ...base, system_fingerprint: 'fp_mock', choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { ...usage, prompt_tokens_details: usage.prompt_tokens_details ?? { cached_tokens: 0 }, completion_tokens_details: usage.completion_tokens_details ?? { reasoning_tokens: 0 } }, answeredBy: mock.name }
 }
@@ -213,6 +291,7 @@ function errorResponse(mock: MockBackend, res: http.ServerResponse, status: numb
   if (mock.flavor === 'vllm') {
     return json(res, status, { object: 'error', message, type: status === 404 ? 'NotFoundError' : 'BadRequestError', param: null, code: status })
   }
+  if (mock.flavor === 'llamacpp') return json(res, status, { error: { code: status, message, type: status === 404 ? 'not_found_error' : status === 503 ? 'unavailable_error' : 'server_error' } })
   if (mock.flavor === 'ollama') return json(res, status, { error: { message, type: 'api_error', param: null, code: null } })
   json(res, status, { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'invalid_request_error', param: null, code: null } })
 }

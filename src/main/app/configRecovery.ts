@@ -5,8 +5,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { CONFIG_VERSION, parseConfig, type Config } from '../../shared/config'
-import type { Logger } from '../gateway/common/log'
-import type { ConfigStore } from '../gateway/common/types'
+import type { Logger } from '../gateway'
+import type { ConfigStore } from '../gateway'
 
 export const CONFIG_FILE = 'config.json'
 export const LAST_GOOD_FILE = 'config.last-good.json'

@@ -5,7 +5,7 @@
 // reads and changes them through getDesktopSettings / updateDesktopSettings, the tray through
 // the same object, and both hear about each other's changes.
 import type { ApiHandlers, DesktopSettings, DesktopSettingsPatch, UpdateChannel } from '../../shared/api'
-import type { Logger } from '../gateway/common/log'
+import type { Logger } from '../gateway'
 import type { SecretStorageKind } from './encryptingConfigStore'
 import type { LoginItemControl } from './loginItem'
 

@@ -3,8 +3,8 @@
 // `env:NAME` references, already-encrypted blobs and the UI's "keep the stored key" mask pass
 // through. Reading is unchanged: safeSecrets.ts decrypts when the gateway needs the key.
 import { SECRET_MASK, type Config } from '../../shared/config'
-import { ApiFailure } from '../gateway/api/apiFailure'
-import type { ConfigStore } from '../gateway/common/types'
+import { ApiFailure } from '../gateway'
+import type { ConfigStore } from '../gateway'
 import { SAFE_PREFIX, encryptSecret, type SafeStorageLike } from './safeSecrets'
 
 export type SecretStorageKind = 'os' | 'basic_text' | 'unavailable'

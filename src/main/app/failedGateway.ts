@@ -5,12 +5,12 @@
 // empty, and everything that needs a running gateway fails with the same explanation.
 import type { ApiHandlers, GatewayStatus, StatsSnapshot, TodayUsage } from '../../shared/api'
 import { defaultConfig } from '../../shared/config'
-import { ApiFailure } from '../gateway/api/apiFailure'
-import { createConfigHandlers } from '../gateway/api/configHandlers'
-import { EventHub } from '../gateway/common/events'
-import type { Gateway } from '../gateway/createGateway'
-import type { Router } from '../gateway/routing/router'
-import type { ConfigStore } from '../gateway/common/types'
+import { ApiFailure } from '../gateway'
+import { createConfigHandlers } from '../gateway'
+import { EventHub } from '../gateway'
+import type { Gateway } from '../gateway'
+import type { Router } from '../gateway'
+import type { ConfigStore } from '../gateway'
 import { failureLine, type StartupFailure } from './startupFailure'
 
 export type HostGateway = Pick<Gateway, 'api' | 'events' | 'status' | 'setPaused'>
@@ -81,16 +81,27 @@ export function createFailedGateway(opts: FailedGatewayOptions): HostGateway {
     testProviderDraft: unavailable,
     discoverModels: unavailable,
     resolveModel: unavailable,
+    getToolModels: unavailable,
     getStats: async () => emptyStats(),
+    getStatsHistory: async () => ({ points: [] }),
     // Nothing was proxied, so nothing was used; the dashboard and the tray show empty totals.
     getUsage: async () => ({ rows: [] }),
     getTodayUsage: async (): Promise<TodayUsage> => ({ day: new Date(now()).toISOString().slice(0, 10), ...zero, providers: {} }),
     exportUsage: unavailable,
     listRequests: async () => ({ items: [] }),
     getRouteInsights: async () => ({ items: [] }),
+    getRequestFacets: async () => ({ apps: [], providers: [], models: [], endpoints: [] }),
+    getTeamStatus: async () => ({ backend: 'embedded', up: true, instances: [], providers: [] }),
     listApps: async () => ({ items: [] }),
     createApp: unavailable,
     revokeApp: unavailable,
+    getDiscovery: async () => ({ scanning: false, items: [] }),
+    scanDiscovery: unavailable,
+    addDiscovered: unavailable,
+    // Connecting a tool needs app keys, which live in the usage database that did not open.
+    listTools: async () => ({ items: [] }),
+    connectTool: unavailable,
+    restoreTool: unavailable,
     // The desktop app supplies these (settings, updater); here only so the table is complete.
     getDesktopSettings: async () => ({ available: false, notices: [] }),
     updateDesktopSettings: unavailable,

@@ -2,7 +2,7 @@
 // read stderr from). Redaction is the gateway logger's, so secrets cannot reach the file.
 import path from 'node:path'
 import pino from 'pino'
-import { createLogger, type Logger } from '../gateway/common/log'
+import { createLogger, type Logger } from '../gateway'
 
 export function logFilePath(userData: string): string {
   return path.join(userData, 'logs', 'switchyard.log')

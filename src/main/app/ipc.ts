@@ -15,9 +15,9 @@ import {
   type OperationName,
   type ResultOf,
 } from '../../shared/api'
-import { ApiFailure } from '../gateway/api/handlers'
-import type { EventHub } from '../gateway/common/events'
-import type { Logger } from '../gateway/common/log'
+import { ApiFailure } from '../gateway'
+import type { EventHub } from '../gateway'
+import type { Logger } from '../gateway'
 
 /** Decides whether an IPC message comes from our own renderer (see senderPolicy.ts). */
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean

@@ -3,7 +3,7 @@
 // `shutdown` on macOS and Linux), where there may be no time for a graceful stop and the ledger is
 // flushed synchronously first. Plus the notification keeper: a Notification that nothing
 // references can be garbage-collected before the user clicks it, and its click is then lost.
-import { DEFAULT_GRACE_MS } from '../gateway/createGateway'
+import { DEFAULT_GRACE_MS } from '../gateway'
 
 /** A quit may take the gateway's grace period plus a few seconds for the ledger and the log. */
 export const QUIT_WATCHDOG_MS = DEFAULT_GRACE_MS + 5_000

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Logger } from '../gateway/common/log'
+import type { Logger } from '../gateway'
 
 export const HIDDEN_ARG = '--hidden'
 

@@ -1,8 +1,8 @@
 // Turns notificationsFor() into native notifications. It watches every stats tick, also while
 // notifications are off, so turning them on does not announce stale changes.
-import type { Gateway } from '../gateway/createGateway'
-import type { Logger } from '../gateway/common/log'
-import type { ConfigStore } from '../gateway/common/types'
+import type { Gateway } from '../gateway'
+import type { Logger } from '../gateway'
+import type { ConfigStore } from '../gateway'
 import { notificationsFor, type Notice, type WatchState } from './notifications'
 
 export interface NotifierDeps {

@@ -1,7 +1,7 @@
 // Electron secrets: keys the app stored are `safe:` + base64 of safeStorage.encryptString()
 // (OS keychain / DPAPI / libsecret). `env:NAME` references and literals resolve as headless does.
-import type { Logger } from '../gateway/common/log'
-import type { SecretResolver } from '../gateway/common/types'
+import type { Logger } from '../gateway'
+import type { SecretResolver } from '../gateway'
 import { envSecretResolver } from '../headless/envSecrets'
 
 export const SAFE_PREFIX = 'safe:'

@@ -1,7 +1,7 @@
 // Where our renderer lives and who may talk to main. Pure functions: the window and the IPC
 // wrapper ask these, tests call them directly.
 import path from 'node:path'
-import { isLoopbackHost } from '../gateway/server/guard'
+import { isLoopbackHost } from '../gateway'
 import { APP_HOST, APP_INDEX_URL, APP_SCHEME } from './appProtocol'
 
 export type RendererTarget =

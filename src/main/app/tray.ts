@@ -4,11 +4,11 @@
 // (every 30 s and after status changes). It is rebuilt only when the result differs: rebuilding a
 // native menu while it is open closes it on some platforms.
 import type { MenuItemConstructorOptions } from 'electron'
-import type { TodayUsage, UpdateStatus } from '../../shared/api'
-import { providerViews } from '../gateway/api/handlers'
-import type { Gateway } from '../gateway/createGateway'
-import type { Logger } from '../gateway/common/log'
-import type { ConfigStore } from '../gateway/common/types'
+import type { TodayUsage, ToolView, UpdateStatus } from '../../shared/api'
+import { providerViews } from '../gateway'
+import type { Gateway } from '../gateway'
+import type { Logger } from '../gateway'
+import type { ConfigStore } from '../gateway'
 import type { DesktopSettingsController } from './desktopSettings'
 import { downProviders } from './notifications'
 import { trayIconState, type TrayIconState } from './trayIcon'
@@ -53,6 +53,7 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
   let appliedIcon: TrayIconState | undefined
   let down: string[] = []
   let today: TodayUsage | undefined
+  let tools: ToolView[] | undefined
   let disposed = false
 
   const currentState = (): TrayState => ({
@@ -65,6 +66,7 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
     update: deps.updates?.status(),
     openDashboardFirst: deps.openDashboardFirst,
     startupFailed: deps.startupFailed,
+    tools,
   })
 
   const dispatch = (action: TrayAction): void => {
@@ -84,6 +86,16 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
         return
       case 'open-dashboard':
         deps.openDashboard()
+        return
+      case 'connect-tool':
+        deps.gateway.api
+          .connectTool({ id: action.toolId })
+          .then(() => refreshUsage())
+          .catch((err: unknown) => {
+            // The file could not be edited safely (or at all): the dashboard says why and what to do.
+            deps.logger.warn({ tool: action.toolId, err: (err as Error)?.message }, 'tray: connecting the tool failed')
+            deps.openDashboard()
+          })
         return
       case 'toggle-launch-at-login':
         updateSettings({ launchAtLogin: !deps.settings?.launchAtLogin() })
@@ -153,6 +165,11 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
           today = await deps.gateway.api.getTodayUsage(undefined)
         } catch (err) {
           deps.logger.warn({ err: (err as Error)?.message }, 'tray: cannot read today’s usage')
+        }
+        try {
+          tools = (await deps.gateway.api.listTools(undefined)).items
+        } catch (err) {
+          deps.logger.warn({ err: (err as Error)?.message }, 'tray: cannot list the coding tools')
         }
       } while (usageAgain && !disposed)
       usageRequest = undefined

@@ -1,13 +1,14 @@
 // The tray menu as data: a pure function of the gateway status, the providers, today's usage and
 // the desktop settings. The tray controller (tray.ts) turns these plain items into an Electron
 // Menu; tests read them directly.
-import { clientBaseUrl, type GatewayStatus, type ProviderView, type TodayUsage, type UpdateStatus, type UsageTotals } from '../../shared/api'
+import { clientBaseUrl, type GatewayStatus, type ProviderView, type TodayUsage, type ToolId, type ToolView, type UpdateStatus, type UsageTotals } from '../../shared/api'
 
 export type TrayAction =
   | { kind: 'set-active-provider'; providerId: string }
   | { kind: 'toggle-pause' }
   | { kind: 'copy'; text: string }
   | { kind: 'open-dashboard' }
+  | { kind: 'connect-tool'; toolId: ToolId }
   | { kind: 'toggle-launch-at-login' }
   | { kind: 'toggle-notifications' }
   | { kind: 'install-update' }
@@ -42,6 +43,8 @@ export interface TrayState {
   openDashboardFirst?: boolean
   /** Start-up stopped short (see startupFailure.ts): offer the log and a restart. */
   startupFailed?: boolean
+  /** Coding tools for "Connect a Tool"; absent hides the submenu. */
+  tools?: Pick<ToolView, 'id' | 'name' | 'mode' | 'installed' | 'connection'>[]
 }
 
 /** Tray menus are narrow; a long error reason would stretch the whole menu across the screen. */
@@ -91,8 +94,17 @@ export function todayLine(today: TodayUsage | undefined): string {
 
 /** The providers that used the most tokens today, most first (ties by name), at most `limit`. */
 export function topProviders(today: TodayUsage | undefined, limit = TOP_PROVIDERS): Array<[string, UsageTotals]> {
-  if (!today) return []
-  return Object.entries(today.providers)
+  return topOf(today?.providers, limit)
+}
+
+/** The calling apps (tools) that used the most tokens today, most first, at most `limit`. */
+export function topApps(today: TodayUsage | undefined, limit = TOP_PROVIDERS): Array<[string, UsageTotals]> {
+  return topOf(today?.apps, limit)
+}
+
+function topOf(byName: Record<string, UsageTotals> | undefined, limit: number): Array<[string, UsageTotals]> {
+  if (!byName) return []
+  return Object.entries(byName)
     .filter(([, t]) => t.totalTokens > 0 || t.requests > 0)
     .sort(([a, x], [b, y]) => y.totalTokens - x.totalTokens || a.localeCompare(b))
     .slice(0, limit)
@@ -140,6 +152,11 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
   for (const [id, totals] of topProviders(state.today)) {
     items.push({ type: 'normal', label: `    ${names.get(id) ?? id}: ${usageText(totals)}`, enabled: false })
   }
+  const apps = topApps(state.today)
+  if (apps.length > 0) {
+    items.push({ type: 'normal', label: 'By app', enabled: false })
+    for (const [app, totals] of apps) items.push({ type: 'normal', label: `    ${app === 'unknown' ? 'unidentified' : app}: ${usageText(totals)}`, enabled: false })
+  }
   items.push({ type: 'separator' })
 
   // Pausing only makes sense while the gateway is up; resuming must stay possible while paused.
@@ -157,6 +174,7 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
         { type: 'normal', label: `Anthropic SDKs, Claude Code: ${base}`, action: { kind: 'copy', text: base } },
       ],
     },
+    ...(state.tools ? [toolsSubmenu(state.tools)] : []),
     ...(state.openDashboardFirst ? [] : [OPEN_DASHBOARD]),
     { type: 'separator' },
   )
@@ -171,6 +189,27 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
   if (state.launchAtLogin !== undefined || state.notifications !== undefined || canCheck) items.push({ type: 'separator' })
   items.push({ type: 'normal', label: 'Quit Switchyard', action: { kind: 'quit' } })
   return items
+}
+
+/**
+ * "Connect a Tool": a click connects a tool whose config Switchyard writes; connected tools and
+ * Cursor (manual steps) open the dashboard, where restore and the steps are.
+ */
+export function toolsSubmenu(tools: NonNullable<TrayState['tools']>): TrayMenuItem {
+  const ordered = [...tools].sort((a, b) => Number(b.installed) - Number(a.installed))
+  return {
+    type: 'submenu',
+    label: 'Connect a Tool',
+    submenu: [
+      ...ordered.map((t): TrayMenuItem => {
+        const state = t.connection === 'connected' ? ' — connected' : t.connection === 'changed' ? ' — changed since' : !t.installed ? ' (not found)' : ''
+        const action: TrayAction = t.mode === 'file' && t.connection !== 'connected' ? { kind: 'connect-tool', toolId: t.id } : { kind: 'open-dashboard' }
+        return { type: 'normal', label: `${t.name}${state}${t.mode === 'manual' ? ' — steps…' : ''}`, action }
+      }),
+      { type: 'separator' },
+      { type: 'normal', label: 'Restore or Review in the Dashboard…', action: { kind: 'open-dashboard' } },
+    ],
+  }
 }
 
 const OPEN_DASHBOARD: TrayMenuItem = { type: 'normal', label: 'Open Dashboard…', action: { kind: 'open-dashboard' } }

@@ -6,8 +6,8 @@
 // "Restart to update" drains the gateway and flushes the ledger before electron-updater quits and
 // installs. electron-updater itself is passed in (AutoUpdaterLike), so all of this runs under Node.
 import type { UpdateChannel, UpdateStatus } from '../../shared/api'
-import { ApiFailure } from '../gateway/api/apiFailure'
-import type { Logger } from '../gateway/common/log'
+import { ApiFailure } from '../gateway'
+import type { Logger } from '../gateway'
 
 export const FIRST_CHECK_DELAY_MS = 15_000
 export const CHECK_INTERVAL_MS = 24 * 60 * 60_000

@@ -2,7 +2,7 @@
 // app lives on in the tray, and locked down: sandboxed renderer, no navigation away from our
 // page, no new windows, no permissions.
 import { BrowserWindow, nativeTheme, shell, type WebPreferences } from 'electron'
-import type { Logger } from '../gateway/common/log'
+import type { Logger } from '../gateway'
 import { externalLinkDecision, isPermissionAllowed, isRendererUrl, type RendererTarget } from './senderPolicy'
 
 /** DevTools only in unpackaged runs: a shipped app must not open them (nor answer their shortcut). */

@@ -2,8 +2,8 @@
 // shared schema, written atomically by conf, and reloaded live when the file is edited by hand.
 import type Conf from 'conf'
 import { parseConfig, type Config } from '../../shared/config'
-import type { ConfigStore } from '../gateway/common/types'
-import type { Logger } from '../gateway/common/log'
+import type { ConfigStore } from '../gateway'
+import type { Logger } from '../gateway'
 
 export class ConfigFileError extends Error {}
 

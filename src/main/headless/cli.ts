@@ -3,7 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createLogger } from '../gateway/common/log'
+import type { ApiHandlers } from '../../shared/api'
+import { createLogger, type Logger } from '../gateway'
 import { startHeadless } from './startHeadless'
 import { startupBanner } from './startupBanner'
 
@@ -15,6 +16,9 @@ const USAGE = `usage: switchyard serve [options]
   --port N            port, 0 picks a free one (default: from config, 7171)
   --admin-token T     dashboard/admin API token (default: $SWITCHYARD_ADMIN_TOKEN or <data-dir>/admin-token)
   --log-level L       trace|debug|info|warn|error (default: info)
+  --discover          find local LLM servers (Ollama, LM Studio, vLLM, llama.cpp, SGLang) on
+                      their usual loopback ports and add each new one as a provider; the first
+                      provider added becomes active ($SWITCHYARD_DISCOVERY_PORTS: other ports)
 `
 
 declare const __APP_VERSION__: string
@@ -32,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'admin-token': { type: 'string' },
         'log-level': { type: 'string' },
+        discover: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -79,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The token goes only to a terminal, never into a log that stdout may be redirected to.
   process.stdout.write(startupBanner(handle, process.stdout.isTTY === true))
+  // After the listening line: discovery is bounded (a few seconds) but never holds start-up.
+  if (values.discover) void discoverAndAdd(handle.gateway.api, logger)
   return new Promise<number>((resolve) => {
     let stoppingAt = 0
     const stop = (signal: string): void => {
@@ -96,6 +103,24 @@ export async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGTERM', () => stop('SIGTERM'))
   })
+}
+
+/** `--discover`: scan, then add every server not configured yet; one line on stderr each. */
+async function discoverAndAdd(api: ApiHandlers, logger: Logger): Promise<void> {
+  try {
+    const found = await api.scanDiscovery(undefined)
+    if (found.items.length === 0) process.stderr.write(`switchyard: --discover found no local LLM server (ports ${found.ports?.join(', ') ?? '-'})\n`)
+    for (const server of found.items) {
+      if (server.configuredAs) {
+        process.stderr.write(`switchyard: ${server.server} at ${server.baseUrl} is already provider "${server.configuredAs}"\n`)
+        continue
+      }
+      const { provider, active } = await api.addDiscovered({ baseUrl: server.baseUrl })
+      process.stderr.write(`switchyard: added ${server.server} at ${server.baseUrl} as provider "${provider.id}" (${server.models.length} models${active ? ', active' : ''})\n`)
+    }
+  } catch (err) {
+    logger.warn({ err: (err as Error)?.message }, 'discovery failed')
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,5 @@
-import type { SecretResolver } from '../gateway/common/types'
-import type { Logger } from '../gateway/common/log'
+import type { SecretResolver } from '../gateway'
+import type { Logger } from '../gateway'
 
 /** Headless secrets: `env:NAME` reads the environment; anything else is the key itself. */
 export function envSecretResolver(logger: Logger, env: NodeJS.ProcessEnv = process.env): SecretResolver {

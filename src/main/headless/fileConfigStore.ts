@@ -1,7 +1,7 @@
 import path from 'node:path'
 import Conf from 'conf'
 import { ConfigFileError, confConfigStore, type ClosableConfigStore } from '../config/confConfigStore'
-import type { Logger } from '../gateway/common/log'
+import type { Logger } from '../gateway'
 
 /** Headless config: the --config file, or `<data-dir>/config.json`, through `conf`. */
 export function openFileConfigStore(file: string, logger: Logger): ClosableConfigStore {

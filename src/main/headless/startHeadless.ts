@@ -2,8 +2,8 @@
 // same port the web bridge and the dashboard.
 import fs from 'node:fs'
 import path from 'node:path'
-import { createGateway, type Gateway } from '../gateway/createGateway'
-import type { Logger } from '../gateway/common/log'
+import { createGateway, type Gateway } from '../gateway'
+import type { Logger } from '../gateway'
 import type { GatewayStatus } from '../../shared/api'
 import { resolveAdminToken, type AdminTokenSource } from './adminToken'
 import { ConfigFileError } from '../config/confConfigStore'
@@ -62,6 +62,8 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessHand
     throw err
   }
   const url = status.url!
+  // Compress the dashboard's files now, in the background: the first visit gets them small too.
+  void serveUi.warm()
   return {
     gateway,
     status,

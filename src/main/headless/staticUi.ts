@@ -1,10 +1,14 @@
 // Serves the built dashboard (out/renderer) at /ui/ in headless mode, with the same strict
-// content security policy the Electron window uses.
+// content security policy the Electron window uses, compressed (brotli, else gzip) for browsers
+// that accept it: each file is compressed once and kept in memory (the build never changes under
+// a running server; a changed file is noticed by its size and mtime).
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { RequestContext } from '../gateway/pipeline/context'
-import { sendOpenAIError } from '../gateway/common/respond'
-import { GatewayError } from '../gateway/common/errors'
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import type { RequestContext } from '../gateway'
+import { sendOpenAIError } from '../gateway'
+import { GatewayError } from '../gateway'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -20,9 +24,68 @@ const TYPES: Record<string, string> = {
 export const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
+const brotli = promisify(zlib.brotliCompress)
+const gzip = promisify(zlib.gzip)
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json'])
+
+export type Encoding = 'br' | 'gzip'
+
+/** The best encoding the client accepts (q=0 refuses one). */
+export function preferredEncoding(accept: string | string[] | undefined): Encoding | undefined {
+  const offered = new Map<string, number>()
+  for (const part of String(accept ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';')
+    if (!name) continue
+    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find((v) => v !== undefined)
+    offered.set(name, q === undefined ? 1 : Number(q))
+  }
+  const ok = (e: string): boolean => (offered.get(e) ?? offered.get('*') ?? 0) > 0
+  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : undefined
+}
+
+interface Compressed {
+  stamp: string
+  variants: Partial<Record<Encoding, Promise<Buffer>>>
+}
+
 export function createStaticUi(uiDir: string) {
   const root = path.resolve(uiDir)
-  return async function serve(ctx: RequestContext): Promise<boolean> {
+  const compressed = new Map<string, Compressed>()
+
+  /** The file compressed with `encoding`, from the cache or made now (shared by concurrent requests). */
+  function encoded(file: string, stamp: string, body: Buffer, encoding: Encoding): Promise<Buffer> {
+    let entry = compressed.get(file)
+    if (!entry || entry.stamp !== stamp) compressed.set(file, (entry = { stamp, variants: {} }))
+    // Brotli at quality 5: most of quality 11's gain at a fraction of its time (a 1.6 MB bundle: 90 ms, not 7 s).
+    entry.variants[encoding] ??= (
+      encoding === 'br'
+        ? brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+        : gzip(body, { level: 6 })
+    ).catch((err: unknown) => {
+      delete entry!.variants[encoding]
+      throw err
+    })
+    return entry.variants[encoding]!
+  }
+
+  /** Compresses every asset in the background (after start-up), so even a first visit gets them small. */
+  async function warm(): Promise<void> {
+    const dir = path.join(root, 'assets')
+    const names = await fs.readdir(dir).catch(() => [] as string[])
+    for (const name of ['../index.html', ...names]) {
+      const file = path.resolve(dir, name)
+      if (!COMPRESSIBLE.has(path.extname(file))) continue
+      try {
+        const [body, st] = await Promise.all([fs.readFile(file), fs.stat(file)])
+        await encoded(file, `${st.size}:${st.mtimeMs}`, body, 'br')
+        await encoded(file, `${st.size}:${st.mtimeMs}`, body, 'gzip')
+      } catch {
+        // served uncompressed if it cannot be compressed
+      }
+    }
+  }
+
+  async function serve(ctx: RequestContext): Promise<boolean> {
     const { path: urlPath, req, res } = ctx
     if (urlPath === '/' || urlPath === '/ui') {
       res.writeHead(302, { location: '/ui/' })
@@ -47,16 +110,29 @@ export function createStaticUi(uiDir: string) {
       return true
     }
     let body: Buffer
+    let stamp: string
     try {
-      body = await fs.readFile(file)
+      const [content, st] = await Promise.all([fs.readFile(file), fs.stat(file)])
+      body = content
+      stamp = `${st.size}:${st.mtimeMs}`
     } catch {
       sendOpenAIError(res, new GatewayError('not_found', relative === 'index.html' ? 'dashboard is not built; run `npm run build`' : 'not found'))
       return true
     }
     const ext = path.extname(file)
+    let encoding = COMPRESSIBLE.has(ext) && body.length > 1024 ? preferredEncoding(req.headers['accept-encoding']) : undefined
+    if (encoding) {
+      try {
+        body = await encoded(file, stamp, body, encoding)
+      } catch {
+        encoding = undefined // served as it is
+      }
+    }
     res.writeHead(200, {
       'content-type': TYPES[ext] ?? 'application/octet-stream',
       'content-length': body.length,
+      ...(encoding ? { 'content-encoding': encoding } : {}),
+      ...(COMPRESSIBLE.has(ext) ? { vary: 'accept-encoding' } : {}),
       'cache-control': ext === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
       'content-security-policy': DASHBOARD_CSP,
       'x-content-type-options': 'nosniff',
@@ -65,4 +141,6 @@ export function createStaticUi(uiDir: string) {
     res.end(req.method === 'HEAD' ? undefined : body)
     return true
   }
+
+  return Object.assign(serve, { warm })
 }

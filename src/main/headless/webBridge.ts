@@ -13,13 +13,13 @@ import {
   type ApiHandlers,
   type OperationName,
 } from '../../shared/api'
-import { ApiFailure } from '../gateway/api/handlers'
-import { GatewayError, openAIErrorType } from '../gateway/common/errors'
-import type { EventHub } from '../gateway/common/events'
-import type { Logger } from '../gateway/common/log'
-import { isJsonContentType, parseJsonObject, readBody } from '../gateway/server/body'
-import type { RequestContext } from '../gateway/pipeline/context'
-import { sendJson, sendOpenAIError } from '../gateway/common/respond'
+import { ApiFailure } from '../gateway'
+import { GatewayError, openAIErrorType } from '../gateway'
+import type { EventHub } from '../gateway'
+import type { Logger } from '../gateway'
+import { isJsonContentType, parseJsonObject, readBody } from '../gateway'
+import type { RequestContext } from '../gateway'
+import { sendJson, sendOpenAIError } from '../gateway'
 
 const MAX_ADMIN_BODY = 4 * 1024 * 1024
 const KEEPALIVE_MS = 15_000

@@ -63,14 +63,12 @@ const STARTERS: Record<Dialect, (o: { agent: ScriptedAgent; anyModel: boolean })
 
 /** The provider a user would configure for each upstream dialect; every model the CLI asks for maps to the mock's one model. */
 function gatewayConfig(mock: ScriptedMock): unknown {
-  const kinds: Record<Dialect, { id: string; kind: string } | undefined> = {
+  const kinds: Record<Dialect, { id: string; kind: string; dialects?: string[] } | undefined> = {
     'openai-chat': { id: 'local-vllm', kind: 'vllm' },
     'anthropic-messages': { id: 'anthropic', kind: 'anthropic' },
-    // OpenAI itself: an openai-compatible provider whose backend speaks the Responses API (this
-    // mock serves nothing else). If the core comes to need a per-provider dialect setting for
-    // Responses passthrough, it belongs here.
-    'openai-responses': { id: 'openai', kind: 'openai-compatible' },
-    // No case uses a Gemini backend behind the gateway yet (no `gemini` provider kind so far).
+    // An openai-compatible server that serves the Responses API (this mock serves nothing else):
+    // a user says so with `dialects`, and the gateway passes Responses requests through.
+    'openai-responses': { id: 'openai', kind: 'openai-compatible', dialects: ['openai-responses'] },
     gemini: { id: 'gemini', kind: 'gemini' },
   }
   const p = kinds[mock.dialect]!
@@ -78,7 +76,7 @@ function gatewayConfig(mock: ScriptedMock): unknown {
     version: 1,
     server: { host: '127.0.0.1', port: 0 },
     activeProvider: p.id,
-    providers: [{ id: p.id, kind: p.kind, baseUrl: mock.baseUrl, apiKey: mock.key, models: [mock.model], defaultModel: mock.model }],
+    providers: [{ id: p.id, kind: p.kind, baseUrl: mock.baseUrl, apiKey: mock.key, models: [mock.model], defaultModel: mock.model, ...(p.dialects ? { dialects: p.dialects } : {}) }],
   }
 }
 
@@ -161,7 +159,10 @@ function check(c: { spec: CaseSpec; word: string; run: CliRun; mock: ScriptedMoc
   const { run, mock, word } = c
   expect(run.timedOut, `the CLI did not finish within ${c.timeoutMs} ms`).toBe(false)
   expect(run.code, 'the CLI exit code').toBe(0)
-  expect(mock.rejected, 'requests the mock backend had to refuse (wrong key, model or path)').toEqual([])
+  // The gateway asks an OpenAI-compatible server on loopback once whether it is LM Studio
+  // (GET /api/v0/models, to learn which models are loaded); a 404 there is the expected answer.
+  const refused = mock.rejected.filter((r) => r.path !== '/api/v0/models')
+  expect(refused, 'requests the mock backend had to refuse (wrong key, model or path)').toEqual([])
   expect(mock.agent.calls.length, 'the mock answered with a tool call').toBeGreaterThan(0)
   expect(
     mock.agent.results.some((r) => r.text.includes(word)),

@@ -28,7 +28,7 @@ export async function shoot(page: Page, name: string, opts: { fullPage?: boolean
   await settle(page)
 }
 
-export async function openView(page: Page, view: 'overview' | 'providers' | 'routes' | 'usage' | 'requests' | 'settings'): Promise<void> {
+export async function openView(page: Page, view: 'overview' | 'providers' | 'routes' | 'usage' | 'requests' | 'tools' | 'settings'): Promise<void> {
   await page.getByTestId(`nav-${view}`).click()
   await expect(page.getByTestId(`view-${view}`)).toBeVisible()
   await expect(page).toHaveURL(new RegExp(`#/${view}$`))

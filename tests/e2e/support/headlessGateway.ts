@@ -16,14 +16,24 @@ export interface HeadlessGateway {
   stop(): Promise<void>
 }
 
-export async function startHeadlessGateway(config: unknown, token = 'e2e-admin-token'): Promise<HeadlessGateway> {
+export interface StartOptions {
+  /** Extra environment for the gateway process (e.g. a temporary HOME for tool configs). */
+  env?: Record<string, string>
+  /** Extra CLI flags after `serve`. */
+  args?: string[]
+  /** Runs on the data dir before the gateway starts (e.g. seeds usage.db). */
+  beforeStart?: (dataDir: string) => void | Promise<void>
+}
+
+export async function startHeadlessGateway(config: unknown, token = 'e2e-admin-token', opts: StartOptions = {}): Promise<HeadlessGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-e2e-'))
   const configFile = path.join(dataDir, 'config.json')
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2))
+  await opts.beforeStart?.(dataDir)
   const child = spawn(
     process.execPath,
-    [path.join(root, 'bin/switchyard.js'), 'serve', '--config', configFile, '--data-dir', dataDir, '--port', '0', '--admin-token', token],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'warn' } },
+    [path.join(root, 'bin/switchyard.js'), 'serve', '--config', configFile, '--data-dir', dataDir, '--port', '0', '--admin-token', token, ...(opts.args ?? [])],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'warn', ...opts.env } },
   )
   let out = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))

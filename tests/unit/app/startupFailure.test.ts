@@ -99,10 +99,13 @@ describe('the stand-in gateway (no gateway could be built)', () => {
     const seen: string[] = []
     gw.events.on('status', (st) => seen.push(st.state))
     await gw.api.upsertProvider({ id: 'o', provider: { id: 'o', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434' } as never })
-    await gw.api.setActiveProvider({ id: 'o' })
+    // The first provider added becomes the active one.
     expect(s.get().activeProvider).toBe('o')
-    expect((await gw.api.listProviders(undefined)).items.map((p) => p.id)).toEqual(['o'])
-    expect(seen).toEqual(['error', 'error'])
+    await gw.api.upsertProvider({ id: 'p', provider: { id: 'p', kind: 'ollama', baseUrl: 'http://127.0.0.1:11435' } as never })
+    await gw.api.setActiveProvider({ id: 'p' })
+    expect(s.get().activeProvider).toBe('p')
+    expect((await gw.api.listProviders(undefined)).items.map((p) => p.id)).toEqual(['o', 'p'])
+    expect(seen).toEqual(['error', 'error', 'error'])
   })
 
   it('answers reads of live data with empty results and refuses work that needs the gateway, saying why', async () => {

@@ -29,6 +29,35 @@ const radios = (items: TrayMenuItem[]): TrayMenuItem[] => items.filter((i) => i.
 const find = (items: TrayMenuItem[], label: string) => items.find((i) => i.label === label)
 const actionOf = (items: TrayMenuItem[], label: string) => find(items, label)?.action
 
+describe('tray: tools and apps', () => {
+  it("today's tokens per app, most first, with the unidentified caller named so", () => {
+    const items = trayMenuTemplate({ status: listening, providers, today: { ...today, apps: { 'claude-code': totals(9_000), unknown: totals(12_000), aider: totals(100) } } })
+    const at = labels(items).indexOf('By app')
+    expect(at).toBeGreaterThan(labels(items).indexOf('Today: 15,420 tokens · $0.04'))
+    expect(labels(items).slice(at + 1, at + 4)).toEqual(['    unidentified: 12,000 tokens', '    claude-code: 9,000 tokens', '    aider: 100 tokens'])
+    expect(labels(trayMenuTemplate({ status: listening, providers, today }))).not.toContain('By app')
+  })
+
+  it('Connect a Tool: installed first; a click connects file tools, connected ones and Cursor open the dashboard', () => {
+    const items = trayMenuTemplate({
+      status: listening,
+      providers,
+      tools: [
+        { id: 'aider', name: 'Aider', mode: 'file', installed: false, connection: 'none' },
+        { id: 'claude-code', name: 'Claude Code', mode: 'file', installed: true, connection: 'none' },
+        { id: 'codex', name: 'Codex CLI', mode: 'file', installed: true, connection: 'connected' },
+        { id: 'cursor', name: 'Cursor', mode: 'manual', installed: true, connection: 'none' },
+      ],
+    })
+    const sub = find(items, 'Connect a Tool')!
+    expect(labels(sub.submenu!)).toEqual(['Claude Code', 'Codex CLI — connected', 'Cursor — steps…', 'Aider (not found)', '---', 'Restore or Review in the Dashboard…'])
+    expect(sub.submenu![0]!.action).toEqual({ kind: 'connect-tool', toolId: 'claude-code' })
+    expect(sub.submenu![1]!.action).toEqual({ kind: 'open-dashboard' })
+    expect(sub.submenu![2]!.action).toEqual({ kind: 'open-dashboard' })
+    expect(sub.submenu![3]!.action).toEqual({ kind: 'connect-tool', toolId: 'aider' })
+  })
+})
+
 describe('trayMenuTemplate', () => {
   it('listening, no providers, usage not read yet: the minimal menu', () => {
     const items = trayMenuTemplate({ status: listening, providers: [] })

@@ -5,7 +5,7 @@ import { blockKeysOf, SimBackend, type BackendListener, type SimRequest } from '
 import { targets, runMatrix } from '../../../bench/routingSim/report'
 import { FAMILIES, GPU, scenario } from '../../../bench/routingSim/scenarios'
 import { runOnce } from '../../../bench/routingSim/sim'
-import { vllmLoadFromMetrics } from '../../../src/main/gateway/providers/prometheus'
+import { vllmLoadFromMetrics } from '../../../src/main/gateway/providers/kinds/vllm/metrics'
 
 function request(id: number, segments: Array<{ id: number; tokens: number }>, output: number, sentAt = 0): SimRequest {
   const prompt = segments.reduce((n, s) => n + s.tokens, 0)

@@ -17,7 +17,7 @@ class BrokenClient extends ClientResponse {
     res: http.ServerResponse,
     private readonly breaks: Breakage,
   ) {
-    super(res, 'openai', 'req-1')
+    super(res, 'openai-chat', 'req-1')
   }
   override head(status: number, headers: string[]): void {
     if (this.breaks === 'head') throw new TypeError('Invalid character in header content')

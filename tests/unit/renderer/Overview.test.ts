@@ -61,10 +61,12 @@ describe('overview', () => {
     for (let at = 2000; at <= 4000; at += 1000) fake.emit('stats', snapshot({ at, requestsPerSec: at / 1000 }))
     fake.emit('stats', snapshot({ at: 3500 })) // late and out of order: ignored
     await flushPromises()
+    // The charts load on demand (their own chunk): the stubs get what the real ones would.
     const charts = wrapper.findAllComponents({ name: 'LiveChart' })
     expect(charts).toHaveLength(3)
-    expect(charts[0]!.props('times')).toEqual([1000, 2000, 3000, 4000])
-    expect((charts[0]!.props('series') as { data: number[] }[])[0]!.data).toEqual([1, 2, 3, 4])
+    const input = (c: (typeof charts)[number], key: string): unknown => c.props(key) ?? (c.vm.$attrs as Record<string, unknown>)[key]
+    expect(input(charts[0]!, 'times')).toEqual([1000, 2000, 3000, 4000])
+    expect((input(charts[0]!, 'series') as { data: number[] }[])[0]!.data).toEqual([1, 2, 3, 4])
     wrapper.unmount()
   })
 
@@ -128,5 +130,40 @@ describe('overview', () => {
     expect(fake.listenerCount('stats') + fake.listenerCount('status')).toBe(2)
     wrapper.unmount()
     expect(fake.listenerCount('stats') + fake.listenerCount('status')).toBe(0)
+  })
+})
+
+describe('overview: team and key pools', () => {
+  it('shows the team (instances, shared or alone) and every pooled key with its state and usage', async () => {
+    const key = (label: string, extra: object = {}) => ({ label, weight: 1, available: true, inFlight: 0, rpm: { used: 3, limit: 10 }, tpm: { used: 0 }, requests24h: 40, tokens24h: 1200, errors24h: 1, ...extra })
+    const fake = fakeClient({
+      providers: [provider('openai', { keySet: true })],
+      team: {
+        backend: 'redis',
+        up: true,
+        url: 'redis://10.0.0.5:6379',
+        failMode: 'closed',
+        instances: [
+          { id: 'a', host: 'gw-a', version: '1.0.0', startedAt: 0, self: true },
+          { id: 'b', host: 'gw-b', version: '1.0.0', startedAt: 0, seenAgoMs: 1200, self: false },
+        ],
+        providers: [{ provider: 'openai', decidedBy: 'team', keys: [key('alpha'), key('bravo', { available: false, trouble: 'auth', troubleStatus: 401 })] }],
+      },
+    })
+    const wrapper = await render(fake)
+    await flushPromises()
+    const panel = byTestId(wrapper, 'team-panel')
+    expect(panel.text()).toContain('2 instances')
+    expect(panel.text()).toContain('gw-b')
+    expect(byTestId(wrapper, 'team-state').text()).toBe('shared')
+    expect(byTestId(wrapper, 'key-openai-alpha').text()).toContain('in use')
+    expect(byTestId(wrapper, 'key-openai-alpha').text()).toContain('3 / 10')
+    expect(byTestId(wrapper, 'key-openai-bravo').text()).toContain('refused (401/403)')
+  })
+
+  it('shows nothing of the kind for one machine without key pools', async () => {
+    const wrapper = await render(fakeClient({ providers: [provider('ollama')] }))
+    await flushPromises()
+    expect(wrapper.find('[data-testid="team-panel"]').exists()).toBe(false)
   })
 })

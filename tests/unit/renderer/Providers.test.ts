@@ -51,7 +51,7 @@ describe('provider editor (composable)', () => {
     editor.form.value.weight = 1
     fake.client.upsertProvider.mockRejectedValueOnce(new Error('invalid provider: limits.rpm: Too small'))
     expect(await editor.save()).toBe(false)
-    expect(editor.saveError.value).toContain('limits.rpm')
+    expect(editor.saveError.value).toContain('Requests / min: Too small')
     expect(editor.open.value).toBe(true)
   })
 

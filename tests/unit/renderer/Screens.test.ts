@@ -94,21 +94,61 @@ describe('requests', () => {
     wrapper.unmount()
   })
 
-  it('auto refresh polls only while switched on and the screen is shown', async () => {
+  it('the live tail re-reads the newest page while on and shown; off stops it', async () => {
     vi.useFakeTimers()
     try {
       const fake = fakeClient({ requests: [] })
       const wrapper = await mountApp(fake, 'requests')
       expect(byTestId(wrapper, 'requests-empty').text()).toContain('No requests yet')
-      await byTestId(wrapper, 'requests-auto').trigger('click')
-      await vi.advanceTimersByTimeAsync(6100)
+      await vi.advanceTimersByTimeAsync(4100)
       expect(fake.client.listRequests).toHaveBeenCalledTimes(3)
+      await byTestId(wrapper, 'requests-auto').trigger('click')
+      await vi.advanceTimersByTimeAsync(6000)
+      expect(fake.client.listRequests).toHaveBeenCalledTimes(3)
+      await byTestId(wrapper, 'requests-auto').trigger('click')
+      await vi.advanceTimersByTimeAsync(2050)
+      expect(fake.client.listRequests).toHaveBeenCalledTimes(4)
       wrapper.unmount()
       await vi.advanceTimersByTimeAsync(10_000)
-      expect(fake.client.listRequests).toHaveBeenCalledTimes(3)
+      expect(fake.client.listRequests).toHaveBeenCalledTimes(4)
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it('filters go to the server; a row opens its details with the failover path', async () => {
+    const entry = logEntry({
+      requestId: 'req-failover-1',
+      status: 200,
+      provider: 'beta',
+      routeModel: 'claude-sonnet-4-5',
+      upstreamModel: 'qwen2.5-coder:7b',
+      endpoint: '/v1/messages',
+      latencyMs: 2000,
+      ttftMs: 900,
+      attempts: 2,
+      path: [
+        { provider: 'alpha', model: 'qwen', outcome: 'connect_error', latencyMs: 3 },
+        { provider: 'beta', model: 'qwen2.5-coder:7b', outcome: 'success', status: 200, latencyMs: 1490 },
+      ],
+    })
+    const fake = fakeClient({ requests: [entry] })
+    const wrapper = await mountApp(fake, 'requests')
+    const explorerQuery = () => fake.client.listRequests.mock.calls.at(-1)![0] as Record<string, unknown>
+    expect(explorerQuery()).toEqual({ limit: 100 })
+    await byTestId(wrapper, 'filter-request-id').find('input').setValue('req-fail')
+    await settle()
+    expect(explorerQuery()).toEqual({ limit: 100, requestId: 'req-fail' })
+
+    await wrapper.find('[data-request-id="req-failover-1"]').trigger('click')
+    await settle()
+    const detail = document.body.querySelector('[data-testid="request-detail"]')!
+    expect(detail.textContent).toContain('Anthropic Messages')
+    expect(detail.textContent).toContain('qwen2.5-coder:7b')
+    expect(detail.querySelector('[data-testid="request-detail-attempts"]')!.textContent).toContain('connect_error')
+    expect(detail.textContent).toContain('Failover path (2 attempts)')
+    expect(detail.textContent).toContain('900 ms')
+    wrapper.unmount()
   })
 })
 
@@ -150,7 +190,7 @@ describe('routes', () => {
     fake.client.replaceConfig.mockRejectedValueOnce(new Error('invalid config: routes[0].targets[0].weight: Too small'))
     await byTestId(wrapper, 'routes-save').trigger('click')
     await settle()
-    expect(byTestId(wrapper, 'routes-save-error').text()).toContain('routes[0]')
+    expect(byTestId(wrapper, 'routes-save-error').text()).toContain('Route 1, target 1 — Weight: Too small')
     expect(byTestId(wrapper, 'route-0').exists()).toBe(true)
     wrapper.unmount()
   })

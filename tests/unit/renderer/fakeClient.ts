@@ -7,6 +7,7 @@ import type {
   AppKeyView,
   DesktopSettings,
   DesktopSettingsPatch,
+  DiscoveredServer,
   EventName,
   GatewayStatus,
   ProviderStats,
@@ -14,11 +15,15 @@ import type {
   RequestLogEntry,
   RouteInsight,
   StatsSnapshot,
+  ToolId,
+  ToolView,
+  TeamStatusView,
   UpdateStatus,
   UsageRow,
 } from '../../../src/shared/api'
 import { parseConfig, parseProvider, SECRET_MASK, type Config, type ProviderInput } from '../../../src/shared/config'
 import { ApiClientError, type UiClient } from '../../../src/renderer/src/api/types'
+import type { HistoryPoint } from '../../../src/shared/statsHistory'
 
 export function provider(id: string, over: Partial<ProviderView> = {}): ProviderView {
   return { id, name: id, kind: 'openai-compatible', baseUrl: `http://127.0.0.1:9/${id}/v1`, enabled: true, active: false, keySet: false, models: [], discoveredModels: [], weight: 1, ...over }
@@ -79,9 +84,12 @@ export interface FakeOptions {
   config?: Config
   usage?: (query: { from?: string; to?: string; groupBy?: string }) => UsageRow[]
   requests?: RequestLogEntry[]
+  tools?: ToolView[]
+  history?: HistoryPoint[]
   desktop?: DesktopSettings
   update?: UpdateStatus
   routeInsights?: RouteInsight[]
+  team?: TeamStatusView
 }
 
 function configFrom(providers: ProviderView[], activeProvider: string | undefined): Config {
@@ -101,6 +109,7 @@ export function fakeClient(initial: FakeOptions = {}) {
   let paused = false
   const stats = initial.stats ?? snapshot()
   let apps: AppKeyView[] = []
+  let tools: ToolView[] = initial.tools ?? []
   let desktop: DesktopSettings = initial.desktop ?? { available: false, notices: [] }
   const update: UpdateStatus = initial.update ?? { state: 'unsupported', currentVersion: '1.2.3', channel: 'stable' }
   const listeners: { [E in EventName]: Set<(p: ApiEvents[E]) => void> } = { stats: new Set(), status: new Set(), update: new Set() }
@@ -162,11 +171,23 @@ export function fakeClient(initial: FakeOptions = {}) {
       candidates: activeProvider ? [{ provider: activeProvider, upstreamModel: model, available: true }] : [],
     })),
     getRouteInsights: vi.fn(async () => ({ items: initial.routeInsights ?? [] })),
+    getToolModels: vi.fn(async () => ({
+      enabled: true,
+      tiers: { large: 'qwen2.5-coder:32b', default: 'qwen2.5-coder:7b', small: 'llama3.2:3b' },
+      configuredTiers: {},
+      rules: [{ match: 'claude-*haiku*', tier: 'small' as const, custom: false }],
+      samples: [{ name: 'claude-3-5-haiku-latest', model: 'llama3.2:3b', provider: 'ollama', tier: 'small' as const, rule: 'claude-*haiku*' }],
+      available: ['llama3.2:3b', 'qwen2.5-coder:32b', 'qwen2.5-coder:7b'],
+      activeProvider,
+    })),
+    getTeamStatus: vi.fn(async (): Promise<TeamStatusView> => initial.team ?? { backend: 'embedded', up: true, instances: [], providers: [] }),
     getStats: vi.fn(async () => stats),
+    getStatsHistory: vi.fn(async () => ({ points: initial.history ?? [] })),
     getUsage: vi.fn(async (query: { from?: string; to?: string; groupBy?: string }) => ({ rows: initial.usage?.(query) ?? [] })),
     getTodayUsage: vi.fn(async () => ({ day: '2026-05-01', requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} })),
     exportUsage: vi.fn(async ({ format }: { format: 'csv' | 'json' }) => ({ filename: `switchyard-usage-2026-05-01.${format}`, contentType: format === 'csv' ? 'text/csv' : 'application/json', body: 'requestId,provider\nr1,a\n' })),
-    listRequests: vi.fn(async () => ({ items: initial.requests ?? [] })),
+    listRequests: vi.fn(async (_query?: unknown) => ({ items: initial.requests ?? [] })),
+    getRequestFacets: vi.fn(async () => ({ apps: ['aider'], providers: ['a'], models: ['m'], endpoints: ['/v1/chat/completions'] })),
     listApps: vi.fn(async () => ({ items: apps })),
     createApp: vi.fn(async ({ name }: { name: string }) => {
       if (apps.some((a) => a.name === name)) throw new ApiClientError('conflict', `an app named "${name}" exists`)
@@ -176,6 +197,22 @@ export function fakeClient(initial: FakeOptions = {}) {
     revokeApp: vi.fn(async ({ name }: { name: string }) => {
       apps = apps.filter((a) => a.name !== name)
       return { items: apps }
+    }),
+    getDiscovery: vi.fn(async () => ({ scanning: false, items: [] as DiscoveredServer[] })),
+    scanDiscovery: vi.fn(async () => ({ scanning: false, scannedAt: 1, ports: [11434], items: [] as DiscoveredServer[] })),
+    addDiscovered: vi.fn(async ({ baseUrl }: { baseUrl: string }) => ({ provider: provider('ollama', { baseUrl }), active: true })),
+    listTools: vi.fn(async () => ({ items: tools })),
+    connectTool: vi.fn(async ({ id, model }: { id: ToolId; model?: string }) => {
+      const t = tools.find((x) => x.id === id)!
+      const next: ToolView = { ...t, connection: 'connected', appName: id, canRestore: t.mode === 'file', model: t.usesModel ? model : undefined }
+      tools = tools.map((x) => (x.id === id ? next : x))
+      return t.mode === 'manual' ? { tool: next, key: `sy-${'t'.repeat(32)}` } : { tool: next, backupPath: `/data/tools/backups/${id}` }
+    }),
+    restoreTool: vi.fn(async ({ id }: { id: ToolId }) => {
+      const t = tools.find((x) => x.id === id)!
+      const next: ToolView = { ...t, connection: 'none', appName: undefined, canRestore: false }
+      tools = tools.map((x) => (x.id === id ? next : x))
+      return next
     }),
     getDesktopSettings: vi.fn(async () => desktop),
     updateDesktopSettings: vi.fn(async (patch: DesktopSettingsPatch) => {

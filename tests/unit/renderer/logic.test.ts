@@ -6,6 +6,7 @@ import { snippets } from '../../../src/renderer/src/logic/snippets'
 import { clientBaseUrl } from '../../../src/shared/api'
 import { downloadFile, safeFilename } from '../../../src/renderer/src/logic/download'
 import { formatCompact, formatMs, formatPercent, formatRate, formatUsd, healthLabel } from '../../../src/renderer/src/logic/format'
+import { activeFilterCount, attemptLines, dialectOf, requestQuery } from '../../../src/renderer/src/logic/requestExplorer'
 import { providerStats, snapshot } from './fakeClient'
 
 describe('navigation', () => {
@@ -87,5 +88,35 @@ describe('formatting', () => {
     expect(healthLabel('open')).toEqual({ label: 'down', type: 'error' })
     expect(healthLabel('closed', false).label).toBe('disabled')
     expect(healthLabel(undefined).label).toBe('unknown')
+  })
+})
+
+
+describe('request explorer logic', () => {
+  it('turns filters into the server query; an id search ignores the rest', () => {
+    const now = Date.UTC(2026, 4, 1, 12)
+    expect(requestQuery({ range: '1h', status: 'errors', app: 'codex' }, { now, limit: 50, cursor: '1.2' })).toEqual({
+      limit: 50,
+      cursor: '1.2',
+      status: 'errors',
+      app: 'codex',
+      from: '2026-05-01T11:00:00.000Z',
+    })
+    expect(requestQuery({ range: '1h', app: 'codex', requestId: ' abc ' }, { now, limit: 50 })).toEqual({ limit: 50, requestId: 'abc' })
+    expect(activeFilterCount({ range: 'all' })).toBe(0)
+    expect(activeFilterCount({ range: '24h', provider: 'x' })).toBe(2)
+  })
+
+  it('names the API of an endpoint', () => {
+    expect(dialectOf('/v1/messages')).toBe('Anthropic Messages')
+    expect(dialectOf('/chat/completions')).toBe('OpenAI Chat')
+    expect(dialectOf('/v1/responses')).toBe('OpenAI Responses')
+    expect(dialectOf('/api/chat')).toBe('Ollama')
+    expect(dialectOf('/v1beta/models/gemini-2.5-pro:generateContent')).toBe('Gemini')
+  })
+
+  it('without a recorded path, the one attempt is the row itself', () => {
+    const lines = attemptLines({ provider: 'p', upstreamModel: 'm', routeModel: 'm', errorClass: 'upstream_timeout', status: 504, state: 'error', latencyMs: 120000 } as never)
+    expect(lines).toEqual([{ provider: 'p', model: 'm', result: 'upstream_timeout', latency: '2.0 min', ok: false }])
   })
 })

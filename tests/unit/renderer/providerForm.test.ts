@@ -24,12 +24,12 @@ describe('presets', () => {
       vLLM: ['vllm', 'http://127.0.0.1:8000/v1'],
       Ollama: ['ollama', 'http://127.0.0.1:11434'],
       'LM Studio': ['openai-compatible', 'http://127.0.0.1:1234/v1'],
-      'llama.cpp': ['openai-compatible', 'http://127.0.0.1:8080/v1'],
+      'llama.cpp': ['llamacpp', 'http://127.0.0.1:8080/v1'],
       OpenAI: ['openai-compatible', 'https://api.openai.com/v1'],
       Anthropic: ['anthropic', 'https://api.anthropic.com'],
       DeepSeek: ['openai-compatible', 'https://api.deepseek.com'],
       OpenRouter: ['openai-compatible', 'https://openrouter.ai/api/v1'],
-      Gemini: ['openai-compatible', 'https://generativelanguage.googleapis.com/v1beta/openai'],
+      Gemini: ['gemini', 'https://generativelanguage.googleapis.com'],
       Groq: ['openai-compatible', 'https://api.groq.com/openai/v1'],
     })
     // Every preset is a valid provider as it stands.

@@ -78,3 +78,45 @@ describe('masking provider secrets beyond apiKey', () => {
     expect(restoreMaskedSecrets(parse(masked), withHook).usage.webhook!.url).toBe('https://meter:hook-pass-9876@metering.example.com/ingest')
   })
 })
+
+describe('team mode and key pools: secrets masked like apiKey', () => {
+  const stored = parse({
+    state: { redis: 'redis://team:redis-pass-4242@10.0.0.10:6379/0' },
+    providers: [
+      {
+        id: 'openai',
+        kind: 'openai-compatible',
+        baseUrl: 'https://api.openai.com/v1',
+        apiKeys: [
+          { key: 'sk-pool-literal-123456', label: 'a', weight: 2 },
+          { key: 'env:OPENAI_KEY_B', label: 'b' },
+        ],
+      },
+    ],
+  })
+
+  it('pooled literal keys and the Redis password read as the mask; env references stay visible', () => {
+    const masked = maskSecrets(stored)
+    expect(masked.providers[0]!.apiKeys).toEqual([
+      { key: SECRET_MASK, label: 'a', weight: 2 },
+      { key: 'env:OPENAI_KEY_B', label: 'b' },
+    ])
+    expect(masked.state!.redis).toBe(`redis://team:${SECRET_MASK}@10.0.0.10:6379/0`)
+    expect(JSON.stringify(masked)).not.toMatch(/sk-pool-literal|redis-pass-4242/)
+  })
+
+  it('sent back masked, they keep the stored values (by key label); a new key keeps what was typed', () => {
+    const edited = maskSecrets(stored)
+    edited.providers[0]!.apiKeys = [...edited.providers[0]!.apiKeys!, { key: 'sk-new-typed-in-000', label: 'c' }]
+    const back = restoreMaskedSecrets(parse(edited), stored)
+    expect(back.providers[0]!.apiKeys!.map((k) => k.key)).toEqual(['sk-pool-literal-123456', 'env:OPENAI_KEY_B', 'sk-new-typed-in-000'])
+    expect(back.state!.redis).toBe('redis://team:redis-pass-4242@10.0.0.10:6379/0')
+  })
+
+  it('rejects duplicate key labels and a label that clashes with apiKey joining the pool as "default"', () => {
+    const dup = parseConfig({ providers: [{ id: 'p', kind: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', apiKey: 'x', apiKeys: [{ key: 'k1', label: 'default' }, { key: 'k2', label: 'b' }, { key: 'k3', label: 'b' }] }] })
+    expect(dup.ok).toBe(false)
+    if (!dup.ok) expect(dup.errors.join(' ')).toMatch(/duplicate key label "default".*duplicate key label "b"/)
+    expect(parseConfig({ state: { redis: 'http://nope' } }).ok).toBe(false)
+  })
+})

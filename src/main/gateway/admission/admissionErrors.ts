@@ -1,7 +1,8 @@
 // The coded errors a waiting request can end with, each with a Retry-After computed from the
 // limiters' windows (never a guess: the moment the earliest candidate could take it again).
 import { GatewayError } from '../common/errors'
-import type { BlockReason, ProviderLimiter } from './providerLimiter'
+import type { Checkable } from './admissionTypes'
+import type { BlockReason } from './providerLimiter'
 import type { TokenEstimate } from './tokenEstimate'
 
 const REASON_TEXT: Record<BlockReason, string> = {
@@ -14,11 +15,12 @@ const REASON_TEXT: Record<BlockReason, string> = {
 
 export interface Blocked {
   providerId: string
-  limiter: ProviderLimiter
+  /** The line's verdict: its limiter (and key pool), or the shared store's last word. */
+  limiter: Checkable
 }
 
 /** Seconds until the soonest candidate could admit `estimate` (and its app allows it); at least 1. */
-export function retryAfterSec(candidates: readonly Blocked[], estimate: TokenEstimate, app: ProviderLimiter | undefined, now: number): number {
+export function retryAfterSec(candidates: readonly Blocked[], estimate: TokenEstimate, app: Checkable | undefined, now: number): number {
   let soonest = Infinity
   for (const c of candidates) {
     const result = c.limiter.check(estimate, now)
@@ -30,7 +32,7 @@ export function retryAfterSec(candidates: readonly Blocked[], estimate: TokenEst
   return Math.max(1, Math.ceil(ms / 1000))
 }
 
-function describe(candidates: readonly Blocked[], estimate: TokenEstimate, app: ProviderLimiter | undefined, appName: string | undefined, now: number): string {
+function describe(candidates: readonly Blocked[], estimate: TokenEstimate, app: Checkable | undefined, appName: string | undefined, now: number): string {
   const appResult = app?.check(estimate, now)
   if (appResult && !appResult.ok) return `app "${appName}" is over its ${REASON_TEXT[appResult.reason]}`
   const parts = candidates.map((c) => {
@@ -43,7 +45,7 @@ function describe(candidates: readonly Blocked[], estimate: TokenEstimate, app: 
 export function waitTimedOut(
   candidates: readonly Blocked[],
   estimate: TokenEstimate,
-  app: ProviderLimiter | undefined,
+  app: Checkable | undefined,
   appName: string | undefined,
   waitedMs: number,
   now: number,
@@ -56,7 +58,7 @@ export function waitTimedOut(
 }
 
 /** No queue to wait in (queue.maxSize 0): the limit answers at once, as a 429. */
-export function limitedNoQueue(candidates: readonly Blocked[], estimate: TokenEstimate, app: ProviderLimiter | undefined, appName: string | undefined, now: number): GatewayError {
+export function limitedNoQueue(candidates: readonly Blocked[], estimate: TokenEstimate, app: Checkable | undefined, appName: string | undefined, now: number): GatewayError {
   return new GatewayError('rate_limited', `rate limited: ${describe(candidates, estimate, app, appName, now)}; queueing is disabled`, {
     retryAfterSec: retryAfterSec(candidates, estimate, app, now),
   })

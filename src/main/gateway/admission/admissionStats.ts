@@ -1,6 +1,8 @@
 // Per-provider admission counters for the stats snapshot, /metrics and the dashboard. Plain
 // integer fields updated on the request path; the snapshot is assembled on demand.
+import type { KeySnapshot } from './keyRing'
 import type { LimiterSnapshot, ProviderLimiter } from './providerLimiter'
+import type { TeamLimiterView } from './sharedLimits'
 import { WaitStats, type WaitSummary } from './waitStats'
 
 export interface ProviderAdmissionSnapshot extends LimiterSnapshot {
@@ -18,6 +20,10 @@ export interface ProviderAdmissionSnapshot extends LimiterSnapshot {
    * included as 0, so p95 = 0 means "95 % went straight through".
    */
   queueWaitMs: WaitSummary
+  /** A key pool's keys (rotation state, limits, cooldowns). */
+  keys?: KeySnapshot[]
+  /** Team mode: who decides this provider's limits now, and the team's use of them. */
+  shared?: { decidedBy: 'team' | 'instance'; team?: TeamLimiterView }
 }
 
 type CounterName = 'queueFull' | 'timedOut' | 'cancelled'

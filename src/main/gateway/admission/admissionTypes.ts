@@ -1,5 +1,6 @@
 // Shapes shared by the admission controller (admission.ts) and its waiting room (waitingRoom.ts).
-import type { Lease, Limits, ProviderLimiter } from './providerLimiter'
+import type { KeyAdmissionConfig, KeyRing } from './keyRing'
+import type { BlockReason, CheckResult, Lease, Limits, ProviderLimiter } from './providerLimiter'
 import type { EstimateInput, TokenEstimate } from './tokenEstimate'
 import type { Priority, WaitQueue } from './waitQueue'
 
@@ -16,6 +17,8 @@ export interface ProviderAdmissionConfig {
   id: string
   limits?: Limits
   queue?: Partial<QueuePolicy>
+  /** A key pool: admission then also picks the key (Admitted.lease.key). */
+  keys?: readonly KeyAdmissionConfig[]
 }
 
 export interface AcquireRequest {
@@ -39,6 +42,20 @@ export interface Admitted {
   waitedMs: number
 }
 
+/** What a shared store last said about a limiter that refused (team mode). */
+export interface RemoteVerdict {
+  reason: BlockReason
+  retryAfterMs: number
+  /** Local clock: when the verdict was given, and until when it holds without news. */
+  at: number
+  until: number
+}
+
+/** Something that says whether a request fits now (a limiter, a pool, a shared verdict). */
+export interface Checkable {
+  check(estimate: TokenEstimate, now: number): CheckResult
+}
+
 /** One provider as admission sees it: its limiter and its line of waiters. */
 export interface ProviderLine {
   id: string
@@ -46,14 +63,29 @@ export interface ProviderLine {
   queue: WaitQueue<Waiter>
   policy: QueuePolicy
   unsubscribe: () => void
+  keys?: KeyRing
+  /** Team mode: the shared store's last refusal, until a release or its time says look again. */
+  remote?: RemoteVerdict
+  /** Team mode: a question to the shared store about this line is under way. */
+  probing?: boolean
+}
+
+/** A calling app with its own limits. */
+export interface AppGate {
+  name: string
+  limiter: ProviderLimiter
+  remote?: RemoteVerdict
+  unsubscribe: () => void
 }
 
 export interface Waiter {
   candidates: string[]
   estimate: TokenEstimate
   priority: Priority
-  app?: ProviderLimiter
+  app?: AppGate
   appName?: string
+  /** Team mode: waiting for the shared store's answer (not admitted elsewhere meanwhile). */
+  probing?: boolean
   enqueuedAt: number
   /** Lines it is still in, with the time it leaves each. */
   deadlines: Map<string, number>

@@ -12,7 +12,7 @@
 import { RateCounter } from './rateCounter'
 import { SlidingWindow, WINDOW_MS, type WindowEntry } from './slidingWindow'
 import { UpstreamBudget, type UpstreamBudgetView } from './upstreamBudget'
-import { parseRateLimitHeaders, type HeaderSource } from './upstreamHeaders'
+import { parseRateLimitHeaders, type HeaderSource, type LearnedLimits } from './upstreamHeaders'
 import { toEstimate, totalTokens, type EstimateInput, type TokenEstimate } from './tokenEstimate'
 import { systemClock, type Clock } from './clock'
 
@@ -39,6 +39,8 @@ export type CheckResult =
 
 export interface Lease {
   readonly estimate: TokenEstimate
+  /** A key pool's key this request was admitted on (its label); undefined without a pool. */
+  readonly key?: string
   /** True once settled or cancelled. */
   readonly done: boolean
   /**
@@ -69,12 +71,18 @@ export class ProviderLimiter {
   private readonly rate = new RateCounter()
   private inFlight = 0
   private readonly listeners = new Set<() => void>()
+  private learnListener?: (learned: LearnedLimits, now: number) => void
 
   constructor(
     limits: Limits = {},
     private readonly clock: Clock = systemClock,
     /** The RPM/TPM window length; 60 s except in tests that cannot wait a minute. */
     windowMs: number = WINDOW_MS,
+    /**
+     * Team mode: how many instances share the limits when this one must decide alone (Redis
+     * unreachable); the limits checked here are then that share of the configured ones.
+     */
+    private readonly share?: () => number,
   ) {
     this.limits = normalizeLimits(limits)
     this.requests = new SlidingWindow(windowMs)
@@ -93,7 +101,7 @@ export class ProviderLimiter {
 
   check(estimate: EstimateInput, now: number = this.clock()): CheckResult {
     const est = toEstimate(estimate)
-    const { rpm, tpm, maxConcurrent } = this.limits
+    const { rpm, tpm, maxConcurrent } = this.share ? shareOf(this.limits, this.share()) : this.limits
     let reason: BlockReason | undefined
     let waitMs = 0
     const consider = (r: BlockReason, ms: number) => {
@@ -135,8 +143,39 @@ export class ProviderLimiter {
   learn(headers: HeaderSource, now: number = this.clock()): void {
     const learned = parseRateLimitHeaders(headers, now)
     if (Object.keys(learned.budgets).length === 0 && learned.retryAt === undefined) return
+    this.learnFacts(learned, now)
+  }
+
+  /** Nothing may go to this upstream before `until` (an error that says so without headers). */
+  coolDown(until: number, now: number = this.clock()): void {
+    if (until > now) this.learnFacts({ budgets: {}, retryAt: until }, now)
+  }
+
+  private learnFacts(learned: LearnedLimits, now: number): void {
     this.upstream.learn(learned, now)
+    this.learnListener?.(learned, now)
     this.changed()
+  }
+
+  /** Team mode: where what this limiter learns is shared (one listener). */
+  onLearn(listener: ((learned: LearnedLimits, now: number) => void) | undefined): void {
+    this.learnListener = listener
+  }
+
+  /** Team mode: the learned upstream state as the team knows it replaces this copy. */
+  mirrorUpstream(view: Parameters<UpstreamBudget['replace']>[0], now: number = this.clock()): void {
+    this.upstream.replace(view, now)
+    this.changed()
+  }
+
+  /** Any configured limit (a provider without one costs a team nothing). */
+  hasLimits(): boolean {
+    return this.limits.rpm !== undefined || this.limits.tpm !== undefined || this.limits.maxConcurrent !== undefined
+  }
+
+  /** Whether something learned from the upstream still applies now (a budget or a cooldown). */
+  hasUpstreamState(now: number = this.clock()): boolean {
+    return this.upstream.active(now)
   }
 
   /** Whether admission here depends on a request's token estimate (a TPM limit or a learned token budget). */
@@ -200,6 +239,13 @@ export class ProviderLimiter {
   private changed(): void {
     for (const listener of this.listeners) listener()
   }
+}
+
+/** A share of each limit (at least 1: an instance alone must still be able to serve). */
+function shareOf(limits: Limits, divisor: number): Limits {
+  if (!(divisor > 1)) return limits
+  const part = (n: number | undefined) => (n === undefined ? undefined : Math.max(1, Math.floor(n / divisor)))
+  return { rpm: part(limits.rpm), tpm: part(limits.tpm), maxConcurrent: part(limits.maxConcurrent) }
 }
 
 // Config validation already rejects non-positive limits; this guards direct callers (per-app

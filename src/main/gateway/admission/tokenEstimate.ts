@@ -19,7 +19,8 @@ export function totalTokens(e: TokenEstimate): number {
   return e.input + e.output
 }
 
-export type RequestShape = 'chat' | 'completions' | 'embeddings' | 'anthropic-messages'
+/** `json`: any other dialect (Responses, Gemini, Ollama): every string in the body counts. */
+export type RequestShape = 'chat' | 'completions' | 'embeddings' | 'anthropic-messages' | 'json'
 
 export interface EstimateOptions {
   shape: RequestShape
@@ -92,6 +93,13 @@ export function estimateRequestTokens(body: Record<string, unknown>, opts: Estim
       fixed += REPLY_PRIMING_TOKENS
       addJson(text, body.tools)
       output = outputTokens(body.max_tokens, opts)
+      break
+    }
+    case 'json': {
+      const { model: _model, ...rest } = body
+      addJson(text, rest)
+      const config = isObject(body.generationConfig) ? body.generationConfig : isObject(body.options) ? body.options : {}
+      output = outputTokens(body.max_output_tokens ?? config.maxOutputTokens ?? config.num_predict ?? body.max_tokens, opts)
       break
     }
   }

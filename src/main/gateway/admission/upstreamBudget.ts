@@ -47,6 +47,24 @@ export class UpstreamBudget {
     }
   }
 
+  /**
+   * Takes over the state another instance shared (team mode): the budgets and cooldown as the
+   * shared store holds them, in times relative to `now`.
+   */
+  replace(view: { cooldownMs?: number; budgets: Partial<Record<BudgetKind, { remaining: number; resetMs: number; spent: number }>> }, now: number): void {
+    this.budgets = new Map()
+    for (const [kind, b] of Object.entries(view.budgets) as [BudgetKind, { remaining: number; resetMs: number; spent: number }][]) {
+      if (b.resetMs > 0) this.budgets.set(kind, { remaining: b.remaining, resetAt: now + Math.min(b.resetMs, MAX_UPSTREAM_WAIT_MS), spent: b.spent })
+    }
+    this.cooldownUntil = view.cooldownMs !== undefined && view.cooldownMs > 0 ? now + Math.min(view.cooldownMs, MAX_UPSTREAM_WAIT_MS) : 0
+  }
+
+  /** Whether anything learned still applies (then a team shares this limiter's decisions). */
+  active(now: number): boolean {
+    this.expire(now)
+    return this.budgets.size > 0 || this.cooldownUntil > now
+  }
+
   /** Why the upstream would refuse this request now, and for how long; undefined if it would not. */
   check(estimate: TokenEstimate, now: number): UpstreamBlock | undefined {
     this.expire(now)

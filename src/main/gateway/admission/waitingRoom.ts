@@ -8,12 +8,30 @@
 //     (release, new limits, upstream facts) or the single timer armed for the earliest
 //     instant a window expiry, a cooldown end or a deadline changes something.
 //   - A waiter leaves a line at that line's deadline and fails (429) once it has left them all.
+//   - Team mode: a line whose limits a shared store decides is not checked here but asked about
+//     (`gates.probe`, asynchronous, one question per line at a time); its head waits for the
+//     answer, and a refusal holds until a release anywhere in the team or its time is up.
 import type { GatewayError } from '../common/errors'
 import { limitedNoQueue, queueFull, retryAfterSec, waitTimedOut, type Blocked } from './admissionErrors'
 import type { AdmissionStats } from './admissionStats'
-import type { ProviderLine, Waiter } from './admissionTypes'
+import type { AppGate, Checkable, ProviderLine, Waiter } from './admissionTypes'
 import type { Clock, Scheduler, TimerHandle } from './clock'
+import type { CheckResult } from './providerLimiter'
+import type { TokenEstimate } from './tokenEstimate'
 import type { Priority } from './waitQueue'
+
+/** A verdict, and for a shared store's refusal, when to ask again (wakeMs) even without news. */
+export type GateResult = CheckResult & { wakeMs?: number }
+
+/** How lines and apps are judged: locally, or by what a shared store said (see admission.ts). */
+export interface LineGates {
+  line(line: ProviderLine, estimate: TokenEstimate, now: number): GateResult
+  app(app: AppGate | undefined, estimate: TokenEstimate, now: number): GateResult
+  /** True when the shared store decides this line (or the app's limits) now: probe, never admit here. */
+  shared(line: ProviderLine, now: number, app: AppGate | undefined): boolean
+  /** Asks the shared store for `waiter` on `lines`; the answer admits it or records refusals, then pumps. */
+  probe(waiter: Waiter, lines: ProviderLine[], now: number): void
+}
 
 export class WaitingRoom {
   private timer?: { at: number; handle: TimerHandle }
@@ -30,13 +48,26 @@ export class WaitingRoom {
     private readonly stats: AdmissionStats,
     /** Grants the waiter a lease on `line` and resolves it (it has already left every line). */
     private readonly admit: (line: ProviderLine, waiter: Waiter, now: number) => void,
+    private readonly gates: LineGates,
   ) {}
 
   /** True if a newcomer of `priority` would stand behind someone on this line. */
   hasWaiterAhead(line: ProviderLine, priority: Priority, now: number): boolean {
     if (line.queue.size === 0) return false // the usual case: no generator on every request
-    for (const w of line.queue.inOrder(priority)) if (mayGo(w, now)) return true
+    for (const w of line.queue.inOrder(priority)) if (this.mayGo(w, now)) return true
     return false
+  }
+
+  /** Admits a waiter the shared store admitted on `line` (it leaves every line); false if it is gone. */
+  settleProbe(waiter: Waiter, admitted: (() => void) | undefined): boolean {
+    waiter.probing = false
+    if (waiter.done) return false
+    if (admitted) {
+      this.leaveLines(waiter)
+      waiter.done = true
+      admitted()
+    }
+    return true
   }
 
   /** Joins the lines that have room; returns the error to fail with when none has. */
@@ -52,8 +83,8 @@ export class WaitingRoom {
     if (waiter.joined.length > 0) return undefined
 
     const queueing = lines.filter((l) => l.policy.maxSize > 0)
-    if (queueing.length === 0) return limitedNoQueue(blocked(lines), waiter.estimate, waiter.app, waiter.appName, now)
-    const retryAfter = retryAfterSec(blocked(lines), waiter.estimate, waiter.app, now)
+    if (queueing.length === 0) return limitedNoQueue(this.blocked(lines), waiter.estimate, this.appCheck(waiter.app), waiter.appName, now)
+    const retryAfter = retryAfterSec(this.blocked(lines), waiter.estimate, this.appCheck(waiter.app), now)
     for (const line of queueing) {
       if (line.policy.overflow !== 'drop-oldest') continue
       const oldest = line.queue.oldest()
@@ -138,25 +169,41 @@ export class WaitingRoom {
     }
   }
 
-  /** Admits `waiter` on its best-ranked candidate where it heads the line and that has room. */
+  /**
+   * Admits `waiter` on its best-ranked candidate where it heads the line and that has room. Lines
+   * a shared store decides are asked about instead (asynchronously; no progress now): a later,
+   * local line is only considered once they have said no.
+   */
   private tryAdmit(waiter: Waiter, now: number): boolean {
+    if (waiter.probing) return false
+    const ask: ProviderLine[] = []
     for (const id of waiter.candidates) {
       const line = this.lines.get(id)
       if (!line || !waiter.deadlines.has(id) || this.head(line, now) !== waiter) continue
-      if (!line.limiter.check(waiter.estimate, now).ok) continue
+      if (this.gates.shared(line, now, waiter.app)) {
+        if (!line.probing && this.gates.line(line, waiter.estimate, now).ok) ask.push(line)
+        continue
+      }
+      if (ask.length > 0) break
+      if (!this.gates.line(line, waiter.estimate, now).ok) continue
       this.leaveLines(waiter)
       waiter.done = true
       this.admit(line, waiter, now)
       return true
     }
+    if (ask.length > 0) this.gates.probe(waiter, ask, now)
     return false
   }
 
   /** The first waiter in line whose own app limit lets it go now. */
   private head(line: ProviderLine, now: number): Waiter | undefined {
     if (line.queue.size === 0) return undefined
-    for (const w of line.queue.inOrder()) if (mayGo(w, now)) return w
+    for (const w of line.queue.inOrder()) if (this.mayGo(w, now)) return w
     return undefined
+  }
+
+  private mayGo(w: Waiter, now: number): boolean {
+    return !w.app || this.gates.app(w.app, w.estimate, now).ok
   }
 
   /** Takes waiters out of lines whose deadline passed; true if any left a line. */
@@ -177,7 +224,7 @@ export class WaitingRoom {
         if (w.deadlines.size === 0) {
           for (const id of w.joined) this.stats.count(id, 'timedOut')
           const joined = w.joined.flatMap((id) => this.lines.get(id) ?? [])
-          this.fail(w, waitTimedOut(blocked(joined), w.estimate, w.app, w.appName, now - w.enqueuedAt, now))
+          this.fail(w, waitTimedOut(this.blocked(joined), w.estimate, this.appCheck(w.app), w.appName, now - w.enqueuedAt, now))
         }
       }
     }
@@ -191,14 +238,17 @@ export class WaitingRoom {
     for (const line of this.lines.values()) {
       if (line.queue.size === 0) continue
       for (const w of line.queue.inOrder()) {
-        const appCheck = w.app?.check(w.estimate, now)
+        const appCheck = w.app && this.gates.app(w.app, w.estimate, now)
         if (appCheck && !appCheck.ok) {
-          if (appCheck.retryAfterMs > 0) wake = Math.min(wake, now + appCheck.retryAfterMs)
+          const ms = appCheck.wakeMs ?? appCheck.retryAfterMs
+          if (ms > 0) wake = Math.min(wake, now + ms)
           continue // stepped over: the next one is the head
         }
-        const check = line.limiter.check(w.estimate, now)
-        // retryAfterMs 0 while blocked means concurrency only: a release will wake us.
-        if (!check.ok && check.retryAfterMs > 0) wake = Math.min(wake, now + check.retryAfterMs)
+        const check = this.gates.line(line, w.estimate, now)
+        // retryAfterMs 0 while blocked means concurrency only: a release will wake us (a shared
+        // store's refusal also says when to ask again: a lease of a crashed instance expires).
+        const ms = check.ok ? 0 : (check.wakeMs ?? check.retryAfterMs)
+        if (ms > 0) wake = Math.min(wake, now + ms)
         break
       }
     }
@@ -218,12 +268,13 @@ export class WaitingRoom {
     for (const id of waiter.deadlines.keys()) this.lines.get(id)?.queue.delete(waiter)
     waiter.deadlines.clear()
   }
-}
 
-function mayGo(w: Waiter, now: number): boolean {
-  return !w.app || w.app.check(w.estimate, now).ok
-}
+  /** The lines' verdicts, for error messages and Retry-After. */
+  blocked(lines: readonly ProviderLine[]): Blocked[] {
+    return lines.map((l) => ({ providerId: l.id, limiter: { check: (e, n) => this.gates.line(l, e, n) } }))
+  }
 
-function blocked(lines: readonly ProviderLine[]): Blocked[] {
-  return lines.map((l) => ({ providerId: l.id, limiter: l.limiter }))
+  appCheck(app: AppGate | undefined): Checkable | undefined {
+    return app && { check: (e, n) => this.gates.app(app, e, n) }
+  }
 }

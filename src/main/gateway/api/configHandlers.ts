@@ -38,7 +38,9 @@ export function createConfigHandlers(deps: ConfigHandlerDeps): ConfigHandlers {
       const draft = { ...provider, id } as ProviderConfig
       const exists = config.providers.some((p) => p.id === id)
       const providers = exists ? config.providers.map((p) => (p.id === id ? draft : p)) : [...config.providers, draft]
-      await save({ ...config, providers })
+      // The first provider added becomes the active one: requests for any model have somewhere to go.
+      const first = !exists && config.providers.length === 0 && config.activeProvider === undefined && draft.enabled !== false
+      await save({ ...config, providers, ...(first ? { activeProvider: id } : {}) })
       return views().find((p) => p.id === id)!
     },
     async removeProvider({ id }) {

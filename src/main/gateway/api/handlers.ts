@@ -1,16 +1,24 @@
 // The app API implemented once against the gateway; IPC (Electron) and the web bridge
 // (headless) both call these. Failures are ApiFailures with a stable code and a safe message.
 import type { ApiHandlers, GatewayStatus, StatsSnapshot } from '../../../shared/api'
+import type { HistoryPoint } from '../../../shared/statsHistory'
 import type { Admission } from '../admission/admission'
 import type { BackendClient } from '../providers/backendClient'
 import type { Router } from '../routing/router'
 import type { Runtime } from '../runtime/runtime'
 import type { ConfigStore, SecretResolver } from '../common/types'
 import type { UsageService } from '../usage/usageService'
+import type { ToolConnector } from '../toolConnect/connector'
+import type { StateStore } from '../state/stateStore'
 import { ApiFailure } from './apiFailure'
+import { createTeamHandlers } from './teamHandlers'
 import { createConfigHandlers } from './configHandlers'
 import { createProviderHandlers } from './providerHandlers'
 import { createRouteHandlers } from './routeHandlers'
+import { createToolHandlers } from './toolHandlers'
+import { createToolModelHandlers } from './toolModelHandlers'
+import { createDiscoveryHandlers } from './discoveryHandlers'
+import type { DiscoveryScanner } from '../discovery/scanner'
 import { createUsageHandlers } from './usageHandlers'
 
 export { ApiFailure } from './apiFailure'
@@ -22,20 +30,30 @@ export interface HandlerDeps {
   status(): GatewayStatus
   setPaused(paused: boolean): void
   stats(): StatsSnapshot
+  /** The last minutes of stats points, oldest first. */
+  statsHistory?(): HistoryPoint[]
   router: Router
   admission: Admission
   usage: UsageService
+  state: StateStore
   runtime(): Runtime
   backendClient(): BackendClient
+  tools: ToolConnector
+  discovery: DiscoveryScanner
 }
 
 export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
   const { configStore } = deps
+  const config = createConfigHandlers(deps)
   return {
-    ...createConfigHandlers(deps),
+    ...config,
+    ...createDiscoveryHandlers({ configStore, discovery: deps.discovery, upsertProvider: config.upsertProvider }),
     ...createProviderHandlers(deps),
     ...createUsageHandlers(deps),
     ...createRouteHandlers(deps),
+    ...createToolHandlers(deps),
+    ...createToolModelHandlers(deps),
+    ...createTeamHandlers(deps),
     async getStatus() {
       return deps.status()
     },
@@ -51,6 +69,9 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     },
     async getStats() {
       return deps.stats()
+    },
+    async getStatsHistory() {
+      return { points: deps.statsHistory?.() ?? [] }
     },
     // The desktop app replaces these two (src/main/app/desktopSettings.ts); a headless host has no such settings.
     async getDesktopSettings() {

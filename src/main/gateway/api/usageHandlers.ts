@@ -1,20 +1,24 @@
 // Usage queries, the request log, exports and app keys, over the usage service.
-import type { ApiHandlers, AppKeyView, RequestLogEntry } from '../../../shared/api'
+import type { ApiHandlers, AppKeyView, RequestLogEntry, UsageRow } from '../../../shared/api'
 import type { Admission } from '../admission/admission'
 import { AppKeyError } from '../usage/appKeys'
 import type { StoredUsageRow } from '../usage/types'
 import type { UsageService } from '../usage/usageService'
 import { ApiFailure } from './apiFailure'
+import type { StateStore } from '../state/stateStore'
+import { parseGroupBy } from '../usage/usageQueries'
+import { dayKeyFormatter, parseRange } from '../usage/timeRange'
 
-type UsageHandlers = Pick<ApiHandlers, 'getUsage' | 'getTodayUsage' | 'exportUsage' | 'listRequests' | 'listApps' | 'createApp' | 'revokeApp'>
+type UsageHandlers = Pick<ApiHandlers, 'getUsage' | 'getTodayUsage' | 'exportUsage' | 'listRequests' | 'getRequestFacets' | 'listApps' | 'createApp' | 'revokeApp'>
 
-export function createUsageHandlers(deps: { usage: UsageService; admission: Admission }): UsageHandlers {
+export function createUsageHandlers(deps: { usage: UsageService; admission: Admission; state?: StateStore }): UsageHandlers {
   const { usage } = deps
   const apps = (): { items: AppKeyView[] } => ({
     items: usage.appKeys.list().map((a) => ({ name: a.name, prefix: a.prefix, createdAt: a.createdAt, lastUsedAt: a.lastUsedAt, rpm: a.rpm, tpm: a.tpm, priority: a.priority })),
   })
   return {
-    async getUsage(query) {
+    async getUsage({ scope, ...query } = {}) {
+      if (scope === 'team') return teamUsage(deps.state, usage, query)
       return rangeErrors(() => usage.queries.usage(query))
     },
     async getTodayUsage() {
@@ -26,7 +30,11 @@ export function createUsageHandlers(deps: { usage: UsageService; admission: Admi
       return { filename: `switchyard-usage-${stamp}.${format}`, contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json', body }
     },
     async listRequests(args) {
-      return { items: usage.queries.recent(args?.limit ?? 100).map(logEntry) }
+      const page = rangeErrors(() => usage.requests.page(args ?? {}))
+      return page.nextCursor ? { items: page.items.map(logEntry), nextCursor: page.nextCursor } : { items: page.items.map(logEntry) }
+    },
+    async getRequestFacets() {
+      return usage.requests.facets()
     },
     async listApps() {
       return apps()
@@ -42,6 +50,16 @@ export function createUsageHandlers(deps: { usage: UsageService; admission: Admi
       return apps()
     },
   }
+}
+
+/** The team's hourly totals (team mode); a 409 when there is no team or its store is down. */
+async function teamUsage(state: StateStore | undefined, usage: UsageService, query: { from?: string; to?: string; groupBy?: string }): Promise<{ rows: UsageRow[] }> {
+  if (!state || state.backend === 'embedded') throw new ApiFailure('invalid_argument', 'team usage needs team mode (state.redis in the config)')
+  if (!state.usage.available) throw new ApiFailure('conflict', 'the team\'s shared state (Redis) is unreachable: team usage cannot be read now')
+  const { from, to } = rangeErrors(() => parseRange(query, Date.now()))
+  const groupBy = rangeErrors(() => parseGroupBy(query.groupBy))
+  const rows = await state.usage.query({ from, to, groupBy, dayOf: dayKeyFormatter(usage.queries.timeZone) })
+  return { rows }
 }
 
 /** A ledger row as the request log shows it: everything but storage bookkeeping. */

@@ -3,16 +3,16 @@
 // error) into the client's dialect. A translation is a (client dialect, upstream dialect) pair;
 // passthrough means the backend speaks the client's dialect and the bytes go through.
 //
-//   client dialect     | provider kind                       | translation                       | upstream path
-//   -------------------+-------------------------------------+-----------------------------------+--------------------
-//   openai-chat        | openai-compatible, vllm, ollama     | passthrough                       | /chat/completions
-//   openai-chat        | anthropic                           | openai-chat -> anthropic-messages | /v1/messages
-//   anthropic-messages | anthropic                           | passthrough                       | /v1/messages (bytes untouched)
-//   anthropic-messages | openai-compatible, vllm, ollama     | anthropic-messages -> openai-chat | /chat/completions
-//   openai-responses   | (any)                               | openai-responses -> upstream's    | by the upstream's codec
+// Which dialects a backend speaks is its provider kind's business (providers/kinds/*: each adapter
+// lists them in priority order); here a translation is chosen from that list alone:
 //
-// /v1/completions and /v1/embeddings have no Anthropic counterpart (unsupportedOnAnthropic).
-import type { ProviderKind } from '../../../shared/config'
+//   client dialect is one the backend speaks  -> passthrough (the client's bytes, its path)
+//   otherwise                                 -> client dialect -> the backend's first dialect
+//
+// so an Anthropic client reaches an OpenAI-chat backend translated, and reaches Anthropic (or a
+// vLLM configured to serve /v1/messages) untouched. /v1/completions and /v1/embeddings have no
+// counterpart in the other dialects (unsupportedUpstream).
+import { randomUUID } from 'node:crypto'
 import {
   customToolNames,
   responsesEcho,
@@ -22,6 +22,7 @@ import {
   translateStream,
   type Dialect,
   type EncodeRequestOptions,
+  type RequestTarget,
   type ResponseContext,
   type StreamTranslator,
 } from '.'
@@ -44,15 +45,13 @@ export function dialectOf(protocol: ClientProtocol | Dialect): Dialect {
   return protocol
 }
 
-/** The dialect a provider kind speaks natively (one per kind until providers declare several). */
-export function upstreamDialect(kind: ProviderKind): Dialect {
-  return kind === 'anthropic' ? 'anthropic-messages' : 'openai-chat'
-}
-
-export function chooseTranslation(client: ClientProtocol | Dialect, kind: ProviderKind): Translation {
+/**
+ * Passthrough when the backend speaks the client's dialect, else a translation into the first
+ * dialect it speaks. `speaks`: the backend's native dialects in priority order (never empty).
+ */
+export function chooseTranslation(client: ClientProtocol | Dialect, speaks: readonly Dialect[]): Translation {
   const from = dialectOf(client)
-  const to = upstreamDialect(kind)
-  return from === to ? 'passthrough' : { client: from, upstream: to }
+  return speaks.includes(from) ? 'passthrough' : { client: from, upstream: speaks[0]! }
 }
 
 const SHORT_NAMES: Record<Dialect, string> = { 'openai-chat': 'openai', 'anthropic-messages': 'anthropic', 'openai-responses': 'responses', gemini: 'gemini', ollama: 'ollama' }
@@ -62,8 +61,17 @@ export function translationLabel(t: Translation): string {
   return t === 'passthrough' ? t : `${SHORT_NAMES[t.client]}-to-${SHORT_NAMES[t.upstream]}`
 }
 
-export function unsupportedOnAnthropic(endpoint: string, providerId: string): GatewayError {
-  return new GatewayError('invalid_request', `provider "${providerId}" speaks the Anthropic Messages API, which has no ${endpoint} endpoint`)
+const DIALECT_NAMES: Record<Dialect, string> = {
+  'openai-chat': 'the OpenAI Chat API',
+  'anthropic-messages': 'the Anthropic Messages API',
+  'openai-responses': 'the OpenAI Responses API',
+  gemini: 'the Gemini API',
+  ollama: "Ollama's API",
+}
+
+/** A client endpoint the upstream's dialect has no counterpart for. */
+export function unsupportedUpstream(endpoint: string, providerId: string, upstream: Dialect): GatewayError {
+  return new GatewayError('invalid_request', `provider "${providerId}" speaks ${DIALECT_NAMES[upstream]}, which has no ${endpoint} endpoint`)
 }
 
 /** What the response side needs to remember about the client's request. */
@@ -78,6 +86,12 @@ export interface ClientRequestInfo {
   customTools?: string[]
   /** Responses clients: the request fields their response object echoes. */
   echo?: Record<string, unknown>
+  /** Responses clients: the id their response gets (unique per request; the store keys on it). */
+  responseId?: string
+  /** Gemini clients that streamed without `alt=sse` get one JSON array. */
+  geminiJsonArray?: boolean
+  /** Ollama `/api/generate` clients get `response` instead of `message`. */
+  ollamaGenerate?: boolean
 }
 
 export interface PreparedRequest {
@@ -90,8 +104,14 @@ export interface PreparedRequest {
 export type PrepareOptions = EncodeRequestOptions & { upstreamModel: string }
 
 /** Translates a parsed client body for the upstream. Throws GatewayError(400) for what cannot be expressed. */
-export function prepareTranslatedRequest(translation: TranslationPair, body: Record<string, unknown>, opts: PrepareOptions): PreparedRequest {
-  const { request, path, body: upstream } = translateRequest(translation.client, translation.upstream, body, opts)
+export function prepareTranslatedRequest(
+  translation: TranslationPair,
+  body: Record<string, unknown>,
+  opts: PrepareOptions,
+  target?: RequestTarget,
+  flags: Pick<ClientRequestInfo, 'geminiJsonArray' | 'ollamaGenerate'> = {},
+): PreparedRequest {
+  const { request, path, body: upstream } = translateRequest(translation.client, translation.upstream, body, opts, target)
   const options = body.stream_options as { include_usage?: unknown } | null | undefined
   const client: ClientRequestInfo = {
     model: request.model,
@@ -101,12 +121,27 @@ export function prepareTranslatedRequest(translation: TranslationPair, body: Rec
   if (request.sampling.stopSequences) client.stopSequences = request.sampling.stopSequences
   const customTools = customToolNames(request.tools)
   if (customTools) client.customTools = customTools
-  if (translation.client === 'openai-responses') client.echo = responsesEcho(request)
+  if (translation.client === 'openai-responses') {
+    client.echo = responsesEcho(request)
+    client.responseId = `resp_${randomUUID().replace(/-/g, '')}`
+  }
+  if (flags.geminiJsonArray) client.geminiJsonArray = true
+  if (flags.ollamaGenerate) client.ollamaGenerate = true
   return { path, body: Buffer.from(JSON.stringify(upstream)), client }
 }
 
 function responseContext(client: ClientRequestInfo, extra: { inputTokens?: number; messageId?: string; created?: number } = {}): ResponseContext {
-  return { ...extra, model: client.model, stopSequences: client.stopSequences, includeUsage: client.includeUsage, customTools: client.customTools, echo: client.echo }
+  return {
+    ...extra,
+    messageId: extra.messageId ?? client.responseId,
+    model: client.model,
+    stopSequences: client.stopSequences,
+    includeUsage: client.includeUsage,
+    customTools: client.customTools,
+    echo: client.echo,
+    geminiJsonArray: client.geminiJsonArray,
+    ollamaGenerate: client.ollamaGenerate,
+  }
 }
 
 /** A stream translator for this request's upstream SSE. */

@@ -31,6 +31,8 @@ export interface AttemptRequest {
   clientInfo?: ClientRequestInfo
   /** Passthrough JSON answers: the client-facing model name to put back, when it differs. */
   rewriteModel?: string
+  /** A non-streamed 2xx answer turned into another shape for the client (see GatewayRequest.mapAnswer). */
+  mapAnswer?: (answer: unknown) => object
   meter?: RequestMeter
   /** Hold a stream's first event until it is known not to be an error (failover is still possible). */
   sniffFirstEvent: boolean
@@ -220,12 +222,13 @@ class AttemptHandler implements Deadlined {
     const passthrough = req.translation === 'passthrough'
     const contentType = scanned.contentType
     req.meter?.responseStarted(status, contentType)
-    if (contentType.startsWith('text/event-stream') && (passthrough || req.clientInfo?.stream !== false)) {
-      this.stream = streamMode(req.translation, req.client.protocol, req.clientInfo, req.meter, req.inputTokens, req.upstream.scrub)
+    const streamed = contentType.startsWith('text/event-stream') || contentType.includes('ndjson')
+    if (streamed && req.mapAnswer === undefined && (passthrough || req.clientInfo?.stream !== false)) {
+      this.stream = streamMode(req.translation, req.client, req.clientInfo, req.meter, req.inputTokens, req.upstream.scrub)
       this.mode = req.sniffFirstEvent ? 'sniffing' : 'stream'
       this.head = passthrough ? withoutHeaders(scanned.list, STREAM_OWN_HEADERS) : ['content-type', this.stream.contentType!]
       this.head.push('cache-control', 'no-cache', 'x-accel-buffering', 'no')
-    } else if (contentType.includes('json') && passthrough && req.rewriteModel === undefined) {
+    } else if (contentType.includes('json') && passthrough && req.rewriteModel === undefined && req.mapAnswer === undefined) {
       this.mode = 'bytes'
       this.head = scanned.list
     } else if (contentType === '' || contentType.includes('json')) {
@@ -297,7 +300,7 @@ class AttemptHandler implements Deadlined {
         return
       case 'error-body':
         // The provider's own secrets never reach the client (or a log) through its error answer.
-        this.failBeforeCommit(upstreamErrorResult(this.req.providerId, client.protocol, this.status, this.req.upstream.scrub.buffer(Buffer.concat(this.chunks, this.buffered))))
+        this.failBeforeCommit(upstreamErrorResult(this.req.providerId, client.dialect, this.status, this.req.upstream.scrub.buffer(Buffer.concat(this.chunks, this.buffered))))
         return
       case 'waiting':
         this.failBeforeCommit({ outcome: 'bad_response', error: new GatewayError('upstream_bad_response', `provider "${this.req.providerId}" ended the response without a status`) })

@@ -1,6 +1,6 @@
 // Why an attempt failed before anything reached the client, in the terms the failover loop, the
 // circuit breaker and the caller's error answer need.
-import type { ClientProtocol } from './clientResponse'
+import type { Dialect } from '../dialects/codec'
 import { GatewayError } from '../common/errors'
 import { BUSY_STATUSES, outcomeFromError, type AttemptOutcome } from '../common/attemptOutcome'
 import { classifyUpstreamError } from './upstreamErrors'
@@ -33,9 +33,9 @@ export function transportFailure(err: Error, providerId: string): AttemptFailure
 }
 
 /** An upstream answer with status >= 400: its body goes to the client in the client's protocol. */
-export function upstreamErrorResult(providerId: string, protocol: ClientProtocol, status: number, body: Buffer): AttemptFailure {
+export function upstreamErrorResult(providerId: string, dialect: Dialect, status: number, body: Buffer): AttemptFailure {
   const outcome: AttemptOutcome = BUSY_STATUSES.has(status) ? 'busy' : 'http_error'
-  const forClient = upstreamErrorForClient(protocol, status, body)
+  const forClient = upstreamErrorForClient(dialect, status, body)
   if (!forClient) {
     return {
       outcome: outcome === 'busy' ? 'busy' : 'bad_response',

@@ -1,30 +1,29 @@
-// The client's side of one exchange, in the client's protocol: the head (once), body bytes with
-// backpressure, SSE keep-alives while the request waits, and errors rendered the way an OpenAI or
-// Anthropic client expects them — as a JSON error before anything was sent, as an error event
-// once a stream has begun, or as a cut connection when neither is possible.
+// The client's side of one exchange, in the client's dialect: the head (once), body bytes with
+// backpressure, keep-alives while the request waits, and errors rendered the way that dialect's
+// clients expect them — as an error answer before anything was sent, as an error event once a
+// stream has begun, or as a cut connection when neither is possible.
 import type { ServerResponse } from 'node:http'
 import type { GatewayError } from '../common/errors'
-import { anthropicStreamError, sendAnthropicError } from '../dialects/anthropicMessages/clientErrors'
-import type { ClientProtocol } from '../dialects/translation'
-import { ANTHROPIC_PING, dataSse as openAISse, SSE_COMMENT_KEEPALIVE } from '../dialects/sse'
 import { safeHeaderValue } from '../common/headerValue'
-import { openAIErrorBody, sendOpenAIError } from '../common/respond'
+import { sendJson } from '../common/respond'
+import { errorBodyAsEvent, errorBodyFor, framingOf, keepAliveFor, requestIdHeaders, streamErrorEvent, type ClientFraming } from '../dialects/clientShapes'
+import type { Dialect } from '../dialects/codec'
 
-export type { ClientProtocol }
+export type { Dialect }
 
 export type HeaderList = Array<string>
 
 const SSE_HEAD: HeaderList = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache', 'x-accel-buffering', 'no']
 
-export function sendProtocolError(res: ServerResponse, protocol: ClientProtocol, err: GatewayError, requestId: string): void {
-  if (protocol === 'anthropic') sendAnthropicError(res, err, requestId)
-  else sendOpenAIError(res, err)
+/** An error answer in the client's dialect, before anything else was sent (Retry-After on 429/503). */
+export function sendDialectError(res: ServerResponse, dialect: Dialect, err: GatewayError, requestId: string): void {
+  const headers: Record<string, string> = {}
+  if (err.retryAfterSec !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSec)))
+  if (dialect === 'anthropic-messages') headers['request-id'] = requestId
+  sendJson(res, err.status, errorBodyFor(dialect, err, dialect === 'anthropic-messages' ? requestId : undefined), headers)
 }
 
-/** The event that ends a stream with an error, in the client's protocol. */
-export function streamErrorEvent(protocol: ClientProtocol, err: GatewayError): string {
-  return protocol === 'anthropic' ? anthropicStreamError(err) : openAISse(openAIErrorBody(err))
-}
+export { streamErrorEvent }
 
 export class ClientResponse {
   /** Headers every response of this request carries (x-request-id, x-switchyard-*), as a flat list. */
@@ -34,11 +33,17 @@ export class ClientResponse {
   /** The client received only whole SSE events (where an error event can start cleanly). */
   atEventBoundary = true
 
+  readonly framing: ClientFraming
+  /** Sees every body chunk the client is sent (the response store reads finished responses from it). */
+  tap?: (chunk: Buffer | string, last: boolean) => void
+
   constructor(
     readonly res: ServerResponse,
-    readonly protocol: ClientProtocol,
+    readonly dialect: Dialect,
     readonly requestId: string,
+    opts: { geminiJsonArray?: boolean } = {},
   ) {
+    this.framing = framingOf(dialect, opts)
     this.tagHeaders = this.tags()
   }
 
@@ -49,9 +54,8 @@ export class ClientResponse {
     this.tagHeaders.push('x-switchyard-provider', safeHeaderValue(provider), 'x-switchyard-model', safeHeaderValue(model))
   }
 
-  // Anthropic SDKs read `request-id` (their `_request_id`); OpenAI's read `x-request-id`.
   private tags(): HeaderList {
-    return this.protocol === 'anthropic' ? ['x-request-id', this.requestId, 'request-id', this.requestId] : ['x-request-id', this.requestId]
+    return requestIdHeaders(this.dialect, this.requestId)
   }
 
   /** Something was sent: status and headers are fixed. */
@@ -63,9 +67,14 @@ export class ClientResponse {
     return this.res.destroyed || this.res.writableEnded
   }
 
+  /** Whether this client's stream has a keep-alive form (SSE does; NDJSON and a JSON array do not). */
+  get canKeepAlive(): boolean {
+    return keepAliveFor(this.dialect, this.framing) !== undefined
+  }
+
   /** Commits a 200 event-stream head before the upstream answered, so keep-alives can flow. */
   openEventStream(): void {
-    if (this.started) return
+    if (this.started || !this.canKeepAlive) return
     this.eventStreamOpen = true
     this.res.writeHead(200, [...SSE_HEAD, ...this.tagHeaders])
     this.res.flushHeaders()
@@ -76,8 +85,9 @@ export class ClientResponse {
   }
 
   keepAlive(): void {
-    if (!this.eventStreamOpen || this.gone) return
-    this.res.write(this.protocol === 'anthropic' ? ANTHROPIC_PING : SSE_COMMENT_KEEPALIVE)
+    const ping = keepAliveFor(this.dialect, this.framing)
+    if (!this.eventStreamOpen || this.gone || ping === undefined) return
+    this.res.write(ping)
   }
 
   /** Sends the head of the answer unless an event-stream head already went out. */
@@ -99,10 +109,12 @@ export class ClientResponse {
 
   /** Writes body bytes; false when the client's buffer is full (pause the upstream until 'drain'). */
   write(chunk: Buffer | string): boolean {
+    this.tap?.(chunk, false)
     return this.res.write(chunk)
   }
 
   end(chunk?: Buffer | string): void {
+    this.tap?.(chunk ?? '', true)
     if (chunk !== undefined && chunk.length > 0) this.res.end(chunk)
     else this.res.end()
   }
@@ -113,12 +125,12 @@ export class ClientResponse {
     if (this.gone) return
     if (!this.started) {
       for (let i = 0; i < this.tagHeaders.length; i += 2) res.setHeader(this.tagHeaders[i]!, this.tagHeaders[i + 1]!)
-      sendProtocolError(res, this.protocol, err, this.requestId)
+      sendDialectError(res, this.dialect, err, this.requestId)
       return
     }
     if (streamEvent !== undefined || this.eventStreamOpen) {
-      // A stream ends with an error event (OpenAI: no [DONE]; Anthropic: `event: error`).
-      const event = streamEvent ?? streamErrorEvent(this.protocol, err)
+      // A stream ends with an error event (OpenAI: no [DONE]; Anthropic: `event: error`; ...).
+      const event = streamEvent ?? streamErrorEvent(this.dialect, err, this.framing)
       res.end(`${this.atEventBoundary ? '' : '\n\n'}${event}`)
       return
     }
@@ -126,14 +138,14 @@ export class ClientResponse {
   }
 
   /**
-   * An upstream error answer (already in the client's protocol) for a request nothing was sent for
+   * An upstream error answer (already in the client's dialect) for a request nothing was sent for
    * yet. `retryAfterSec` becomes a `Retry-After` header (DESIGN §2: 429/503 always carry one).
    */
   sendUpstreamError(status: number, body: Buffer, retryAfterSec?: number): void {
     if (this.started) {
       // Only keep-alives went out: the error becomes the stream's last event.
       const text = body.toString('utf8')
-      this.res.end(this.protocol === 'anthropic' ? `event: error\ndata: ${text}\n\n` : `data: ${text}\n\n`)
+      this.res.end(errorBodyAsEvent(this.dialect, text, this.framing))
       return
     }
     const retryAfter = retryAfterSec === undefined ? [] : ['retry-after', String(Math.max(1, Math.ceil(retryAfterSec)))]

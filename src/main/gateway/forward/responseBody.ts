@@ -7,8 +7,8 @@ import { replaceModelField } from './modelField'
 
 export type Decoded = { ok: true; payload: Buffer } | { ok: false; error: GatewayError }
 
-export function decodeBody(body: Buffer, req: Pick<AttemptRequest, 'translation' | 'clientInfo' | 'rewriteModel' | 'meter' | 'providerId'>): Decoded {
-  if (req.translation === 'passthrough' && req.rewriteModel !== undefined) {
+export function decodeBody(body: Buffer, req: Pick<AttemptRequest, 'translation' | 'clientInfo' | 'rewriteModel' | 'mapAnswer' | 'meter' | 'providerId'>): Decoded {
+  if (req.translation === 'passthrough' && req.rewriteModel !== undefined && req.mapAnswer === undefined) {
     const payload = replaceModelField(body, req.rewriteModel)
     if (payload) {
       req.meter?.upstreamChunk(body) // read for usage like any passed-through answer
@@ -22,6 +22,13 @@ export function decodeBody(body: Buffer, req: Pick<AttemptRequest, 'translation'
     return { ok: false, error: new GatewayError('upstream_bad_response', `provider "${req.providerId}" returned a body that is not JSON`) }
   }
   req.meter?.responseBody(parsed)
+  if (req.mapAnswer) {
+    try {
+      return { ok: true, payload: Buffer.from(JSON.stringify(req.mapAnswer(parsed))) }
+    } catch (err) {
+      return { ok: false, error: err instanceof GatewayError ? err : new GatewayError('upstream_bad_response', `provider "${req.providerId}" returned an answer that cannot be converted`) }
+    }
+  }
   if (req.translation !== 'passthrough' && req.clientInfo) {
     try {
       return { ok: true, payload: translateResponse(req.translation, parsed, req.clientInfo) }

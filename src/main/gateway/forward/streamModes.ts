@@ -1,10 +1,10 @@
-// How upstream SSE bytes become client bytes: untouched (minus a usage chunk the gateway asked
-// for on its own account), or translated event by event into the other protocol.
+// How upstream stream bytes become client bytes: untouched (minus a usage chunk the gateway asked
+// for on its own account), or translated event by event into the client's dialect.
 import type { GatewayError } from '../common/errors'
 import { createStreamTranslator, type ClientRequestInfo, type StreamTranslator, type Translation } from '../dialects/translation'
 import { SecretScrubber } from '../common/secretScrubber'
 import type { RequestMeter } from '../usage/requestMeter'
-import { streamErrorEvent, type ClientProtocol } from './clientResponse'
+import { streamErrorEvent, type ClientResponse } from './clientResponse'
 
 export interface StreamMode {
   /** Client bytes for one upstream chunk (may be empty while a partial event is held back). */
@@ -23,7 +23,7 @@ export interface StreamMode {
 class PassthroughStream implements StreamMode {
   private boundary = true
   constructor(
-    private readonly protocol: ClientProtocol,
+    private readonly client: Pick<ClientResponse, 'dialect' | 'framing'>,
     private readonly meter: RequestMeter | undefined,
   ) {}
 
@@ -41,7 +41,7 @@ class PassthroughStream implements StreamMode {
     const held = this.meter?.clientFlush()
     const prefix = held ? held.toString('utf8') : ''
     const boundary = held ? endsWithBlankLine(held) : this.boundary
-    return `${prefix}${boundary ? '' : '\n\n'}${streamErrorEvent(this.protocol, err)}`
+    return `${prefix}${boundary ? '' : '\n\n'}${streamErrorEvent(this.client.dialect, err, this.client.framing)}`
   }
 
   get atEventBoundary(): boolean {
@@ -49,12 +49,17 @@ class PassthroughStream implements StreamMode {
   }
 }
 
+const CONTENT_TYPES = { sse: 'text/event-stream; charset=utf-8', ndjson: 'application/x-ndjson', 'json-array': 'application/json' } as const
+
 class TranslatedStream implements StreamMode {
-  readonly contentType = 'text/event-stream; charset=utf-8'
+  readonly contentType: string
   constructor(
     private readonly translator: StreamTranslator,
     private readonly scrub: SecretScrubber,
-  ) {}
+    framing: ClientResponse['framing'],
+  ) {
+    this.contentType = CONTENT_TYPES[framing]
+  }
 
   push(chunk: Buffer): string {
     const out = this.translator.push(chunk)
@@ -82,14 +87,14 @@ class TranslatedStream implements StreamMode {
 
 export function streamMode(
   translation: Translation,
-  clientProtocol: ClientProtocol,
+  client: Pick<ClientResponse, 'dialect' | 'framing'>,
   clientInfo: ClientRequestInfo | undefined,
   meter: RequestMeter | undefined,
   inputTokens?: number,
   scrub: SecretScrubber = SecretScrubber.none,
 ): StreamMode {
-  if (translation === 'passthrough' || !clientInfo) return new PassthroughStream(clientProtocol, meter)
-  return new TranslatedStream(createStreamTranslator(translation, clientInfo, { inputTokens }), scrub)
+  if (translation === 'passthrough' || !clientInfo) return new PassthroughStream(client, meter)
+  return new TranslatedStream(createStreamTranslator(translation, clientInfo, { inputTokens }), scrub, client.framing)
 }
 
 export function endsWithBlankLine(chunk: Buffer): boolean {

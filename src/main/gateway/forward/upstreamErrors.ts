@@ -4,7 +4,7 @@ import { GatewayError, openAIErrorType } from '../common/errors'
 import { extractUpstreamError } from '../dialects/errors'
 import { openAIClientStatus } from '../dialects/openaiChat/errors'
 import { translateErrorResponse } from '../dialects/translation'
-import type { ClientProtocol } from './clientResponse'
+import type { Dialect } from '../dialects/codec'
 
 const UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: 'refused the connection',
@@ -50,11 +50,11 @@ export function normalizeUpstreamError(body: Buffer, status: number): Buffer | u
 }
 
 /**
- * An upstream error body (any protocol's shape) for a client of `protocol`, keeping the status;
+ * An upstream error body (any dialect's shape) for a client of `dialect`, keeping the status;
  * undefined when the body is not JSON (an HTML error page: the caller answers 502 instead).
  */
-export function upstreamErrorForClient(protocol: ClientProtocol, status: number, body: Buffer): { status: number; body: Buffer } | undefined {
-  if (protocol === 'openai') {
+export function upstreamErrorForClient(dialect: Dialect, status: number, body: Buffer): { status: number; body: Buffer } | undefined {
+  if (dialect === 'openai-chat' || dialect === 'openai-responses') {
     const normalized = normalizeUpstreamError(body, status)
     return normalized && { status: openAIClientStatus(status), body: normalized }
   }
@@ -65,6 +65,6 @@ export function upstreamErrorForClient(protocol: ClientProtocol, status: number,
     return undefined
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined
-  if ((parsed as { type?: unknown }).type === 'error') return { status, body } // already Anthropic-shaped
-  return translateErrorResponse('anthropic', status, body)
+  if (dialect === 'anthropic-messages' && (parsed as { type?: unknown }).type === 'error') return { status, body } // already Anthropic-shaped
+  return translateErrorResponse(dialect, status, body)
 }

@@ -163,6 +163,32 @@ export class CircuitBreaker {
     return at
   }
 
+  /** What other instances of a team need to know: is it ejected, until when, and any cooldown. */
+  shareable(): { open: boolean; ejectedUntil: number; cooldownUntil: number } {
+    return { open: this.mode === 'open', ejectedUntil: this.ejectedUntil, cooldownUntil: this.cooldownUntil }
+  }
+
+  /** Another instance ejected this backend until `until`: stay away as well (its own trial then). */
+  applyRemoteOpen(now: number, until: number): void {
+    if (until <= now) return
+    if (this.mode === 'open' && this.ejectedUntil >= until) return
+    this.mode = 'open'
+    this.ejectedUntil = Math.max(this.ejectedUntil, until)
+    this.trialStartedAt = undefined
+    this.probation = false
+    this.lastError ??= { message: 'ejected by another instance of the team', code: 'team', at: now }
+  }
+
+  /** Another instance's trial succeeded: the backend is back. */
+  applyRemoteClose(now: number): void {
+    if (this.mode === 'open') this.close(now, false)
+  }
+
+  /** Another instance was told to wait (429/503 with Retry-After): so is this one. */
+  applyRemoteCooldown(until: number): void {
+    this.cooldownUntil = Math.max(this.cooldownUntil, until)
+  }
+
   /** Dead (open or waiting on its trial) rather than merely busy. */
   isEjected(now: number): boolean {
     return this.state(now) !== 'closed'

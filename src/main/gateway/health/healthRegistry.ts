@@ -42,10 +42,17 @@ export interface HealthRegistryOptions {
   breaker?: Partial<BreakerOptions>
 }
 
+/** A breaker change worth telling the other instances of a team (state/: SharedHealth). */
+export type BreakerTransition =
+  | { providerId: string; kind: 'open'; forMs: number }
+  | { providerId: string; kind: 'closed' }
+  | { providerId: string; kind: 'cooldown'; forMs: number }
+
 export class HealthRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly clock: () => number
   private readonly options: BreakerOptions
+  private readonly transitions = new Set<(t: BreakerTransition) => void>()
 
   constructor(opts: HealthRegistryOptions = {}) {
     this.clock = opts.clock ?? Date.now
@@ -86,8 +93,38 @@ export class HealthRegistry {
     return this.breaker(providerId).tryAcquire(now, force)
   }
 
+  /** Called when a breaker opens, closes or cools down (not on every success). */
+  onTransition(listener: (t: BreakerTransition) => void): () => void {
+    this.transitions.add(listener)
+    return () => this.transitions.delete(listener)
+  }
+
+  /** What another instance saw: applied without being told on (no echo). */
+  applyShared(t: BreakerTransition, now = this.clock()): void {
+    const b = this.breaker(t.providerId)
+    if (t.kind === 'open') b.applyRemoteOpen(now, now + t.forMs)
+    else if (t.kind === 'closed') b.applyRemoteClose(now)
+    else b.applyRemoteCooldown(now + t.forMs)
+  }
+
   /** Feeds one attempt's outcome to the provider's breaker. */
   record(report: OutcomeReport, now = this.clock()): void {
+    if (this.transitions.size === 0) return this.apply(report, now)
+    const b = this.breaker(report.providerId)
+    const before = b.shareable()
+    this.apply(report, now)
+    this.told(report.providerId, before, b.shareable(), now)
+  }
+
+  private told(providerId: string, before: ReturnType<CircuitBreaker['shareable']>, after: ReturnType<CircuitBreaker['shareable']>, now: number): void {
+    let t: BreakerTransition | undefined
+    if (after.open && (!before.open || after.ejectedUntil > before.ejectedUntil)) t = { providerId, kind: 'open', forMs: after.ejectedUntil - now }
+    else if (before.open && !after.open) t = { providerId, kind: 'closed' }
+    else if (after.cooldownUntil > before.cooldownUntil && after.cooldownUntil > now) t = { providerId, kind: 'cooldown', forMs: after.cooldownUntil - now }
+    if (t) for (const l of this.transitions) l(t)
+  }
+
+  private apply(report: OutcomeReport, now: number): void {
     const b = this.breaker(report.providerId)
     const error = { message: report.message ?? describe(report), code: report.errorCode ?? report.outcome }
     switch (healthSignal(report.outcome, report.status)) {
@@ -107,7 +144,10 @@ export class HealthRegistry {
   }
 
   recordProbe(providerId: string, probe: ProbeReport, now = this.clock()): void {
-    this.breaker(providerId).onProbe(now, probe)
+    const b = this.breaker(providerId)
+    const before = b.shareable()
+    b.onProbe(now, probe)
+    if (this.transitions.size > 0) this.told(providerId, before, b.shareable(), now)
   }
 
   /** Health of the given providers (default: all known), for the app API. */

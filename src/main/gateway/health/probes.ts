@@ -1,10 +1,10 @@
-// Active health probes: one cheap, token-free GET per backend kind. A probe never generates.
-//   vllm               GET {server root}/health          (vLLM serves it outside /v1)
-//   ollama             GET {root}/api/version
-//   openai-compatible  GET {base}/models with the key    (404/405 still prove the server is up)
-//   anthropic          none: the passive signal from real requests is enough for a cloud API
+// Active health probes: one cheap, token-free GET per backend, where and as its kind's adapter
+// says (vLLM's /health at the server root, Ollama's /api/version, llama.cpp's /health, an OpenAI
+// base's /models with the key; none for metered cloud APIs: the passive signal is enough there).
+// A probe never generates.
 import { BackendRequestError, type BackendClient } from '../providers/backendClient'
 import { probeUrl, type BackendTarget } from '../providers/backendTarget'
+import { adapterFor } from '../providers/registry'
 import type { ProbeReport } from './healthRegistry'
 
 export async function probeBackend(client: BackendClient, target: BackendTarget, timeoutMs: number): Promise<ProbeReport | undefined> {
@@ -20,13 +20,11 @@ export async function probeBackend(client: BackendClient, target: BackendTarget,
   }
 }
 
+/** The kind's reading of a probe's status, with its latency. */
 export function probeVerdict(target: BackendTarget, status: number, latencyMs: number): ProbeReport {
-  if (status >= 200 && status < 300) return { ok: true, latencyMs, status }
-  if (status === 429) return { ok: true, busy: true, latencyMs, status }
-  if (target.kind === 'openai-compatible') {
-    if (status === 401 || status === 403) return { ok: false, latencyMs, status, error: `key rejected (${status})` }
-    if (status < 500) return { ok: true, latencyMs, status } // no /models here, but the server answers
-  }
-  if (status === 503 && target.kind !== 'vllm') return { ok: true, busy: true, latencyMs, status }
-  return { ok: false, latencyMs, status, error: `answered ${status}` }
+  const verdict = adapterFor(target.kind).probe?.judge(status) ?? { ok: status >= 200 && status < 300 }
+  const report: ProbeReport = { ok: verdict.ok, latencyMs, status }
+  if (verdict.busy) report.busy = true
+  if (verdict.error !== undefined) report.error = verdict.error
+  return report
 }

@@ -84,14 +84,7 @@ export class BackendClient {
 
   async getJson(url: string, opts: GetOptions): Promise<{ status: number; json: unknown; latencyMs: number }> {
     const res = await this.get(url, opts)
-    if (res.status < 200 || res.status >= 300) {
-      throw new BackendRequestError(`http_${res.status}`, `answered ${res.status}${snippet(res.body)}`)
-    }
-    try {
-      return { status: res.status, json: JSON.parse(res.body), latencyMs: res.latencyMs }
-    } catch {
-      throw new BackendRequestError('bad_json', 'answered with a body that is not JSON')
-    }
+    return { status: res.status, json: jsonOf(res), latencyMs: res.latencyMs }
   }
 
   async close(): Promise<void> {
@@ -118,6 +111,18 @@ const CONNECT_REASONS: Record<string, string> = {
   EHOSTUNREACH: 'host is unreachable',
   UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
   UND_ERR_SOCKET: 'connection closed',
+}
+
+/** The JSON of a 2xx answer; throws `http_<status>` for any other, `bad_json` for a body that is not JSON. */
+export function jsonOf(res: GetResult): unknown {
+  if (res.status < 200 || res.status >= 300) {
+    throw new BackendRequestError(`http_${res.status}`, `answered ${res.status}${snippet(res.body)}`)
+  }
+  try {
+    return JSON.parse(res.body)
+  } catch {
+    throw new BackendRequestError('bad_json', 'answered with a body that is not JSON')
+  }
 }
 
 function snippet(body: string): string {

@@ -1,31 +1,28 @@
-// Watches what local backends say about their own load: vLLM's Prometheus gauges (requests
-// running and waiting, KV-cache usage and size, sleep state), Ollama's loaded models (/api/ps) and
-// LM Studio's (/api/v0/models, tried once on OpenAI-compatible servers on this machine or the LAN).
+// Watches what local backends say about their own load, through their kind's load signal: a queue
+// report (vLLM's Prometheus gauges, llama.cpp's /metrics or /slots: requests running and waiting,
+// KV-cache usage and size, sleep state) or the models resident in memory (Ollama's /api/ps, LM
+// Studio's /api/v0/models, tried once on OpenAI-compatible servers on this machine or the LAN).
 // Snapshots carry the time they were taken and, when the owner passes `mark`, its own request
 // counters at that moment, so the router can add what it sent and saw finish since (a report a
 // second old must not make a backend look idle after we sent it ten requests). Anything older
 // than a few intervals is treated as unknown, so a backend that stopped answering falls back to
 // what Switchyard counts itself instead of stale numbers.
+import type { LoadReport, LoadSignal, QueueReport, ResidentReport } from './adapter'
 import { BackendClient } from './backendClient'
-import { loadUrl, sameTarget, type BackendTarget } from './backendTarget'
-import { isOllamaModelLoaded, parseOllamaPs, withoutLatest, type OllamaLoadedModel } from './ollamaNative'
+import { sameTarget, type BackendTarget } from './backendTarget'
+import { sideGet } from './discovery'
+import { vllmLoadFromMetrics } from './kinds/vllm/metrics'
+import { withoutLatest } from './kinds/ollama/native'
 import { PeriodicTasks } from './periodicTasks'
-import { vllmLoadFromMetrics } from './prometheus'
+import { adapterFor } from './registry'
 
-export type LoadSnapshot =
-  | {
-      kind: 'vllm'
-      takenAt: number
-      running: number
-      waiting: number
-      kvCacheUsage?: number
-      models: string[]
-      cacheCapacityTokens?: number
-      awake?: boolean
-      mark?: LoadMark
-    }
-  | { kind: 'ollama'; takenAt: number; loaded: OllamaLoadedModel[] }
-  | { kind: 'lmstudio'; takenAt: number; models: Array<{ id: string; loaded: boolean }> }
+/** A load report as read at `takenAt`; queue reports carry the owner's counters of that moment. */
+export type LoadSnapshot = (QueueReport & { takenAt: number; mark?: LoadMark }) | (ResidentReport & { takenAt: number })
+
+/** A report of requests running and waiting (not of resident models). */
+export function isQueueSnapshot(snapshot: LoadSnapshot): snapshot is QueueReport & { takenAt: number; mark?: LoadMark } {
+  return 'running' in snapshot
+}
 
 export interface LoadStatus {
   providerId: string
@@ -61,6 +58,8 @@ export class LoadMonitor {
   private tasks: PeriodicTasks
   private readonly targets = new Map<string, BackendTarget>()
   private readonly status = new Map<string, LoadStatus>()
+  /** Each target's signal scratch space (which endpoint answered), reset when the target changes. */
+  private readonly memos = new Map<string, Record<string, unknown>>()
   private readonly now: () => number
   private readonly timeoutMs: number
   private intervalMs: number
@@ -97,11 +96,12 @@ export class LoadMonitor {
   /** Called on start and on every config change; only targets that report load are watched. */
   setTargets(targets: Iterable<BackendTarget>): void {
     const wanted = new Map<string, BackendTarget>()
-    for (const t of targets) if (loadUrl(t) !== undefined) wanted.set(t.id, t)
+    for (const t of targets) if (signalOf(t)?.url(t) !== undefined) wanted.set(t.id, t)
     for (const id of [...this.targets.keys()]) {
       if (!wanted.has(id)) {
         this.targets.delete(id)
         this.status.delete(id)
+        this.memos.delete(id)
         this.tasks.delete(id)
       }
     }
@@ -110,6 +110,7 @@ export class LoadMonitor {
       if (old && sameTarget(old, target)) continue
       this.targets.set(id, target)
       this.status.set(id, { providerId: id })
+      this.memos.set(id, {})
       this.tasks.set(id, () => this.update(id))
     }
   }
@@ -121,19 +122,19 @@ export class LoadMonitor {
 
   private async update(providerId: string): Promise<void> {
     const target = this.targets.get(providerId)
-    const url = target && loadUrl(target)
-    if (!target || !url) return
+    const signal = target && signalOf(target)
+    if (!target || !signal) return
     const mark = this.opts.mark?.(providerId)
     try {
-      const snapshot = await this.read(target, url)
+      const report = await signal.read(sideGet(this.client, target, this.timeoutMs, 1024 * 1024), target, this.memos.get(providerId) ?? {})
       if (this.targets.get(providerId) !== target) return // config changed meanwhile
-      this.store(providerId, snapshot.kind === 'vllm' && mark ? { ...snapshot, mark } : snapshot)
+      this.store(providerId, this.snapshotOf(report, mark))
     } catch (err) {
       if (this.targets.get(providerId) !== target) return
       const prev = this.status.get(providerId)
       this.status.set(providerId, { providerId, snapshot: prev?.snapshot, lastError: { message: (err as Error).message, at: this.now() } })
-      // An OpenAI-compatible server that has no LM Studio API will not grow one: stop asking.
-      if (target.kind === 'openai-compatible' && !prev?.snapshot) this.tasks.delete(providerId)
+      // A server without the API a tentative signal tries (LM Studio's) will not grow one: stop asking.
+      if (signal.tentative && !prev?.snapshot) this.tasks.delete(providerId)
     }
   }
 
@@ -146,6 +147,12 @@ export class LoadMonitor {
     if (!load) return false
     this.store(providerId, { kind: 'vllm', takenAt, ...load, ...(mark ? { mark } : {}) })
     return true
+  }
+
+  private snapshotOf(report: LoadReport, mark: LoadMark | undefined): LoadSnapshot {
+    const takenAt = this.now()
+    if ('running' in report) return mark ? { ...report, takenAt, mark } : { ...report, takenAt }
+    return { ...report, takenAt }
   }
 
   private store(providerId: string, snapshot: LoadSnapshot): void {
@@ -173,18 +180,18 @@ export class LoadMonitor {
   reading(providerId: string, model: string, now = this.now()): LoadReading | undefined {
     const snap = this.snapshot(providerId, now)
     if (!snap) return undefined
-    if (snap.kind === 'vllm') {
+    if (isQueueSnapshot(snap)) {
       const load: BackendLoad = { running: snap.running, waiting: snap.waiting, kvCacheUsage: snap.kvCacheUsage }
       if (snap.awake !== undefined) load.modelLoaded = snap.awake
       if (snap.cacheCapacityTokens !== undefined) load.cacheCapacityTokens = snap.cacheCapacityTokens
       return { load, mark: snap.mark, takenAt: snap.takenAt }
     }
-    if (snap.kind === 'lmstudio') {
-      const wanted = withoutLatest(model)
-      const entry = snap.models.find((m) => m.id === model || m.id === wanted)
-      return entry ? { load: { modelLoaded: entry.loaded }, takenAt: snap.takenAt } : undefined
-    }
-    return { load: { modelLoaded: isOllamaModelLoaded(snap.loaded, model, now) }, takenAt: snap.takenAt }
+    const wanted = withoutLatest(model)
+    const named = (names: readonly string[]): boolean => names.includes(model) || names.includes(wanted)
+    const entry = snap.loaded.find((m) => named(m.names))
+    if (!entry && snap.known && !named(snap.known)) return undefined // a model this server does not have
+    const loaded = entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now)
+    return { load: { modelLoaded: loaded }, takenAt: snap.takenAt }
   }
 
   statuses(): LoadStatus[] {
@@ -200,19 +207,6 @@ export class LoadMonitor {
   private newTasks(): PeriodicTasks {
     return new PeriodicTasks({ intervalMs: this.intervalMs, jitter: 0.1, firstDelayMs: 0, random: this.opts.random })
   }
-
-  private async read(target: BackendTarget, url: string): Promise<LoadSnapshot> {
-    if (target.kind === 'vllm') {
-      const res = await this.client.get(url, { headers: target.headers, timeoutMs: this.timeoutMs, maxBytes: 4 * 1024 * 1024 })
-      if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`)
-      const load = vllmLoadFromMetrics(res.body)
-      if (!load) throw new Error('/metrics has no vllm:num_requests_* gauges')
-      return { kind: 'vllm', takenAt: this.now(), ...load }
-    }
-    const { json } = await this.client.getJson(url, { headers: target.headers, timeoutMs: this.timeoutMs, maxBytes: 1024 * 1024 })
-    if (target.kind === 'openai-compatible') return { kind: 'lmstudio', takenAt: this.now(), models: parseLmStudioModels(json) }
-    return { kind: 'ollama', takenAt: this.now(), loaded: parseOllamaPs(json) }
-  }
 }
 
 /** What a backend reports about itself (see LoadMonitor); any part may be unknown. */
@@ -227,22 +221,12 @@ export interface BackendLoad {
   cacheCapacityTokens?: number
 }
 
-/** LM Studio's GET /api/v0/models: `{ data: [{ id, state: "loaded" | "not-loaded", ... }] }`. */
-export function parseLmStudioModels(json: unknown): Array<{ id: string; loaded: boolean }> {
-  const data = (json as { data?: unknown } | null)?.data
-  if (!Array.isArray(data)) throw new TypeError('/api/v0/models: no "data" array')
-  const out: Array<{ id: string; loaded: boolean }> = []
-  for (const m of data) {
-    const r = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>
-    if (typeof r.id !== 'string' || typeof r.state !== 'string') continue
-    out.push({ id: r.id, loaded: r.state === 'loaded' })
-  }
-  if (data.length > 0 && out.length === 0) throw new TypeError('/api/v0/models: not LM Studio (no model states)')
-  return out
-}
-
 /** Counters captured when a backend's load was read, to correct the report for what happened since. */
 export interface LoadMark {
   dispatched: number
   completed: number
+}
+
+function signalOf(target: BackendTarget): LoadSignal | undefined {
+  return adapterFor(target.kind).load
 }

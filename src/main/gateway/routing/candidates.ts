@@ -6,6 +6,7 @@ import type { Strategy } from '../../../shared/config'
 import { GatewayError } from '../common/errors'
 import type { ProviderRuntime, Runtime } from '../runtime/runtime'
 import { isLocalProvider } from '../providers/locality'
+import { toolModelCandidates, type ToolModelResolution } from './toolModelHook'
 
 export interface Candidate {
   /** Stable identity of the target within its route: `providerId/upstreamModel`. */
@@ -87,6 +88,8 @@ export interface CandidateSet {
   route?: string
   /** Key for per-route balancing state (cursors, rings). */
   stateKey: string
+  /** A tool's hard-coded model name that nothing served, mapped to a served model (toolModelHook.ts). */
+  toolModel?: ToolModelResolution
 }
 
 export function candidateKey(providerId: string, upstreamModel: string): string {
@@ -98,6 +101,8 @@ export interface ResolveOptions {
   discoveredOwners?: (model: string) => readonly string[]
   /** Every discovered model name (ModelCatalog.allModels), for the 404's "available" hint. */
   discoveredModels?: () => readonly string[]
+  /** Set while resolving the target of a tool-name mapping: it is not mapped again. */
+  noToolMapping?: boolean
 }
 
 export function resolveCandidates(rt: Runtime, model: string, opts: ResolveOptions = {}): CandidateSet {
@@ -126,6 +131,8 @@ export function resolveCandidates(rt: Runtime, model: string, opts: ResolveOptio
     const candidates = owners.map((p) => providerCandidate(p, p.config.modelMap?.[model] ?? model))
     return { candidates, strategy: 'failover', affinity: false, via: 'provider', stateKey: `model:${model}` }
   }
+  const mapped = toolModelCandidates(rt, model, opts, resolveCandidates)
+  if (mapped) return mapped
   if (rt.active) {
     const p = rt.active
     const upstreamModel = p.config.modelMap?.[model] ?? p.config.defaultModel ?? model

@@ -1,30 +1,15 @@
-// Prices for the lowest-cost strategy. A single number per (provider, model): input and output
-// prices blended 3:1, the usual input/output token mix of chat traffic (the same blend public
-// price comparisons use). Self-hosted kinds without a pricing table cost nothing per token.
+// Prices for the lowest-cost strategy: one number per (provider, model), the input and output
+// prices blended 3:1. They come from the same lookup the ledger charges with (providers/pricing.ts),
+// shipped defaults included, so routing and the bill never disagree.
 import type { ProviderConfig } from '../../../shared/config'
-import { globEntry } from '../common/glob'
+import { blendedPrice, priceFor } from '../providers/pricing'
 
-type Price = NonNullable<ProviderConfig['pricing']>[string]
+export { blendedPrice, INPUT_SHARE } from '../providers/pricing'
 
-export const INPUT_SHARE = 0.75
-
-export function blendedPrice(price: Price): number {
-  return INPUT_SHARE * price.inputPerMTok + (1 - INPUT_SHARE) * price.outputPerMTok
-}
-
-/** The pricing entry for a model: exact name first, then glob keys (`gpt-4o*`) in config order. */
-export function priceEntry(provider: ProviderConfig, model: string): Price | undefined {
-  const table = provider.pricing
-  if (!table) return undefined
-  return table[model] ?? globEntry(table, model)
-}
-
-/** Blended USD per million tokens; 0 for local kinds without pricing; undefined when unknown. */
+/** Blended USD per million tokens; 0 for self-hosted kinds without pricing; undefined when unknown. */
 export function providerPrice(provider: ProviderConfig, model: string): number | undefined {
-  const entry = priceEntry(provider, model)
-  if (entry) return blendedPrice(entry)
-  if (provider.kind === 'vllm' || provider.kind === 'ollama') return 0
-  return undefined
+  const price = priceFor(provider, model)
+  return price === undefined ? undefined : blendedPrice(price)
 }
 
 /** A `StrategyContext.price` over a set of providers, memoised per (provider, model). */

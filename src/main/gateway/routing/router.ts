@@ -16,7 +16,7 @@ import { HealthRegistry, type ProviderHealth } from '../health/healthRegistry'
 import { ProbeScheduler } from '../health/probeScheduler'
 import { BackendClient } from '../providers/backendClient'
 import { backendTargetOf } from '../providers/backendTarget'
-import { LoadMonitor, type LoadSnapshot } from '../providers/loadMonitor'
+import { isQueueSnapshot, LoadMonitor, type LoadSnapshot } from '../providers/loadMonitor'
 import { catalogTargetOf, ModelCatalog, type DiscoveryStatus } from '../providers/modelCatalog'
 import type { Runtime } from '../runtime/runtime'
 import { conversationKey } from './affinity'
@@ -94,7 +94,7 @@ export class Router {
       intervalMs: opts.loadIntervalMs ?? DEFAULT_LOAD_INTERVAL_MS,
       mark: (id: string) => this.tracker.mark(id),
       onSnapshot: (id: string, snap: LoadSnapshot) => {
-        if (snap.kind === 'vllm') this.tracker.observeLoad(id, snap)
+        if (isQueueSnapshot(snap)) this.tracker.observeLoad(id, snap)
       },
     }
     if (opts.sideChannels !== false) {

@@ -3,10 +3,11 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { GatewayError } from '../common/errors'
-import type { ClientProtocol } from '../forward/clientResponse'
+import type { Dialect } from '../forward/clientResponse'
 import type { Logger } from '../common/log'
 import { renderFailure } from './ingress/modelRequest'
 import type { OpenAIEndpoint } from './ingress/openai'
+import type { IngressMatcher } from './ingress/route'
 import type { Runtime } from '../runtime/runtime'
 import type { HostRoutes, RequestContext } from '../pipeline/context'
 import { checkRequest } from './guard'
@@ -23,6 +24,8 @@ export interface ListenerDeps {
     messages(ctx: RequestContext): Promise<void>
     countTokens(ctx: RequestContext): Promise<void>
   }
+  /** The dialects whose paths are matched by the dialect itself (Responses, Gemini, Ollama), in order. */
+  ingress?: IngressMatcher[]
   /** GET /health: the gateway serves; anything degraded (accounting) is listed, never a non-200. */
   health(): Record<string, unknown>
   /** GET /metrics (Prometheus text). */
@@ -54,7 +57,8 @@ export function createRequestListener(deps: ListenerDeps) {
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
     const ctx: RequestContext = { req, res, requestId: randomUUID(), path, runtime: deps.runtime() }
-    const protocol: ClientProtocol = path.startsWith('/v1/messages') ? 'anthropic' : 'openai'
+    const protocol: Dialect = wireOf(path)
+    let wire = protocol
     try {
       checkRequest(req.headers, ctx.runtime.guard)
       const origin = req.headers.origin
@@ -63,23 +67,35 @@ export function createRequestListener(deps: ListenerDeps) {
         res.setHeader('vary', 'origin')
         if (req.method === 'OPTIONS') return preflight(req, res)
       }
+      for (const match of deps.ingress ?? []) {
+        const found = match(ctx)
+        if (!found) continue
+        wire = found.wire
+        if (found.model) {
+          const refusal = deps.refusal()
+          if (refusal) throw refusal
+        }
+        const ran = found.run()
+        if (ran instanceof Promise) ran.catch((err: unknown) => reject(ctx, found.wire, err))
+        return
+      }
       const handled = route(ctx, protocol)
       if (handled instanceof Promise) handled.catch((err: unknown) => reject(ctx, protocol, err))
     } catch (err) {
-      reject(ctx, protocol, err)
+      reject(ctx, wire, err)
     }
   }
 
   /** Answers a request the listener itself turned away, and leaves its trace in the request log. */
-  function reject(ctx: RequestContext, protocol: ClientProtocol, err: unknown): void {
+  function reject(ctx: RequestContext, protocol: Dialect, err: unknown): void {
     renderFailure(ctx, protocol, err, deps)
     deps.recordRejection?.(ctx, err)
   }
 
-  function route(ctx: RequestContext, protocol: ClientProtocol): void | Promise<void> {
+  function route(ctx: RequestContext, protocol: Dialect): void | Promise<void> {
     const { req, path } = ctx
     const endpoint = OPENAI_PATHS[path]
-    if (endpoint !== undefined || protocol === 'anthropic') {
+    if (endpoint !== undefined || protocol === 'anthropic-messages') {
       if (req.method !== 'POST') throw methodNotAllowed('POST')
       const refusal = deps.refusal()
       if (refusal) throw refusal
@@ -137,4 +153,13 @@ function methodNotAllowed(allowed: string): GatewayError {
 
 function notFound(path: string): GatewayError {
   return new GatewayError('not_found', `no route for ${path.slice(0, 200)}`)
+}
+
+/** The dialect a path's errors are answered in (before any handler looked at the request). */
+function wireOf(path: string): Dialect {
+  if (path.startsWith('/v1/messages')) return 'anthropic-messages'
+  if (path.startsWith('/v1/responses') || path.startsWith('/responses')) return 'openai-responses'
+  if (path.startsWith('/v1beta/') || path.startsWith('/v1alpha/')) return 'gemini'
+  if (path.startsWith('/api/')) return 'ollama'
+  return 'openai-chat'
 }

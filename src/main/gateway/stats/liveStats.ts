@@ -30,7 +30,6 @@ class Recent {
 
 interface ProviderCounters {
   requests: number
-  inFlight: number
   errors: number
   latency: Recent
 }
@@ -42,7 +41,17 @@ export interface SnapshotSources {
   providerIds?: readonly string[]
 }
 
+export interface LiveStatsOptions {
+  /**
+   * Attempts in flight on a provider. Admission owns that count (its leases); live stats only read
+   * it, so that routing, the dashboard and the limits can never disagree about it.
+   */
+  inFlightOf?: (providerId: string) => number
+}
+
 export class LiveStats {
+  constructor(private readonly opts: LiveStatsOptions = {}) {}
+
   private readonly startedAt = Date.now()
   private requestsTotal = 0
   private errorsTotal = 0
@@ -71,20 +80,17 @@ export class LiveStats {
 
   /** One upstream attempt (a failed-over request makes several, on different providers). */
   attemptStarted(providerId: string): void {
-    const p = this.provider(providerId)
-    p.requests++
-    p.inFlight++
+    this.provider(providerId).requests++
   }
 
   attemptEnded(providerId: string, failed: boolean, latencyMs?: number): void {
     const p = this.provider(providerId)
-    p.inFlight--
     if (failed) p.errors++
     else if (latencyMs !== undefined) p.latency.add(latencyMs)
   }
 
   inFlightFor(providerId: string): number {
-    return this.providers.get(providerId)?.inFlight ?? 0
+    return this.opts.inFlightOf?.(providerId) ?? 0
   }
 
   snapshot(sources: SnapshotSources = {}, now = Date.now()): StatsSnapshot {
@@ -95,7 +101,7 @@ export class LiveStats {
       const a = sources.admission?.[id]
       providers[id] = {
         requests: p?.requests ?? 0,
-        inFlight: p?.inFlight ?? 0,
+        inFlight: a?.inFlight ?? this.inFlightFor(id),
         errors: p?.errors ?? 0,
         queued: a?.queued ?? 0,
         rpm: { used: a?.rpm.used ?? 0, limit: a?.rpm.limit },
@@ -127,7 +133,7 @@ export class LiveStats {
   private provider(id: string): ProviderCounters {
     let p = this.providers.get(id)
     if (!p) {
-      p = { requests: 0, inFlight: 0, errors: 0, latency: new Recent(256) }
+      p = { requests: 0, errors: 0, latency: new Recent(256) }
       this.providers.set(id, p)
     }
     return p

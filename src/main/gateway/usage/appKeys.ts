@@ -52,11 +52,26 @@ export function isAppKey(value: string): boolean {
   return value.startsWith(APP_KEY_PREFIX)
 }
 
+/** An app key as a team shares it (state/: SharedAppKeys): the hash, never the key. */
+export interface AppKeyRecord {
+  name: string
+  keyHash: string
+  prefix: string
+  createdAt: number
+  rpm?: number
+  tpm?: number
+  priority: AppPriority
+}
+
+export type AppKeyChange = { kind: 'created'; record: AppKeyRecord } | { kind: 'revoked'; name: string; keyHash: string }
+
 export class AppKeyStore {
   private byHash = new Map<string, string>()
   private info = new Map<string, AppKeyInfo>()
+  private hashes = new Map<string, string>()
   private usedSinceSave = new Set<string>()
   private readonly timer: NodeJS.Timeout
+  private readonly changeListeners = new Set<(change: AppKeyChange) => void>()
 
   constructor(
     private readonly db: Database.Database,
@@ -71,6 +86,7 @@ export class AppKeyStore {
   reload(): void {
     const rows = this.db.prepare('SELECT name, key_hash, prefix, created_at, last_used_at, rpm, tpm, priority FROM app_keys').all() as KeyRow[]
     this.byHash = new Map(rows.map((r) => [r.key_hash, r.name]))
+    this.hashes = new Map(rows.map((r) => [r.name, r.key_hash]))
     this.info = new Map(
       rows.map((r) => [
         r.name,
@@ -93,8 +109,59 @@ export class AppKeyStore {
       .prepare('INSERT INTO app_keys (name, key_hash, prefix, created_at, rpm, tpm, priority) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(clean, hash, prefix, createdAt, policy.rpm ?? null, policy.tpm ?? null, priority)
     this.byHash.set(hash, clean)
+    this.hashes.set(clean, hash)
     this.info.set(clean, { name: clean, createdAt, prefix, rpm: policy.rpm, tpm: policy.tpm, priority })
+    this.tell({ kind: 'created', record: { name: clean, keyHash: hash, prefix, createdAt, rpm: policy.rpm, tpm: policy.tpm, priority } })
     return { name: clean, key }
+  }
+
+  /** Keys created or revoked through this store (a team shares them). */
+  onChange(listener: (change: AppKeyChange) => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  /** Every key as a team shares it. */
+  records(): AppKeyRecord[] {
+    return [...this.info.values()].map((i) => ({ name: i.name, keyHash: this.hashes.get(i.name)!, prefix: i.prefix, createdAt: i.createdAt, rpm: i.rpm, tpm: i.tpm, priority: i.priority }))
+  }
+
+  /**
+   * Takes in the team's keys: new or changed ones are stored here (so they work while Redis is
+   * away, too), keys the team revoked go; keys only this instance knows (made before it joined,
+   * or while Redis was away) are returned for the team. Returns whether anything changed here.
+   */
+  mergeTeam(team: { keys: readonly AppKeyRecord[]; revoked: ReadonlyMap<string, string> }): { changed: boolean; onlyHere: AppKeyRecord[] } {
+    let changed = false
+    const upsert = this.db.prepare(
+      `INSERT INTO app_keys (name, key_hash, prefix, created_at, rpm, tpm, priority) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET key_hash = excluded.key_hash, prefix = excluded.prefix, created_at = excluded.created_at, rpm = excluded.rpm, tpm = excluded.tpm, priority = excluded.priority`,
+    )
+    const teamNames = new Set<string>()
+    this.db.transaction(() => {
+      for (const k of team.keys) {
+        if (!NAME.test(k.name) || !/^[0-9a-f]{64}$/.test(k.keyHash)) continue
+        teamNames.add(k.name)
+        const i = this.info.get(k.name)
+        const same = i && this.hashes.get(k.name) === k.keyHash && i.rpm === k.rpm && i.tpm === k.tpm && i.priority === k.priority
+        if (same) continue
+        this.db.prepare('DELETE FROM app_keys WHERE key_hash = ? AND name <> ?').run(k.keyHash, k.name)
+        upsert.run(k.name, k.keyHash, k.prefix, k.createdAt, k.rpm ?? null, k.tpm ?? null, k.priority === 'high' ? 'high' : 'normal')
+        changed = true
+      }
+      for (const [name, hash] of this.hashes) {
+        if (teamNames.has(name) || team.revoked.get(name) !== hash) continue
+        this.db.prepare('DELETE FROM app_keys WHERE name = ?').run(name)
+        changed = true
+      }
+    })()
+    if (changed) this.reload()
+    const onlyHere = this.records().filter((r) => !teamNames.has(r.name))
+    return { changed, onlyHere }
+  }
+
+  private tell(change: AppKeyChange): void {
+    for (const l of this.changeListeners) l(change)
   }
 
   /** Limits and priority an app key carries (undefined for apps without a key). */
@@ -111,9 +178,12 @@ export class AppKeyStore {
   revoke(name: string): void {
     if (!this.info.has(name)) throw new AppKeyError('not_found', `no app named "${name}"`)
     this.db.prepare('DELETE FROM app_keys WHERE name = ?').run(name)
+    const keyHash = this.hashes.get(name) ?? ''
     this.info.delete(name)
+    this.hashes.delete(name)
     this.usedSinceSave.delete(name)
     for (const [hash, app] of this.byHash) if (app === name) this.byHash.delete(hash)
+    this.tell({ kind: 'revoked', name, keyHash })
   }
 
   /** O(1), in memory: a hash and a map lookup. */

@@ -28,15 +28,20 @@ export function identifyApp(headers: IncomingHttpHeaders, appKeys: AppKeyResolve
   return { ok: true, app: 'unknown', via: 'unknown' }
 }
 
-/** An `sy-` key from `Authorization: Bearer` or `x-api-key` (Anthropic SDKs use the latter). */
+/**
+ * An `sy-` key from `Authorization: Bearer`, `x-api-key` (Anthropic SDKs) or `x-goog-api-key`
+ * (Gemini clients; their `?key=` is read into it at ingress).
+ */
 export function presentedAppKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = first(headers.authorization)?.trim()
   if (auth && /^bearer\s+/i.test(auth)) {
     const token = auth.replace(/^bearer\s+/i, '').trim()
     if (isAppKey(token)) return token
   }
-  const apiKey = first(headers['x-api-key'])?.trim()
-  if (apiKey && isAppKey(apiKey)) return apiKey
+  for (const name of ['x-api-key', 'x-goog-api-key']) {
+    const apiKey = first(headers[name])?.trim()
+    if (apiKey && isAppKey(apiKey)) return apiKey
+  }
   return undefined
 }
 

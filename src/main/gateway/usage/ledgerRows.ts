@@ -6,7 +6,7 @@ export const HOUR_MS = 3_600_000
 
 const IN_FLIGHT_COLUMNS = 'request_id, ts, app, provider, route_model, upstream_model, endpoint, stream'
 const FINAL_COLUMNS = `${IN_FLIGHT_COLUMNS}, status, state, prompt_tokens, completion_tokens, cached_tokens,
-  cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated, path`
+  cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated, path, key_label`
 const FINAL_SETS = FINAL_COLUMNS.split(',')
   .map((c) => `${c.trim()} = ?`)
   .join(', ')
@@ -17,7 +17,7 @@ export const LEDGER_SQL = {
   insertInFlight: `
     INSERT INTO requests (${IN_FLIGHT_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_flight')`,
   insertFinal: `
-    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(22).fill('?').join(', ')})`,
+    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(23).fill('?').join(', ')})`,
   /** Turns a request's in-flight marker (by rowid, the last parameter) into its final row. */
   updateFinal: `
     UPDATE requests SET ${FINAL_SETS} WHERE id = ? AND state = 'in_flight'`,
@@ -61,7 +61,7 @@ const nullableInt = (v: unknown): number | null => (typeof v === 'number' && Num
 const STATES: ReadonlySet<string> = new Set(['ok', 'error', 'aborted', 'interrupted'])
 
 /** A final row as it is bound: coerced values, booleans as 0/1, the path as JSON. */
-export type FinalParams = Omit<UsageRow, 'stream' | 'state' | 'estimated' | 'path'> & { stream: number; state: string; estimated: number; path: string | null }
+export type FinalParams = Omit<UsageRow, 'stream' | 'state' | 'estimated' | 'path' | 'keyLabel'> & { stream: number; state: string; estimated: number; path: string | null; keyLabel: string | null }
 
 export function inFlightParams(row: InFlightRow): unknown[] {
   return [text(row.requestId), int(row.ts), text(row.app), text(row.provider), text(row.routeModel), text(row.upstreamModel), text(row.endpoint), row.stream ? 1 : 0]
@@ -91,6 +91,7 @@ export function finalParams(row: UsageRow): FinalParams {
     errorClass: row.errorClass ? text(row.errorClass, 128) : null,
     estimated: row.estimated ? 1 : 0,
     path: row.path && row.path.length > 0 ? JSON.stringify(row.path.slice(0, 10)) : null,
+    keyLabel: row.keyLabel ? text(row.keyLabel, 64) : null,
   }
 }
 
@@ -99,7 +100,7 @@ export function finalValues(p: FinalParams): unknown[] {
   return [
     p.requestId, p.ts, p.app, p.provider, p.routeModel, p.upstreamModel, p.endpoint, p.stream, p.status, p.state,
     p.promptTokens, p.completionTokens, p.cachedTokens, p.cacheCreationTokens, p.reasoningTokens, p.costUsd,
-    p.latencyMs, p.ttftMs, p.attempts, p.errorClass, p.estimated, p.path,
+    p.latencyMs, p.ttftMs, p.attempts, p.errorClass, p.estimated, p.path, p.keyLabel,
   ]
 }
 
@@ -130,7 +131,7 @@ export function addToRollup(rollups: Map<string, RollupDelta>, p: FinalParams): 
 /** The columns of `requests`, as queries select them, in export order. */
 export const ROW_COLUMNS = `id, request_id, ts, app, provider, route_model, upstream_model, endpoint, stream, status, state,
   prompt_tokens, completion_tokens, cached_tokens, cache_creation_tokens, reasoning_tokens, cost_usd,
-  latency_ms, ttft_ms, attempts, error_class, estimated, exported, path`
+  latency_ms, ttft_ms, attempts, error_class, estimated, exported, path, key_label`
 
 export interface DbRow {
   id: number
@@ -157,6 +158,7 @@ export interface DbRow {
   estimated: number
   exported: number
   path: string | null
+  key_label: string | null
 }
 
 export function fromDb(r: DbRow): StoredUsageRow {
@@ -185,6 +187,7 @@ export function fromDb(r: DbRow): StoredUsageRow {
     estimated: r.estimated === 1,
     exported: r.exported === 1,
     path: parsePath(r.path),
+    keyLabel: r.key_label ?? undefined,
   }
 }
 

@@ -70,6 +70,21 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: the request explorer's filters, each newest first without a sort (the rowid ends every
+  // index entry, so (x, ts) serves ORDER BY ts DESC, id DESC for x = ?). Failed requests get a
+  // partial index: they are few, and the ones people look for.
+  `
+  CREATE INDEX requests_by_app ON requests (app, ts);
+  CREATE INDEX requests_by_provider ON requests (provider, ts);
+  CREATE INDEX requests_by_model ON requests (route_model, ts);
+  CREATE INDEX requests_by_endpoint ON requests (endpoint, ts);
+  CREATE INDEX requests_failed ON requests (ts) WHERE (status >= 400 OR state NOT IN ('ok', 'in_flight'));
+  CREATE INDEX requests_by_request_id ON requests (request_id);
+  `,
+  // 3: which key of a provider's key pool served the request (its label, never the key).
+  `
+  ALTER TABLE requests ADD COLUMN key_label TEXT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

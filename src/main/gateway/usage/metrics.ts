@@ -18,6 +18,8 @@ export interface RequestObservation {
   status: number
   /** How the request failed, also when its status was 200 (a stream cut short, an error event). */
   errorClass?: string
+  /** The client-facing endpoint (`/chat/completions`, `/responses`, `/v1beta/streamGenerateContent`, `/api/chat`, …): it names the dialect. */
+  endpoint?: string
   usage: TokenUsage
   /** Whole request, seconds. */
   durationSec?: number
@@ -36,6 +38,7 @@ export class GatewayMetrics {
   readonly registry = new Registry()
   private readonly requests: HotCounter
   private readonly errors: HotCounter
+  private readonly endpoints: HotCounter
   private readonly tokens: HotCounter
   private readonly duration: HotHistogram
   private readonly ttft: HotHistogram
@@ -50,6 +53,7 @@ export class GatewayMetrics {
     const registers = [this.registry]
     this.requests = new HotCounter('switchyard_requests_total', 'Requests by provider, calling app and HTTP status.', this.registry)
     this.errors = new HotCounter('switchyard_request_errors_total', 'Failed requests by provider, calling app and error class (incomplete_stream, upstream_truncated, upstream_429, ...).', this.registry)
+    this.endpoints = new HotCounter('switchyard_endpoint_requests_total', 'Requests by client endpoint (which names the dialect: OpenAI chat, Responses, Anthropic, Gemini, Ollama) and HTTP status, unknown paths included.', this.registry)
     this.tokens = new HotCounter('switchyard_tokens_total', 'Tokens by provider, app and kind (prompt, completion, cached, cache_creation, reasoning).', this.registry)
     this.duration = new HotHistogram('switchyard_request_duration_seconds', 'Request duration, from arrival to the last byte.', DURATION_BUCKETS, this.registry)
     this.ttft = new HotHistogram('switchyard_ttft_seconds', 'Time to first token: from dispatch to the first upstream body byte.', TTFT_BUCKETS, this.registry)
@@ -72,6 +76,8 @@ export class GatewayMetrics {
     const provider = o.provider || 'none'
     const status = o.status
     this.requests.inc(`${provider}\u0000${app}\u0000${status}`, () => ({ provider, app, status: String(status) }))
+    const endpoint = endpointLabel(o.endpoint)
+    this.endpoints.inc(`${endpoint}\u0000${status}`, () => ({ endpoint, status: String(status) }))
     const error = o.errorClass
     if (error !== undefined) this.errors.inc(`${provider}\u0000${app}\u0000${error}`, () => ({ provider, app, error }))
     const u = o.usage
@@ -117,4 +123,26 @@ export class GatewayMetrics {
     this.apps.add(app)
     return app
   }
+}
+
+const KNOWN_ENDPOINTS = new Set([
+  '/chat/completions',
+  '/completions',
+  '/embeddings',
+  '/v1/messages',
+  '/responses',
+  '/v1beta/generateContent',
+  '/v1beta/streamGenerateContent',
+  '/v1beta/embedContent',
+  '/v1beta/batchEmbedContents',
+  '/api/chat',
+  '/api/generate',
+  '/api/embed',
+  '/api/embeddings',
+])
+
+/** Endpoints are label values: anything a client made up (unknown paths) folds into "other". */
+function endpointLabel(endpoint: string | undefined): string {
+  if (endpoint === undefined) return 'none'
+  return KNOWN_ENDPOINTS.has(endpoint) ? endpoint : 'other'
 }

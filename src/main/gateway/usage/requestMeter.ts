@@ -47,6 +47,8 @@ export interface AttemptTarget {
   pricing?: Record<string, ModelPrice>
   /** The gateway added `stream_options.include_usage` to this attempt's body (see withIncludeUsage). */
   injectedUsage?: boolean
+  /** The pooled key (its label) this attempt went out with. */
+  keyLabel?: string
 }
 
 export interface MeterOutcome {
@@ -214,6 +216,7 @@ export class RequestMeter {
         errorClass: outcome.errorClass ?? (outcome.status >= 400 ? `http_${outcome.status}` : null),
         estimated,
         path: outcome.path,
+        keyLabel: t?.keyLabel,
       }
       this.deps.ledger.record(row)
       this.deps.metrics?.observe({
@@ -221,6 +224,7 @@ export class RequestMeter {
         app: row.app,
         status: row.status,
         errorClass: row.errorClass ?? undefined,
+        endpoint: row.endpoint,
         usage,
         durationSec: row.latencyMs === null ? undefined : row.latencyMs / 1000,
         ttftSec: row.ttftMs === null ? undefined : row.ttftMs / 1000,

@@ -1,11 +1,25 @@
 // Shapes shared by the usage modules: normalized token counts and one ledger row per request.
 // The row's fields are the ones the app API promises for the request log (src/shared/api.ts).
 import type { RequestLogEntry } from '../../../shared/api'
+import type { Dialect } from '../dialects/codec'
 
 export type { AttemptStep } from '../../../shared/api'
 
 /** Wire protocol a response body is read in. Ollama's `/v1` API and vLLM speak `openai`. */
-export type UsageProtocol = 'openai' | 'anthropic' | 'ollama'
+export type UsageProtocol = 'openai' | 'anthropic' | 'ollama' | 'openai-responses' | 'gemini'
+
+/** The protocol answers in a dialect are read in (what the usage scanner and body reader expect). */
+const USAGE_PROTOCOLS: Record<Dialect, UsageProtocol> = {
+  'openai-chat': 'openai',
+  'openai-responses': 'openai-responses',
+  'anthropic-messages': 'anthropic',
+  gemini: 'gemini',
+  ollama: 'ollama',
+}
+
+export function usageProtocolOf(dialect: Dialect): UsageProtocol {
+  return USAGE_PROTOCOLS[dialect]
+}
 
 /**
  * Token counts normalized across protocols. `promptTokens` counts every input token, cached and

@@ -33,6 +33,11 @@ export function usageFromJson(body: unknown, protocol: UsageProtocol): TokenUsag
     case 'ollama':
       // Ollama's native API also answers `/v1`-style bodies when proxied through its compat layer.
       return ollamaNativeUsage(doc) ?? openAIUsage(doc)
+    case 'openai-responses':
+      // A response object, or a stream event that carries one (`response.completed`).
+      return responsesUsage(isObject(doc.response) ? doc.response : doc)
+    case 'gemini':
+      return isObject(doc.usageMetadata) ? geminiUsage(doc.usageMetadata) : undefined
   }
 }
 
@@ -92,5 +97,36 @@ export function ollamaNativeUsage(doc: Json): TokenUsage | undefined {
     cachedTokens: 0,
     cacheCreationTokens: 0,
     reasoningTokens: 0,
+  }
+}
+
+/** OpenAI Responses `usage`: input/output tokens with cached and reasoning details. */
+export function responsesUsage(doc: Json): TokenUsage | undefined {
+  const usage = isObject(doc.usage) ? doc.usage : undefined
+  if (!usage) return undefined
+  const input = isObject(usage.input_tokens_details) ? usage.input_tokens_details : {}
+  const output = isObject(usage.output_tokens_details) ? usage.output_tokens_details : {}
+  return {
+    promptTokens: count(usage.input_tokens),
+    completionTokens: count(usage.output_tokens),
+    cachedTokens: count(input.cached_tokens),
+    cacheCreationTokens: 0,
+    reasoningTokens: count(output.reasoning_tokens),
+  }
+}
+
+/**
+ * Gemini `usageMetadata`: the prompt count includes cached content; thoughts are billed as
+ * output, so completion = candidates + thoughts (OpenAI's meaning, reasoning included).
+ */
+export function geminiUsage(meta: Json): TokenUsage {
+  const thoughts = count(meta.thoughtsTokenCount)
+  const prompt = count(meta.promptTokenCount) + count(meta.toolUsePromptTokenCount)
+  return {
+    promptTokens: prompt,
+    completionTokens: count(meta.candidatesTokenCount) + thoughts,
+    cachedTokens: Math.min(prompt, count(meta.cachedContentTokenCount)),
+    cacheCreationTokens: 0,
+    reasoningTokens: thoughts,
   }
 }

@@ -59,6 +59,10 @@ export class UsageQueries {
     this.opts.timeZone = timeZone
   }
 
+  get timeZone(): string | undefined {
+    return this.opts.timeZone
+  }
+
   /** Throws RangeError on a malformed range or an unknown group key (a 400 for the caller). */
   usage(query: UsageQuery = {}): { rows: UsageAggregate[] } {
     const { from, to } = parseRange(query, this.now())
@@ -109,7 +113,12 @@ export class UsageQueries {
     const day = dayKeyFormatter(this.opts.timeZone)(now)
     // Up to the next local midnight (≤ 25 h later on a DST day): whole hours, so rollups only.
     const { rows } = this.usage({ from: start, to: start + 26 * HOUR_MS, groupBy: ['provider', 'day'] })
-    const result: TodayUsage = { day, requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {} }
+    const result: TodayUsage = { day, requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, providers: {}, apps: {} }
+    for (const r of this.usage({ from: start, to: start + 26 * HOUR_MS, groupBy: ['app', 'day'] }).rows) {
+      if (r.day !== day) continue
+      const { app = '', day: _day, ...totals } = r
+      result.apps![app] = totals
+    }
     for (const r of rows) {
       if (r.day !== day) continue
       const { provider = '', day: _day, ...totals } = r

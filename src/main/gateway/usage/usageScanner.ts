@@ -7,7 +7,7 @@ import { EventSplitter, forEachStringValue, lineEnd, parseJson, sseData, sseEven
 import type { TokenUsage, UsageProtocol } from './types'
 import { mergeAnthropicStreamUsage, ollamaNativeUsage, openAIUsage, usageFromJson } from './usageFromJson'
 
-export type ScanFormat = 'openai-sse' | 'anthropic-sse' | 'ollama-ndjson' | 'json'
+export type ScanFormat = 'openai-sse' | 'anthropic-sse' | 'responses-sse' | 'gemini-sse' | 'ollama-ndjson' | 'json'
 
 export interface ScanResult {
   /** The backend's final usage report; undefined when none came (cut short, or a server without usage). */
@@ -50,9 +50,14 @@ const TEXT_KEYS: Record<Exclude<ScanFormat, 'json'>, readonly string[]> = {
   // `text` is the legacy completions endpoint; `arguments` is streamed tool-call JSON.
   'openai-sse': ['content', 'reasoning_content', 'reasoning', 'arguments', 'text'],
   'anthropic-sse': ['text', 'thinking', 'partial_json'],
+  // Every Responses delta event carries its text as `delta` (output text, arguments, reasoning).
+  'responses-sse': ['delta'],
+  'gemini-sse': ['text'],
   'ollama-ndjson': ['content', 'response', 'thinking'],
 }
 const DONE_KEY = key('done')
+const USAGE_METADATA = key('usageMetadata')
+const FINISH_REASON = key('finishReason')
 const ERROR_DATA = 'data: {"error"'
 const ERROR_DATA_NO_SPACE = 'data:{"error"'
 const JSON_TAIL_BYTES = 64 * 1024
@@ -60,7 +65,12 @@ const JSON_TAIL_BYTES = 64 * 1024
 /** Picks the format from the protocol and the response content type. */
 export function scanFormatFor(protocol: UsageProtocol, contentType: string | undefined): ScanFormat {
   const type = (contentType ?? '').toLowerCase()
-  if (type.startsWith('text/event-stream')) return protocol === 'anthropic' ? 'anthropic-sse' : 'openai-sse'
+  if (type.startsWith('text/event-stream')) {
+    if (protocol === 'anthropic') return 'anthropic-sse'
+    if (protocol === 'openai-responses') return 'responses-sse'
+    if (protocol === 'gemini') return 'gemini-sse'
+    return 'openai-sse'
+  }
   if (type.includes('ndjson') || (protocol === 'ollama' && !type.includes('application/json'))) return 'ollama-ndjson'
   return 'json'
 }
@@ -135,6 +145,10 @@ export class UsageScanner {
         return this.openAIEvent(s, start, end)
       case 'anthropic-sse':
         return this.anthropicEvent(s, start, end)
+      case 'responses-sse':
+        return this.responsesEvent(s, start, end)
+      case 'gemini-sse':
+        return this.geminiEvent(s, start, end)
       case 'ollama-ndjson':
         return this.ollamaLine(s, start, end)
       default:
@@ -184,6 +198,35 @@ export class UsageScanner {
     }
   }
 
+  /**
+   * Responses: deltas are content; `response.completed` / `response.incomplete` carry the final
+   * response with its usage and end the stream; `response.failed` and `error` are failures.
+   */
+  private responsesEvent(s: string, start: number, end: number): void {
+    const name = sseEventName(s, start, end) ?? this.anthropicTypeFromData(s, start, end)
+    if (name === undefined) return
+    if (name.endsWith('.delta')) return this.keepContent(s, start, end)
+    if (name === 'response.completed' || name === 'response.incomplete') {
+      this.lastUsageEvent = s.slice(start, end)
+      this.complete = true
+      return
+    }
+    if (name === 'response.failed' || name === 'error') this.errorEvent = s.slice(start, end)
+  }
+
+  /** Gemini: every chunk may carry `usageMetadata` (the last one counts); a `finishReason` ends the answer. */
+  private geminiEvent(s: string, start: number, end: number): void {
+    if (s.startsWith(ERROR_DATA, start) || s.startsWith(ERROR_DATA_NO_SPACE, start)) {
+      this.errorEvent = s.slice(start, end)
+      return
+    }
+    const meta = s.indexOf(USAGE_METADATA, start)
+    if (meta !== -1 && meta < end) this.lastUsageEvent = s.slice(start, end)
+    const finish = s.indexOf(FINISH_REASON, start)
+    if (finish !== -1 && finish < end) this.complete = true
+    this.keepContent(s, start, end)
+  }
+
   /** Streams without `event:` lines (some translators) still carry `"type"` first in their data. */
   private anthropicTypeFromData(s: string, start: number, end: number): string | undefined {
     return /"type"\s*:\s*"([a-z_]+)"/.exec(s.slice(start, Math.min(end, start + 64)))?.[1]
@@ -222,6 +265,11 @@ export class UsageScanner {
       case 'ollama-ndjson': {
         const doc = event && parseJson(utf8(event))
         return typeof doc === 'object' && doc !== null ? ollamaNativeUsage(doc as Record<string, unknown>) : undefined
+      }
+      case 'responses-sse':
+      case 'gemini-sse': {
+        const doc = event && parseJson(sseData(event, 0, event.length))
+        return doc === undefined ? undefined : usageFromJson(doc, this.protocol)
       }
       default:
         return undefined
@@ -281,7 +329,8 @@ export function usageFromTail(tail: string, protocol: UsageProtocol): TokenUsage
     const evals = /"eval_count"\s*:\s*(\d+)/.exec(tail)
     if (prompt || evals) return ollamaNativeUsage({ prompt_eval_count: Number(prompt?.[1] ?? 0), eval_count: Number(evals?.[1] ?? 0) })
   }
-  const at = tail.lastIndexOf('"usage"')
+  const keyName = protocol === 'gemini' ? '"usageMetadata"' : '"usage"'
+  const at = tail.lastIndexOf(keyName)
   if (at === -1) return undefined
   const open = tail.indexOf('{', at)
   if (open === -1) return undefined
@@ -292,7 +341,7 @@ export function usageFromTail(tail: string, protocol: UsageProtocol): TokenUsage
       i = tail.indexOf('"', i + 1) // usage objects hold numbers and plain keys only
       if (i === -1) return undefined
     } else if (c === '{') depth++
-    else if (c === '}' && --depth === 0) return usageFromJson(`{"usage":${tail.slice(open, i + 1)}}`, protocol)
+    else if (c === '}' && --depth === 0) return usageFromJson(`{${keyName}:${tail.slice(open, i + 1)}}`, protocol)
   }
   return undefined
 }

@@ -14,7 +14,9 @@ import { exportLedger, type ExportFormat } from './ledgerExport'
 import { GatewayMetrics, type MetricsOptions } from './metrics'
 import { RequestMeter, type MeterSink, type MeterStart } from './requestMeter'
 import type { TimeRangeInput } from './timeRange'
+import type { UsageRow } from './types'
 import { UsageQueries } from './usageQueries'
+import { RequestQueries } from './requestQueries'
 import { dropWebhookIndex, UsageWebhook, type WebhookOptions, type WebhookStatus } from './usageWebhook'
 
 export interface UsageServiceOptions {
@@ -44,6 +46,7 @@ const NO_LEDGER: MeterSink = { begin: () => undefined, record: () => undefined }
 export class UsageService {
   readonly ledger: Ledger
   readonly queries: UsageQueries
+  readonly requests: RequestQueries
   readonly appKeys: AppKeyStore
   readonly metrics: GatewayMetrics
   private webhook: UsageWebhook | undefined
@@ -70,6 +73,7 @@ export class UsageService {
       writer: writerFromEnv(process.env.SWITCHYARD_LEDGER_WRITER) ?? opts.ledger?.writer,
     })
     this.queries = new UsageQueries(this.ledger.db, { now: this.now, timeZone: opts.timeZone })
+    this.requests = new RequestQueries(this.ledger.db)
     this.appKeys = new AppKeyStore(this.ledger.db, { now: this.now })
     this.metrics = new GatewayMetrics(opts.metrics)
     if (opts.preloadTokenizer ?? false) preloadTokenizer()
@@ -78,7 +82,29 @@ export class UsageService {
   /** Per-request metering; see RequestMeter for the call order. */
   startRequest(start: MeterStart): RequestMeter {
     this.openMeters++
-    return new RequestMeter({ ledger: this.storeRows ? this.ledger : NO_LEDGER, metrics: this.metrics, now: this.now, logger: this.opts.logger, onSettled: this.meterSettled }, start)
+    const sink = this.storeRows ? this.ledger : NO_LEDGER
+    return new RequestMeter({ ledger: this.rowTap ? this.tapped(sink, this.rowTap) : sink, metrics: this.metrics, now: this.now, logger: this.opts.logger, onSettled: this.meterSettled }, start)
+  }
+
+  private rowTap: ((row: UsageRow) => void) | undefined
+
+  /** Sees every finished row as it is handed to the ledger (team usage rollups); one tap. */
+  tapRows(tap: ((row: UsageRow) => void) | undefined): void {
+    this.rowTap = tap
+  }
+
+  private tapped(sink: MeterSink, tap: (row: UsageRow) => void): MeterSink {
+    return {
+      begin: (row) => sink.begin(row),
+      record: (row) => {
+        sink.record(row)
+        try {
+          tap(row)
+        } catch {
+          // team rollups must never cost a request its row
+        }
+      },
+    }
   }
 
   /** Resolves once every started request has its row (or after `timeoutMs`: a meter nobody finishes must not hang shutdown). */

@@ -21,3 +21,17 @@ export function takeAdminToken(env: TokenEnv): string | undefined {
   }
   return env.storage.getItem(STORAGE_KEY) ?? undefined
 }
+
+/**
+ * A dashboard link pasted into the tab that is already open (`…/ui/#token=…`) changes only the
+ * hash: take the token from it (and out of the address bar) and hand it on, without a reload.
+ */
+export function watchTokenLinks(win: Pick<Window, 'addEventListener' | 'removeEventListener'>, env: TokenEnv, onToken: (token: string) => void): () => void {
+  const listener = (): void => {
+    if (!/token=/.test(env.location.hash)) return
+    const token = takeAdminToken(env)
+    if (token) onToken(token)
+  }
+  win.addEventListener('hashchange', listener)
+  return () => win.removeEventListener('hashchange', listener)
+}

@@ -83,5 +83,11 @@ export function openEventStream(opts: EventStreamOptions) {
     }
   }
 
-  return { on, close }
+  /** Drops the connection and opens a new one (new credentials) if anyone listens. */
+  function reconnect(): void {
+    close()
+    if (total() > 0) void connect()
+  }
+
+  return { on, close, reconnect }
 }

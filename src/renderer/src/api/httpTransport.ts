@@ -21,6 +21,7 @@ export function buildRequest(name: OperationName, args: unknown, baseUrl: string
 
 export function createHttpClient(opts: HttpClientOptions): UiClient {
   const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis)
+  // One object, changed in place by setToken: the event stream reads it at every (re)connect.
   const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {}
 
   const call = async (name: OperationName, args: unknown): Promise<unknown> => {
@@ -57,7 +58,12 @@ export function createHttpClient(opts: HttpClientOptions): UiClient {
     fetch: doFetch,
   })
 
-  const client: Record<string, unknown> = { transport: 'http', on: events.on }
+  const setToken = (token: string | undefined): void => {
+    if (token) auth.authorization = `Bearer ${token}`
+    else delete auth.authorization
+    events.reconnect?.()
+  }
+  const client: Record<string, unknown> = { transport: 'http', on: events.on, setToken }
   for (const name of operationNames) client[name] = (args?: unknown) => call(name, args)
   return client as unknown as UiClient
 }

@@ -1,10 +1,11 @@
 // The state every screen shares, created once by the shell: gateway status, the live stats
 // stream (and its recent history for charts), the provider list and the desktop settings.
 // Screens inject it instead of opening their own subscriptions.
+import { useMessage } from 'naive-ui'
 import { inject, onMounted, provide, watch, type InjectionKey, type Ref, type ShallowRef } from 'vue'
 import type { DesktopSettings, DesktopSettingsPatch, GatewayStatus, StatsSnapshot, UpdateStatus } from '../../../shared/api'
 import type { UiClient } from '../api/types'
-import type { HistoryPoint } from '../logic/statsHistory'
+import { mergeHistory, type HistoryPoint } from '../logic/statsHistory'
 import { useDesktopSettings } from './useDesktopSettings'
 import { useGatewayStatus } from './useGatewayStatus'
 import { useLiveStats } from './useLiveStats'
@@ -37,12 +38,30 @@ export function provideDashboard(client: UiClient): Dashboard {
   const { status, error: statusError } = useGatewayStatus(client)
   const { stats } = useLiveStats(client)
   const { history } = useStatsHistory(stats)
-  const providers = useProviders(client)
+  const providerList = useProviders(client)
+  // Every way of switching (header, overview, provider card) says where requests go now.
+  const message = useMessage()
+  const providers: ProvidersModel = {
+    ...providerList,
+    async setActive(id) {
+      await providerList.setActive(id)
+      if (providerList.switchError.value) message.error(providerList.switchError.value)
+      else {
+        const p = providerList.providers.value?.find((x) => x.id === id)
+        message.success(`Requests no route or provider claims now go to ${p?.name ?? id}${p?.defaultModel ? ` (${p.defaultModel})` : ''}`)
+      }
+    },
+  }
   const desktop = useDesktopSettings(client)
   const updates = useUpdates(client)
   onMounted(() => {
     void providers.refresh()
     void desktop.load()
+    // The gateway kept the last minutes: the live charts start from them, not empty.
+    void client
+      .getStatsHistory()
+      .then(({ points }) => (history.value = mergeHistory(points, history.value)))
+      .catch(() => undefined)
   })
   // The gateway publishes a status on every config change (tray switch, file edit, another
   // window): re-read the list. The first status is the one fetched on mount, alongside the list.

@@ -3,7 +3,8 @@
 // are shown as stored; the key only as "stored".
 import { computed, ref, shallowRef, type Ref, type ShallowRef } from 'vue'
 import type { ProviderTestResult } from '../../../shared/api'
-import { errorMessage, type UiClient } from '../api/types'
+import { friendlyError } from '../logic/friendlyErrors'
+import { ApiClientError, errorMessage, type UiClient } from '../api/types'
 import { applyPreset, emptyForm, formFromProvider, hasErrors, providerFromForm, validateForm, type FormErrors, type ProviderForm, type ProviderPreset } from '../logic/providerForm'
 
 export interface ProviderEditor {
@@ -74,6 +75,9 @@ export function useProviderEditor(client: UiClient, onSaved: (id: string) => voi
         if (!provider) return `There is no provider "${id}" any more.`
         takenIds.value = config.providers.map((p) => p.id)
         reset(formFromProvider(provider), 'edit')
+        // What the backend reported (discovery) is offered alongside the configured models.
+        const view = (await client.listProviders().catch(() => ({ items: [] }))).items.find((p) => p.id === id)
+        discovered.value = view?.discoveredModels ?? []
         return undefined
       } catch (err) {
         return errorMessage(err)
@@ -113,7 +117,10 @@ export function useProviderEditor(client: UiClient, onSaved: (id: string) => voi
         onSaved(saved.id)
         return true
       } catch (err) {
-        saveError.value = errorMessage(err)
+        // The gateway names the provider by its place in the config: this one's is known here.
+        const id = form.value.id.trim()
+        const ids = mode.value === 'edit' ? takenIds.value : [...takenIds.value, id]
+        saveError.value = err instanceof Error && !(err instanceof ApiClientError && err.code === 'unauthorized') ? friendlyError(err.message, ids) : errorMessage(err)
         return false
       } finally {
         saving.value = false

@@ -10,6 +10,8 @@ export interface UsageModel {
   preset: Ref<RangePreset>
   custom: Ref<[number, number] | null>
   dimension: Ref<Dimension>
+  /** `team`: the whole team's hourly totals (team mode); `instance`: this gateway's ledger. */
+  scope: Ref<'instance' | 'team'>
   range: ShallowRef<Range>
   chartRows: ShallowRef<UsageRow[]>
   tableRows: ShallowRef<UsageRow[] | undefined>
@@ -25,6 +27,7 @@ export function useUsage(client: UiClient, opts: { now?: () => Date; download?: 
   const preset = ref<RangePreset>('7d')
   const custom = ref<[number, number] | null>(null)
   const dimension = ref<Dimension>('provider')
+  const scope = ref<'instance' | 'team'>('instance')
   const range = shallowRef<Range>(rangeFor(preset.value, now()))
   const chartRows = shallowRef<UsageRow[]>([])
   const tableRows = shallowRef<UsageRow[]>()
@@ -40,8 +43,8 @@ export function useUsage(client: UiClient, opts: { now?: () => Date; download?: 
     loading.value = true
     try {
       const [chart, table] = await Promise.all([
-        client.getUsage({ from: r.from, to: r.to, groupBy: chartGroupBy(r, dim) }),
-        client.getUsage({ from: r.from, to: r.to, groupBy: tableGroupBy(dim) }),
+        client.getUsage({ from: r.from, to: r.to, groupBy: chartGroupBy(r, dim), ...(scope.value === 'team' ? { scope: 'team' as const } : {}) }),
+        client.getUsage({ from: r.from, to: r.to, groupBy: tableGroupBy(dim), ...(scope.value === 'team' ? { scope: 'team' as const } : {}) }),
       ])
       if (mine !== generation) return // a newer selection is loading
       range.value = r
@@ -55,7 +58,7 @@ export function useUsage(client: UiClient, opts: { now?: () => Date; download?: 
     }
   }
 
-  watch([preset, custom, dimension], () => {
+  watch([preset, custom, dimension, scope], () => {
     if (preset.value === 'custom' && !custom.value) return // wait for the dates
     void load()
   })
@@ -64,6 +67,7 @@ export function useUsage(client: UiClient, opts: { now?: () => Date; download?: 
     preset,
     custom,
     dimension,
+    scope,
     range,
     chartRows,
     tableRows,

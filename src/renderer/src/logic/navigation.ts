@@ -6,6 +6,7 @@ export const VIEWS = [
   { id: 'routes', label: 'Routes' },
   { id: 'usage', label: 'Usage' },
   { id: 'requests', label: 'Requests' },
+  { id: 'tools', label: 'Tools' },
   { id: 'settings', label: 'Settings' },
 ] as const
 

@@ -3,36 +3,12 @@
 // never comes back from the gateway: an existing one shows as "stored" and is kept by sending
 // the mask, replaced by typing a new one, or removed.
 import { PROVIDER_KINDS, SECRET_MASK, type ProviderConfig, type ProviderInput, type ProviderKind } from '../../../shared/config'
+import { KIND_LABELS, PROVIDER_PRESETS, type ProviderPreset } from '../../../shared/providerPresets'
 
-export interface ProviderPreset {
-  id: string
-  label: string
-  kind: ProviderKind
-  baseUrl: string
-  /** Cloud APIs need a key; local servers usually not. */
-  needsKey: boolean
-  local: boolean
-}
-
-export const PRESETS: readonly ProviderPreset[] = [
-  { id: 'vllm', label: 'vLLM', kind: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', needsKey: false, local: true },
-  { id: 'ollama', label: 'Ollama', kind: 'ollama', baseUrl: 'http://127.0.0.1:11434', needsKey: false, local: true },
-  { id: 'lmstudio', label: 'LM Studio', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1234/v1', needsKey: false, local: true },
-  { id: 'llamacpp', label: 'llama.cpp', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:8080/v1', needsKey: false, local: true },
-  { id: 'openai', label: 'OpenAI', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', needsKey: true, local: false },
-  { id: 'anthropic', label: 'Anthropic', kind: 'anthropic', baseUrl: 'https://api.anthropic.com', needsKey: true, local: false },
-  { id: 'deepseek', label: 'DeepSeek', kind: 'openai-compatible', baseUrl: 'https://api.deepseek.com', needsKey: true, local: false },
-  { id: 'openrouter', label: 'OpenRouter', kind: 'openai-compatible', baseUrl: 'https://openrouter.ai/api/v1', needsKey: true, local: false },
-  { id: 'gemini', label: 'Gemini', kind: 'openai-compatible', baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', needsKey: true, local: false },
-  { id: 'groq', label: 'Groq', kind: 'openai-compatible', baseUrl: 'https://api.groq.com/openai/v1', needsKey: true, local: false },
-]
-
-export const KIND_LABELS: Record<ProviderKind, string> = {
-  'openai-compatible': 'OpenAI-compatible',
-  vllm: 'vLLM',
-  ollama: 'Ollama',
-  anthropic: 'Anthropic',
-}
+// Presets and kind names are each kind's own data (src/shared/providerPresets.ts).
+export type { ProviderPreset }
+export const PRESETS = PROVIDER_PRESETS
+export { KIND_LABELS }
 export const KINDS = PROVIDER_KINDS
 
 export interface PriceRow {
@@ -66,8 +42,8 @@ export interface ProviderForm {
   firstByteMs: number | null
   idleMs: number | null
   pricing: PriceRow[]
-  /** Fields this form does not edit (modelMap, headers, defaultMaxTokens): carried through untouched. */
-  rest: Pick<ProviderConfig, 'modelMap' | 'headers' | 'defaultMaxTokens'>
+  /** Fields this form does not edit (modelMap, headers, defaultMaxTokens, dialects): carried through untouched. */
+  rest: Pick<ProviderConfig, 'modelMap' | 'headers' | 'defaultMaxTokens' | 'dialects'>
 }
 
 export function emptyForm(preset?: ProviderPreset): ProviderForm {
@@ -147,11 +123,13 @@ export function formFromProvider(p: ProviderConfig): ProviderForm {
       outputPerMTok: price.outputPerMTok,
       cachedInputPerMTok: price.cachedInputPerMTok ?? null,
     })),
-    rest: { modelMap: p.modelMap, headers: p.headers, defaultMaxTokens: p.defaultMaxTokens },
+    rest: { modelMap: p.modelMap, headers: p.headers, defaultMaxTokens: p.defaultMaxTokens, dialects: p.dialects },
   }
 }
 
 const optional = (n: number | null): number | undefined => (n === null || Number.isNaN(n) ? undefined : n)
+/** A limit: empty or 0 means "no limit" (the config leaves it out). */
+const limit = (n: number | null): number | undefined => (n === null || Number.isNaN(n) || n === 0 ? undefined : n)
 const compact = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 export function apiKeyOf(form: Pick<ProviderForm, 'keyStored' | 'keyAction' | 'keyValue'>): string | undefined {
@@ -174,7 +152,7 @@ export function providerFromForm(form: ProviderForm): ProviderInput {
     weight: form.weight,
     models: form.models.map((m) => m.trim()).filter(Boolean),
     defaultModel: form.defaultModel?.trim() || undefined,
-    limits: compact({ rpm: optional(form.rpm), tpm: optional(form.tpm), maxConcurrent: optional(form.maxConcurrent) }),
+    limits: compact({ rpm: limit(form.rpm), tpm: limit(form.tpm), maxConcurrent: limit(form.maxConcurrent) }),
     queue: { maxSize: form.queueMaxSize, timeoutMs: form.queueTimeoutMs, overflow: form.queueOverflow },
     timeouts: compact({ connectMs: optional(form.connectMs), firstByteMs: optional(form.firstByteMs), idleMs: optional(form.idleMs) }),
     pricing:
@@ -190,7 +168,7 @@ export function providerFromForm(form: ProviderForm): ProviderInput {
   }) as ProviderInput
 }
 
-export type FormErrors = Partial<Record<'id' | 'baseUrl' | 'key' | 'pricing' | 'weight', string>>
+export type FormErrors = Partial<Record<'id' | 'baseUrl' | 'key' | 'pricing' | 'weight' | 'limits' | 'queue', string>>
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i
 
@@ -215,6 +193,11 @@ export function validateForm(form: ProviderForm, opts: { takenIds: readonly stri
     errors.key = 'An environment reference looks like env:OPENAI_API_KEY.'
   }
   if (!(form.weight >= 0)) errors.weight = 'Weight is 0 or more.'
+  const limits = [form.rpm, form.tpm, form.maxConcurrent]
+  if (limits.some((n) => n !== null && n < 0)) errors.limits = 'Limits cannot be negative. Leave a limit empty (or 0) for no limit.'
+  else if (limits.some((n) => n !== null && !Number.isInteger(n))) errors.limits = 'Limits are whole numbers.'
+  if (form.queueMaxSize < 0 || !Number.isInteger(form.queueMaxSize)) errors.queue = 'The queue size is 0 (no waiting) or more.'
+  else if (!(form.queueTimeoutMs >= 1)) errors.queue = 'The queue wait is at least 1 ms.'
   const models = form.pricing.map((r) => r.model.trim()).filter(Boolean)
   if (new Set(models).size !== models.length) errors.pricing = 'Each model has one price row.'
   else if (form.pricing.some((r) => r.model.trim() && (r.inputPerMTok === null || r.outputPerMTok === null))) errors.pricing = 'Enter input and output prices (per million tokens).'

@@ -157,3 +157,32 @@ export const METRIC_OPTIONS: { label: string; value: Metric }[] = [
   { label: 'Cost', value: 'costUsd' },
   { label: 'Requests', value: 'requests' },
 ]
+
+/** Series colours (the chart palette) and the grey of "other" and "unknown". */
+export const SERIES_PALETTE = ['#1aa892', '#4c8df6', '#e0a21a', '#a76ee8', '#e0605a', '#6bbf4e', '#d46fa8', '#3bb4c9']
+const NEUTRAL = '#8a94a6'
+
+/** A series keeps its colour whatever the metric, range or ranking: the colour follows the name. */
+export function colorFor(name: string): string {
+  if (name === 'other' || name === 'unknown') return NEUTRAL
+  let h = 0
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) >>> 0
+  return SERIES_PALETTE[h % SERIES_PALETTE.length]!
+}
+
+/** What an "unknown" row means, per grouping. */
+export const UNKNOWN_EXPLAINED: Partial<Record<Dimension, string>> = {
+  provider: 'unknown: requests no provider took — a model nothing serves (404), or refused before routing (paused, bad key, body too large).',
+  app: 'unknown: the caller sent no app key, no X-Switchyard-App header and no recognisable User-Agent.',
+  model: 'unknown: requests that named no model.',
+}
+
+/** On a first look, a ledger that only holds today reads better hour by hour than as one bar of the week. */
+export function firstLookPreset(rows: readonly UsageRow[], today: string): RangePreset | undefined {
+  return rows.length > 0 && rows.every((r) => r.day === today) ? 'today' : undefined
+}
+
+/** Routes that lead to a model: the route is named after it, or one of its targets runs it. */
+export function routesOf(model: string, routes: ReadonlyArray<{ model: string; targets: ReadonlyArray<{ model?: string }> }>): string[] {
+  return routes.filter((r) => r.model === model || r.targets.some((t) => t.model === model)).map((r) => r.model)
+}

@@ -1,8 +1,8 @@
 // Session affinity with bounded loads (on by default) and the route's strategy among the targets
 // within the bound; plus the load-signal formats it and the default strategy read.
 import { describe, expect, it } from 'vitest'
-import { parseLmStudioModels } from '../../../../src/main/gateway/providers/loadMonitor'
-import { vllmLoadFromMetrics } from '../../../../src/main/gateway/providers/prometheus'
+import { parseLmStudioModels } from '../../../../src/main/gateway/providers/kinds/openai-compatible/lmstudio'
+import { vllmLoadFromMetrics } from '../../../../src/main/gateway/providers/kinds/vllm/metrics'
 import { conversationKey } from '../../../../src/main/gateway/routing/affinity'
 import { Balancer, type BalanceRequest } from '../../../../src/main/gateway/routing/balancer'
 import type { Candidate } from '../../../../src/main/gateway/routing/candidates'

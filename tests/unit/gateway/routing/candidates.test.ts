@@ -61,7 +61,10 @@ describe('pricing', () => {
     expect(blendedPrice({ inputPerMTok: 1, outputPerMTok: 5 })).toBe(2)
     expect(providerPrice(openai, 'gpt-4o-mini')).toBeCloseTo(0.2625)
     expect(providerPrice(openai, 'gpt-4o-2024-08-06')).toBeCloseTo(4.375)
-    expect(providerPrice(openai, 'o3')).toBeUndefined()
+    // Not in the provider's table: the shipped default the ledger charges ($2/$8), not "unknown".
+    expect(providerPrice(openai, 'o3')).toBeCloseTo(3.5)
+    expect(providerPrice(openai, 'o3-2025-04-16')).toBeCloseTo(3.5)
+    expect(providerPrice(openai, 'some-unpriced-model')).toBeUndefined()
     const price = priceLookup(cfg.providers)
     expect(price('vllm-a', 'anything')).toBe(0)
     expect(price('nobody', 'x')).toBeUndefined()

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { countAnthropicInputTokens } from '../../../../src/main/gateway/admission/anthropicTokens'
 import { ANTHROPIC_PING, startKeepAlive } from '../../../../src/main/gateway/dialects/anthropicMessages/keepAlive'
 import { anthropicClientKey, validateAnthropicRequest } from '../../../../src/main/gateway/dialects/anthropicMessages/validate'
-import { anthropicApiRoot, anthropicUpstreamHeaders } from '../../../../src/main/gateway/providers/anthropicUpstream'
+import { anthropicApiRoot, anthropicUpstreamHeaders } from '../../../../src/main/gateway/providers/kinds/anthropic/upstream'
 import { GatewayError } from '../../../../src/main/gateway/common/errors'
 
 describe('Anthropic ingress helpers', () => {

@@ -8,6 +8,7 @@ import {
   translationLabel,
   type TranslationPair,
 } from '../../../../src/main/gateway/dialects/translation'
+import { spokenDialects } from '../../../../src/main/gateway/providers/providerRuntime'
 import { readEvents } from './helpers'
 
 const ANTHROPIC_TO_OPENAI: TranslationPair = { client: 'anthropic-messages', upstream: 'openai-chat' }
@@ -24,7 +25,7 @@ describe('translate-or-passthrough decision', () => {
     ['anthropic', 'ollama', 'anthropic-to-openai'],
     ['anthropic', 'openai-compatible', 'anthropic-to-openai'],
   ] as const)('%s client, %s provider -> %s', (client, kind, expected) => {
-    expect(translationLabel(chooseTranslation(client, kind))).toBe(expected)
+    expect(translationLabel(chooseTranslation(client, spokenDialects({ kind, baseUrl: 'http://127.0.0.1:8000/v1' })))).toBe(expected)
   })
 })
 

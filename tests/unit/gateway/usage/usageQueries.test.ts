@@ -146,10 +146,15 @@ describe('today and recent', () => {
     store([
       row({ ts: midnight - 1, provider: 'openai', promptTokens: 999 }),
       row({ ts: midnight, provider: 'openai', promptTokens: 10, completionTokens: 1, costUsd: 0.5 }),
-      row({ ts: now - 1000, provider: 'vllm-a', promptTokens: 20, completionTokens: 2, costUsd: 0 }),
+      row({ ts: now - 1000, provider: 'vllm-a', app: 'claude-code', promptTokens: 20, completionTokens: 2, costUsd: 0 }),
     ])
     const t = new UsageQueries(ledger.db, { now: () => now, timeZone: zone }).today()
-    expect(t).toEqual({
+    const { apps, ...rest } = t
+    expect(apps).toEqual({
+      [row({}).app]: { requests: 1, promptTokens: 10, completionTokens: 1, totalTokens: 11, costUsd: 0.5 },
+      'claude-code': { requests: 1, promptTokens: 20, completionTokens: 2, totalTokens: 22, costUsd: 0 },
+    })
+    expect(rest).toEqual({
       day: '2025-03-09',
       requests: 2,
       promptTokens: 30,

@@ -6,12 +6,12 @@
 //
 // Framing: `data: {…}` server-sent events for `alt=sse` (what the SDK and Gemini CLI ask for),
 // else one JSON array written element by element (`[{…}`, `,\r\n{…}`, `]`). A failure ends with
-// Google's `{"error":{…}}` as the last event or element; SSE keep-alives are comments, and the
-// array's are whitespace between elements, both of which every client skips.
+// Google's `{"error":{…}}` as the last event or element. SSE gets no keep-alives (Gemini CLI's SDK
+// fails on a comment line); the array's are whitespace between elements, which clients skip.
 import type { BlockStart, ErrorInfo, StreamEvent } from '../canonical'
 import type { ResponseContext, StreamEncoder } from '../codec'
 import { emptyUsage } from '../json'
-import { SSE_COMMENT_KEEPALIVE, dataSse } from '../sse'
+import { dataSse } from '../sse'
 import { toolInputFromArguments, wrapCustomInput } from '../tools'
 import { geminiErrorBody } from './errors'
 import { geminiFinishReason, geminiUsage } from './mapping'
@@ -65,7 +65,9 @@ export class GeminiStreamEncoder implements StreamEncoder {
       case 'error':
         return this.failWith(e.error, e.status)
       case 'keepalive':
-        return this.ctx.geminiJsonArray ? this.start() + '\n' : SSE_COMMENT_KEEPALIVE
+        // Gemini CLI's SDK (google-genai 1.30) reads SSE with an anchored `data:` pattern: a comment
+        // line never matches, stays in its buffer and fails the turn ("Incomplete JSON segment").
+        return this.ctx.geminiJsonArray ? this.start() + '\n' : ''
     }
   }
 

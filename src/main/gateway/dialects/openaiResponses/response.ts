@@ -57,7 +57,9 @@ export function reasoningOfItem(item: Json): ReasoningPart {
 }
 
 export function encodeResponsesResponse(res: CanonicalResponse, ctx: ResponseContext): Json {
-  const id = withPrefix(res.id, 'resp_', ctx.messageId ?? 'resp_switchyard')
+  // Ids are the gateway's own when it has one: upstream ids are not unique everywhere (mocks, some
+  // local servers), and the response store keys on them.
+  const id = ctx.messageId ?? withPrefix(res.id, 'resp_', 'resp_switchyard')
   const output: Json[] = []
   let message: Json[] | undefined
   for (const part of res.content) {

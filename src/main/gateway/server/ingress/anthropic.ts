@@ -5,7 +5,8 @@ import { runAttempt } from '../../forward/attempt'
 import { ClientResponse } from '../../forward/clientResponse'
 import type { PoolRegistry } from '../../forward/poolRegistry'
 import type { Logger } from '../../common/log'
-import { authorizeCaller, readJsonBody, type IngressDeps } from './readRequest'
+import { GatewayError } from '../../common/errors'
+import { authorizeCaller, readJsonBody, requireModelName, type IngressDeps } from './readRequest'
 import { renderFailure, type ModelRequestHandler } from './modelRequest'
 import type { Router } from '../../routing/router'
 import type { RequestContext } from '../../pipeline/context'
@@ -13,7 +14,7 @@ import { sendJson } from '../../common/respond'
 import { defaultTokenCounter } from '../../admission/tokenCounter'
 import { countAnthropicInputTokens } from '../../admission/anthropicTokens'
 import { validateAnthropicRequest } from '../../dialects/anthropicMessages/validate'
-import { anthropicUpstreamHeaders } from '../../providers/anthropicUpstream'
+import { anthropicUpstreamHeaders } from '../../providers/kinds/anthropic/upstream'
 
 export interface AnthropicHandlerDeps {
   handle: ModelRequestHandler
@@ -32,12 +33,12 @@ export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
       const body = validateAnthropicRequest(parsed, { countTokens: true })
       const candidate = deps.router.plan(ctx.runtime, body.model, {}).ordered[0]
       const provider = candidate && ctx.runtime.providers.get(candidate.providerId)
-      if (!candidate || !provider || provider.config.kind !== 'anthropic') {
+      if (!candidate || !provider || !provider.adapter.countsTokens) {
         await defaultTokenCounter.warmUp() // count exactly, not with the fallback heuristic
         sendJson(ctx.res, 200, { input_tokens: countAnthropicInputTokens(body) })
         return
       }
-      const client = new ClientResponse(ctx.res, 'anthropic', ctx.requestId)
+      const client = new ClientResponse(ctx.res, 'anthropic-messages', ctx.requestId)
       client.servedBy(provider.config.id, candidate.upstreamModel)
       const result = await runAttempt({
         dispatcher: deps.pools.get(provider.upstream),
@@ -54,12 +55,17 @@ export function createAnthropicHandlers(deps: AnthropicHandlerDeps) {
       if (result.upstreamError) client.sendUpstreamError(result.upstreamError.status, result.upstreamError.body)
       else if (result.outcome !== 'client_aborted') client.fail(result.error)
     } catch (err) {
-      renderFailure(ctx, 'anthropic', err, deps)
+      renderFailure(ctx, 'anthropic-messages', err, deps)
     }
   }
 
   return {
-    messages: (ctx: RequestContext) => deps.handle(ctx, 'anthropic', '/v1/messages'),
+    messages: (ctx: RequestContext) =>
+      deps.handle(ctx, 'anthropic-messages', '/v1/messages', ({ ctx, raw, body, caller }) => {
+        const model = requireModelName(body.model)
+        if (!Array.isArray(body.messages)) throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
+        return { ctx, dialect: 'anthropic-messages', endpoint: '/v1/messages', raw, body, model, stream: body.stream === true, ...caller }
+      }),
     countTokens,
   }
 }

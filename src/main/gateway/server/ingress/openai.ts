@@ -3,9 +3,10 @@
 // asks for the same caller check as every model request: where app keys are required, listing
 // the models needs one too.
 import { GatewayError } from '../../common/errors'
-import { sendProtocolError, type ClientProtocol } from '../../forward/clientResponse'
+import { sendDialectError, type Dialect } from '../../forward/clientResponse'
 import type { ModelRequestHandler } from './modelRequest'
 import type { RequestContext } from '../../pipeline/context'
+import { requireModelName } from './readRequest'
 import { sendJson } from '../../common/respond'
 
 export type OpenAIEndpoint = '/chat/completions' | '/completions' | '/embeddings'
@@ -19,13 +20,13 @@ export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: 
   // Anthropic clients (their SDKs always send anthropic-version) get Anthropic's shapes.
   const anthropic = (ctx: RequestContext): boolean => ctx.req.headers['anthropic-version'] !== undefined
   /** Runs the caller check; false (the 401 already sent in the caller's shape) when it fails. */
-  const authorized = (ctx: RequestContext, protocol: ClientProtocol): boolean => {
+  const authorized = (ctx: RequestContext, protocol: Dialect): boolean => {
     try {
       authorize(ctx)
       return true
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err
-      sendProtocolError(ctx.res, protocol, err, ctx.requestId)
+      sendDialectError(ctx.res, protocol, err, ctx.requestId)
       return false
     }
   }
@@ -33,9 +34,10 @@ export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: 
   const anthropicModel = (m: ModelEntry, createdAt: string) => ({ type: 'model', id: m.id, display_name: m.id, created_at: createdAt })
 
   return {
-    proxy: (ctx: RequestContext, endpoint: OpenAIEndpoint) => handle(ctx, 'openai', endpoint),
+    proxy: (ctx: RequestContext, endpoint: OpenAIEndpoint) =>
+      handle(ctx, 'openai-chat', endpoint, ({ ctx, raw, body, caller }) => ({ ctx, dialect: 'openai-chat', endpoint, raw, body, model: requireModelName(body.model), stream: body.stream === true, ...caller })),
     listModels(ctx: RequestContext): void {
-      if (!authorized(ctx, anthropic(ctx) ? 'anthropic' : 'openai')) return
+      if (!authorized(ctx, anthropic(ctx) ? 'anthropic-messages' : 'openai-chat')) return
       const now = Date.now()
       const list = models(ctx)
       if (anthropic(ctx)) {
@@ -49,15 +51,15 @@ export function createOpenAIHandlers(handle: ModelRequestHandler, models: (ctx: 
     },
     /** GET /v1/models/{id} (models.retrieve in both SDKs). */
     getModel(ctx: RequestContext, id: string): void {
-      const protocol = anthropic(ctx) ? 'anthropic' : 'openai'
+      const protocol = anthropic(ctx) ? 'anthropic-messages' : 'openai-chat'
       if (!authorized(ctx, protocol)) return
       const entry = models(ctx).find((m) => m.id === id)
       if (!entry) {
-        sendProtocolError(ctx.res, protocol, new GatewayError('model_not_found', `model "${id.slice(0, 200)}" is not served here`, { param: 'model' }), ctx.requestId)
+        sendDialectError(ctx.res, protocol, new GatewayError('model_not_found', `model "${id.slice(0, 200)}" is not served here`, { param: 'model' }), ctx.requestId)
         return
       }
       const now = Date.now()
-      sendJson(ctx.res, 200, protocol === 'anthropic' ? anthropicModel(entry, new Date(now).toISOString()) : openAIModel(entry, Math.floor(now / 1000)))
+      sendJson(ctx.res, 200, protocol === 'anthropic-messages' ? anthropicModel(entry, new Date(now).toISOString()) : openAIModel(entry, Math.floor(now / 1000)))
     },
   }
 }

@@ -1,12 +1,12 @@
-// Ingress stage: content type, body (size-limited), JSON, model, and who is calling. Fails with
-// a coded GatewayError the caller renders in the client's protocol.
+// The ingress stage every model request shares: who is calling (app key, else a name), then the
+// JSON body (size-limited). Each dialect's handler builds its GatewayRequest from this. Fails with
+// a coded GatewayError the caller renders in the client's dialect.
 import { GatewayError } from '../../common/errors'
-import type { ClientProtocol } from '../../forward/clientResponse'
 import { invalidModelName } from '../../common/headerValue'
-import { isJsonContentType, parseJsonObject, readBody } from '../body'
 import type { RequestContext } from '../../pipeline/context'
+import type { GatewayRequest } from '../../pipeline/request'
 import { identifyApp, type AppIdentity, type AppKeyResolver } from '../../usage/identifyApp'
-import type { ClientEndpoint, GatewayRequest } from '../../pipeline/request'
+import { isJsonContentType, parseJsonObject, readBody } from '../body'
 
 export interface IngressDeps {
   appKeys?: AppKeyResolver & { policy(app: string): { priority?: 'high' | 'normal' } | undefined }
@@ -14,21 +14,30 @@ export interface IngressDeps {
   requireAppKey(): boolean
 }
 
-export async function readGatewayRequest(ctx: RequestContext, protocol: ClientProtocol, endpoint: ClientEndpoint, deps: IngressDeps): Promise<GatewayRequest> {
+/** What ingress read: the caller and the body, before any dialect looked at it. */
+export interface IngressRead {
+  ctx: RequestContext
+  raw: Buffer
+  body: Record<string, unknown>
+  caller: Pick<GatewayRequest, 'app' | 'keyedApp' | 'priority'>
+}
+
+export async function readIngress(ctx: RequestContext, deps: IngressDeps): Promise<IngressRead> {
   const identity = authorizeCaller(ctx, deps)
   const { raw, body } = await readJsonBody(ctx)
-  const model = body.model
+  const priority = identity.via === 'app-key' ? (deps.appKeys?.policy(identity.app)?.priority ?? 'normal') : 'normal'
+  const keyedApp = identity.via === 'app-key' ? identity.app : undefined
+  return { ctx, raw, body, caller: { app: identity.app, keyedApp, priority } }
+}
+
+/** The model a client asked for, checked: a non-empty string, printable, of a sane length. */
+export function requireModelName(model: unknown): string {
   if (typeof model !== 'string' || model === '') {
     throw new GatewayError('invalid_request', '"model" is required and must be a string', { param: 'model' })
   }
   const invalid = invalidModelName(model)
   if (invalid) throw new GatewayError('invalid_request', invalid, { param: 'model' })
-  if (protocol === 'anthropic' && !Array.isArray(body.messages)) {
-    throw new GatewayError('invalid_request', 'messages: Field required', { param: 'messages' })
-  }
-  const priority = identity.via === 'app-key' ? (deps.appKeys?.policy(identity.app)?.priority ?? 'normal') : 'normal'
-  const keyedApp = identity.via === 'app-key' ? identity.app : undefined
-  return { ctx, protocol, endpoint, raw, body, model, stream: body.stream === true, app: identity.app, keyedApp, priority }
+  return model
 }
 
 /** Who is calling; throws 401 for a bad key, or for no key where the gateway requires one. */

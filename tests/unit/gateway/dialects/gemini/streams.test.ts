@@ -108,8 +108,8 @@ describe('Gemini stream encoder edges', () => {
     expect(e.encode({ type: 'block_start', index: 0, block: { type: 'text' } })).toBe('')
   })
 
-  it('keep-alives: an SSE comment, or whitespace inside the array (the array still parses)', () => {
-    expect(encoder(false).encode({ type: 'keepalive' })).toBe(': keep-alive\n\n')
+  it('keep-alives: nothing on SSE (old google-genai SDKs fail on comment lines), whitespace inside the array (the array still parses)', () => {
+    expect(encoder(false).encode({ type: 'keepalive' })).toBe('')
     const e = encoder(true)
     let out = e.start() + e.encode({ type: 'keepalive' }) + e.encode({ type: 'keepalive' })
     out += e.encode({ type: 'block_start', index: 0, block: { type: 'text' } }) + e.encode({ type: 'block_delta', index: 0, delta: { type: 'text', text: 'hi' } }) + e.encode({ type: 'keepalive' })
