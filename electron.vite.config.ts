@@ -12,8 +12,14 @@ export default defineConfig({
     define,
     build: {
       rollupOptions: {
-        // index: the Electron app; cli: the same gateway headless under plain Node.
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/main/headless/cli.ts') },
+        // index: the Electron app; cli: the same gateway headless under plain Node. The gateway's
+        // worker threads are entries of their own, next to both (common/workerScript.ts finds them).
+        input: {
+          index: resolve('src/main/index.ts'),
+          cli: resolve('src/main/headless/cli.ts'),
+          ledgerWorker: resolve('src/main/gateway/usage/ledgerWorker.ts'),
+          tokenWorker: resolve('src/main/gateway/admission/tokenWorker.ts'),
+        },
       },
     },
   },

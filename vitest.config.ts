@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // The worker threads the app ships, built from the sources (see the file).
+    globalSetup: ['tests/setup/workers.ts'],
   },
 })

@@ -8,7 +8,12 @@
 //                        cap, with generous rpm + tpm + maxConcurrent; the token estimate a TPM
 //                        limit makes the pipeline compute
 //   ledger (issue 5)     one write-behind flush of a full batch (500 ops = 250 requests' begin +
-//                        final rows): how long it holds the event loop
+//                        final rows): how long it holds the event loop, written in-process; with
+//                        the worker thread, the event loop's share of the same batch (packing and
+//                        handing it over); the event-loop delay of a thread recording 2,000
+//                        requests/s with the ledger off, written in-process, written by the worker
+//   tokenizer (issue 12) the first load of o200k, in a fresh process each time: how long the event
+//                        loop is held, loading in-process vs in the tokenizer's worker thread
 //
 //   node --expose-gc bench/micro.mjs [--quick] [--out FILE]
 //
@@ -33,13 +38,15 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(DIR, 'latest.json') },
     'bundle-only': { type: 'boolean', default: false },
+    // Internal: one first load of the tokenizer in this (fresh) process, `inprocess` or `worker`.
+    'tokenizer-load': { type: 'string' },
   },
 })
 
 // --- Bundle --------------------------------------------------------------------------------------
 const ENTRY = `
 export { parseConfig } from './src/shared/config'
-export { buildRuntime } from './src/main/gateway/runtime'
+export { buildRuntime } from './src/main/gateway/runtime/runtime'
 export { Router } from './src/main/gateway/routing/router'
 export { STRATEGIES } from './src/shared/config'
 export { conversationKey } from './src/main/gateway/routing/affinity'
@@ -47,7 +54,17 @@ export { Admission } from './src/main/gateway/admission/admission'
 export { estimateRequestTokens } from './src/main/gateway/admission/tokenEstimate'
 export { defaultTokenCounter } from './src/main/gateway/admission/tokenCounter'
 export { UsageLedger } from './src/main/gateway/usage/ledger'
+export { openLedger, LedgerThread } from './src/main/gateway/usage/ledgerThread'
+export { TokenCounter, heuristicTokens } from './src/main/gateway/admission/tokenCounter'
+export { TokenThread } from './src/main/gateway/admission/tokenThread'
+export { workerScript } from './src/main/gateway/common/workerScript'
 `
+
+// The worker threads, built as the app builds them, beside the bundle (where workerScript looks).
+const WORKERS = {
+  ledgerWorker: 'src/main/gateway/usage/ledgerWorker.ts',
+  tokenWorker: 'src/main/gateway/admission/tokenWorker.ts',
+}
 
 async function bundle() {
   const esbuild = await import('esbuild')
@@ -64,7 +81,39 @@ async function bundle() {
     logLevel: 'error',
     define: { __APP_VERSION__: '"bench"' },
   })
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(WORKERS).map(([name, file]) => [name, path.join(ROOT, file)])),
+    outdir: DIR,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  })
   return outfile
+}
+
+if (opts['tokenizer-load']) {
+  // A child of this script: nothing else has run here, so the load is a first load.
+  const { monitorEventLoopDelay } = await import('node:perf_hooks')
+  const B = await import(pathToFileURL(path.join(DIR, 'bundle.mjs')).href)
+  const counter =
+    opts['tokenizer-load'] === 'worker'
+      ? new B.TokenThread({ script: () => B.workerScript('tokenWorker'), local: () => new B.TokenCounter(), heuristic: B.heuristicTokens })
+      : new B.TokenCounter()
+  const delay = monitorEventLoopDelay({ resolution: 1 })
+  await new Promise((r) => setTimeout(r, 50))
+  delay.enable()
+  const t0 = performance.now()
+  const ok = await counter.warmUp('o200k_base')
+  const loadMs = performance.now() - t0
+  await new Promise((r) => setTimeout(r, 5))
+  delay.disable()
+  const inWorker = opts['tokenizer-load'] === 'worker' && counter.isReady() && !!counter.worker
+  process.stdout.write(JSON.stringify({ ok, inWorker, loadMs, maxStallMs: delay.max / 1e6 }) + '\n')
+  await counter.close?.()
+  process.exit(0)
 }
 
 const bundleFile = await bundle()
@@ -224,7 +273,6 @@ for (const c of cases) {
 }
 
 // --- Admission -----------------------------------------------------------------------------------
-await M.defaultTokenCounter.warmUp?.()
 const admission = []
 const estimateBody = bodies[0]
 const variants = [
@@ -261,8 +309,14 @@ for (const c of admissionCases) {
   admission.push({ variant: c.v.name, limits: c.v.limits, tokenEstimateNeeded: c.needs, tryAcquireSettle: r })
   process.stderr.write(`micro: admission ${c.v.name.padEnd(38)} ${r.medianUs.toFixed(2)} µs${c.needs ? ' (+ token estimate)' : ''}\n`)
 }
+// The gateway's counter never waits on the request path (its tokenizer lives in a worker thread:
+// the character heuristic); the exact in-process count it replaced, for comparison.
 const tokenEstimate = time((i) => M.estimateRequestTokens(bodies[i & 1023], { shape: 'chat', model: 'bench-model' }).input > 0)
-process.stderr.write(`micro: token estimate (tokenizer, ~150-char prompt) ${tokenEstimate.medianUs.toFixed(2)} µs\n`)
+process.stderr.write(`micro: token estimate (request path, ~150-char prompt) ${tokenEstimate.medianUs.toFixed(2)} µs\n`)
+const exactCounter = new M.TokenCounter()
+await exactCounter.warmUp()
+const tokenEstimateExact = time((i) => M.estimateRequestTokens(bodies[i & 1023], { shape: 'chat', model: 'bench-model', counter: exactCounter }).input > 0)
+process.stderr.write(`micro: token estimate (in-process o200k, as before the worker) ${tokenEstimateExact.medianUs.toFixed(2)} µs\n`)
 
 // --- Ledger flush --------------------------------------------------------------------------------
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-micro-'))
@@ -315,15 +369,137 @@ try {
   ledger.autoCheckpoint = { walPages: 1000, requestsPerCheckpoint: requests, checkpointMs: round(Number(process.hrtime.bigint() - s) / 1e6, 2) }
   c.close()
   process.stderr.write(`micro: ledger WAL auto-checkpoint every ~${requests} requests, ${ledger.autoCheckpoint.checkpointMs} ms inside that flush\n`)
+
+  // The same batches through the worker thread: what stays on this thread is packing the rows and
+  // handing the turn's array over (handOver, which a timer runs within 5 ms; called here so that
+  // the whole batch is one message: the worst case). The write is the worker's (timed as the
+  // flushAll round trip, for reference).
+  const w = M.openLedger({ dataDir: path.join(tmp, 'worker'), flushIntervalMs: 1000, maxBatchRows: 500 })
+  if (!(w instanceof M.LedgerThread)) throw new Error('micro: the ledger worker script was not found next to the bundle')
+  w.flushAll()
+  const handOvers = []
+  const writes = []
+  for (let f = 0; f < warm + total; f++) {
+    const s = process.hrtime.bigint()
+    for (let r = 0; r < 250; r++) {
+      const requestId = randomUUID()
+      const ts = Date.now()
+      w.begin({ requestId, ts, app: 'bench', provider: 'mock', routeModel: 'bench-model', upstreamModel: 'bench-model', endpoint: '/chat/completions', stream: false })
+      w.record({ requestId, ts, app: 'bench', provider: 'mock', routeModel: 'bench-model', upstreamModel: 'bench-model', endpoint: '/chat/completions', stream: false, status: 200, state: 'ok', promptTokens: 42, completionTokens: 28, cachedTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, costUsd: 0, latencyMs: 2, ttftMs: 1, attempts: 1, errorClass: null, estimated: false })
+    }
+    w.handOver()
+    const handedOver = process.hrtime.bigint()
+    w.flushAll()
+    if (f >= warm) {
+      handOvers.push(Number(handedOver - s) / 1e6)
+      writes.push(Number(process.hrtime.bigint() - handedOver) / 1e6)
+    }
+  }
+  const rows = w.db.prepare('SELECT count(*) AS n FROM requests').get().n
+  w.close()
+  if (rows !== (warm + total) * 250) throw new Error(`micro: the worker wrote ${rows} rows, expected ${(warm + total) * 250}`)
+  handOvers.sort((a, b) => a - b)
+  writes.sort((a, b) => a - b)
+  ledger.worker = { handOverMedianMs: round(handOvers[handOvers.length >> 1], 3), handOverMaxMs: round(handOvers[handOvers.length - 1], 3), writeMedianMs: round(writes[writes.length >> 1], 3), writeMaxMs: round(writes[writes.length - 1], 3) }
+  process.stderr.write(`micro: ledger worker: the event loop's share of a 500-op batch median ${ledger.worker.handOverMedianMs} ms, max ${ledger.worker.handOverMaxMs} ms (the write, in the worker: median ${ledger.worker.writeMedianMs} ms)\n`)
+
+  // Event-loop delay while this thread records 2,000 requests/s (2 per 1 ms tick), the ledger's
+  // default batching: off, written on this thread, written by the worker. Rounds in rotated order.
+  const LD = { requestsPerSec: 2000, seconds: Q ? 1.5 : 3, rounds: Q ? 3 : 5 }
+  const { monitorEventLoopDelay } = await import('node:perf_hooks')
+  const sinks = {
+    off: { begin: () => undefined, record: () => undefined, close: () => undefined },
+    main: M.openLedger({ dataDir: path.join(tmp, 'delay-main'), writer: 'main' }),
+    worker: M.openLedger({ dataDir: path.join(tmp, 'delay-worker') }),
+  }
+  if (!(sinks.worker instanceof M.LedgerThread) || sinks.main instanceof M.LedgerThread) throw new Error('micro: the delay modes did not get the writers they name')
+  // Each synchronous stretch the ledger takes from the event loop, timed where it happens: a flush
+  // (the timer's, on this thread) written in-process; the turn's hand-over with the worker.
+  const stretches = { main: [], worker: [] }
+  const timed = (obj, method, into) => {
+    const fn = obj[method].bind(obj)
+    obj[method] = (...args) => {
+      const s = process.hrtime.bigint()
+      const r = fn(...args)
+      into.push(Number(process.hrtime.bigint() - s) / 1e6)
+      return r
+    }
+  }
+  timed(sinks.main, 'flush', stretches.main)
+  timed(sinks.worker, 'handOver', stretches.worker)
+  const modes = Object.keys(sinks)
+  const delays = Object.fromEntries(modes.map((m) => [m, []]))
+  for (let round_ = 0; round_ < LD.rounds; round_++) {
+    for (let k = 0; k < modes.length; k++) {
+      const mode = modes[(k + round_) % modes.length]
+      const l = sinks[mode]
+      gc()
+      const h = monitorEventLoopDelay({ resolution: 1 })
+      await new Promise((resolve) => {
+        const perTick = LD.requestsPerSec / 1000
+        const end = performance.now() + LD.seconds * 1000
+        h.enable()
+        const t = setInterval(() => {
+          for (let r = 0; r < perTick; r++) {
+            const requestId = randomUUID()
+            const ts = Date.now()
+            l.begin({ requestId, ts, app: 'bench', provider: 'mock', routeModel: 'bench-model', upstreamModel: 'bench-model', endpoint: '/chat/completions', stream: true })
+            l.record({ requestId, ts, app: 'bench', provider: 'mock', routeModel: 'bench-model', upstreamModel: 'bench-model', endpoint: '/chat/completions', stream: true, status: 200, state: 'ok', promptTokens: 42, completionTokens: 28, cachedTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0, costUsd: 0, latencyMs: 2, ttftMs: 1, attempts: 1, errorClass: null, estimated: false })
+          }
+          if (performance.now() >= end) {
+            clearInterval(t)
+            h.disable()
+            resolve()
+          }
+        }, 1)
+      })
+      delays[mode].push({ p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 })
+    }
+  }
+  for (const l of Object.values(sinks)) l.close()
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+  const spread = (xs) => {
+    const v = [...xs].sort((a, b) => a - b)
+    return { count: v.length, medianMs: round(v[v.length >> 1], 4), p99Ms: round(v[Math.floor(v.length * 0.99)], 4), maxMs: round(v[v.length - 1], 4) }
+  }
+  ledger.stretches = { main: spread(stretches.main), worker: spread(stretches.worker) }
+  process.stderr.write(`micro: ledger at ${LD.requestsPerSec} req/s, each stretch on the event loop: in-process flush median ${ledger.stretches.main.medianMs} ms, max ${ledger.stretches.main.maxMs} ms (${ledger.stretches.main.count}); worker hand-over per turn median ${ledger.stretches.worker.medianMs} ms, max ${ledger.stretches.worker.maxMs} ms (${ledger.stretches.worker.count})\n`)
+  ledger.loopDelay = {
+    ...LD,
+    modes: Object.fromEntries(modes.map((m) => [m, { p50Ms: round(med(delays[m].map((d) => d.p50Ms)), 3), p99Ms: round(med(delays[m].map((d) => d.p99Ms)), 3), maxMs: round(med(delays[m].map((d) => d.maxMs)), 3), rounds: delays[m].map((d) => ({ p99Ms: round(d.p99Ms, 3), maxMs: round(d.maxMs, 3) })) }])),
+  }
+  process.stderr.write(`micro: ledger event-loop delay at ${LD.requestsPerSec} req/s, p99 / max ms: ${modes.map((m) => `${m} ${ledger.loopDelay.modes[m].p99Ms} / ${ledger.loopDelay.modes[m].maxMs}`).join(', ')}\n`)
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true })
 }
+
+// --- First tokenizer load ------------------------------------------------------------------------
+// Each load in a fresh process (this script again, with --tokenizer-load): in-process, then in the
+// tokenizer's worker thread, alternating.
+const { execFileSync: run } = await import('node:child_process')
+const LOADS = Q ? 2 : 3
+const loads = { inprocess: [], worker: [] }
+for (let k = 0; k < LOADS; k++) {
+  for (const mode of ['inprocess', 'worker']) {
+    const out = run(process.execPath, [fileURLToPath(import.meta.url), '--tokenizer-load', mode], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+    const r = JSON.parse(out.trim().split('\n').pop())
+    if (!r.ok || (mode === 'worker' && !r.inWorker)) throw new Error(`micro: tokenizer load (${mode}) failed: ${out}`)
+    loads[mode].push(r)
+  }
+}
+const stat = (xs) => ({ median: round([...xs].sort((a, b) => a - b)[xs.length >> 1], 2), max: round(Math.max(...xs), 2) })
+const tokenizerLoad = {
+  runs: LOADS,
+  inProcess: { maxStallMs: stat(loads.inprocess.map((r) => r.maxStallMs)), loadMs: stat(loads.inprocess.map((r) => r.loadMs)) },
+  worker: { maxStallMs: stat(loads.worker.map((r) => r.maxStallMs)), loadMs: stat(loads.worker.map((r) => r.loadMs)) },
+}
+process.stderr.write(`micro: tokenizer first load holds the event loop ${tokenizerLoad.inProcess.maxStallMs.median} ms in-process (load ${tokenizerLoad.inProcess.loadMs.median} ms), ${tokenizerLoad.worker.maxStallMs.median} ms with the worker (load ${tokenizerLoad.worker.loadMs.median} ms)\n`)
 
 // --- Result --------------------------------------------------------------------------------------
 const elapsedMs = performance.now() - cpu0.at
 const own = process.cpuUsage(cpu0.own)
 const otherPct = Math.max(0, (machineBusyMs() - cpu0.machine - (own.user + own.system) / 1000) / (elapsedMs * os.cpus().length)) * 100
-const result = { quick: Q, node: process.version, elapsedMs: round(elapsedMs, 0), otherCpuPct: round(otherPct, 1), routing, admission, tokenEstimate, ledger, sink: sink > 0 }
+const result = { quick: Q, node: process.version, elapsedMs: round(elapsedMs, 0), otherCpuPct: round(otherPct, 1), routing, admission, tokenEstimate, tokenEstimateExact, ledger, tokenizerLoad, sink: sink > 0 }
 fs.mkdirSync(path.dirname(opts.out), { recursive: true })
 fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n')
 process.stderr.write(`micro: done in ${(elapsedMs / 1000).toFixed(1)} s (other load ${otherPct.toFixed(0)} %) -> ${path.relative(ROOT, opts.out)}\n`)

@@ -312,7 +312,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const warnings = [warning, shared.warning].filter((w): w is string => w !== undefined)
       return {
         status: 'ok',
-        ledger: { state: ledger.state, storage: ledger.storage, backlog: ledger.backlog, dropped: ledger.dropped },
+        ledger: { state: ledger.state, storage: ledger.storage, writer: ledger.writer, backlog: ledger.backlog, dropped: ledger.dropped },
         warnings,
         state: { backend: shared.backend, up: shared.up, instances: shared.instances.length, failMode: shared.failMode, downSince: shared.downSince },
       }

@@ -77,16 +77,17 @@ describe('usage ledger: locked database or full disk', () => {
   })
 
   it('a full disk (page limit reached): same degradation and recovery', async () => {
-    const db = gw.gateway.usage.ledger.db
-    const pages = db.pragma('page_count', { simple: true }) as number
-    db.pragma(`max_page_count = ${pages}`)
+    const ledger = gw.gateway.usage.ledger
+    const pages = ledger.db.pragma('page_count', { simple: true }) as number
+    // The page limit is a setting of the connection that writes (the ledger's worker thread).
+    ledger.writerPragma(`max_page_count = ${pages}`)
     let ids: string[] = []
     try {
       ids = await send(200, 'full-test')
       await until(() => gw.gateway.status().ledgerWarning !== undefined, 3000, 'the ledger warning')
       expect(gw.gateway.status().ledgerWarning).toMatch(/SQLITE_FULL|full/i)
     } finally {
-      db.pragma('max_page_count = 1073741823')
+      ledger.writerPragma('max_page_count = 1073741823')
     }
     await until(() => gw.gateway.status().ledgerWarning === undefined && gw.gateway.usage.health().backlog === 0, 8000, 'recovery')
     expect(storedOk(ids)).toBe(200)

@@ -1,9 +1,11 @@
 // Counts prompt tokens with a real BPE tokenizer (gpt-tokenizer: pure JS, vocabularies shipped
 // in the package, nothing downloaded), cheaply enough for the request path.
 //
-// Cost, measured on Node 20: loading o200k takes 0.3-1.2 s and ~35 MB of heap, and counting
+// Cost, measured on Node 20: loading o200k takes 0.3-1.2 s and ~35 MB of heap (the module's
+// evaluation holds its thread all along: an `await import()` does not help), and counting
 // costs ~0.15-0.2 ms per KB of text (2 KB: ~0.4 ms; 200 KB: 25-45 ms, which would stall every
-// other request on the event loop). Hence:
+// other request on the event loop). Hence the gateway's counter, `defaultTokenCounter`, runs
+// this class in a worker thread (tokenThread.ts), and here:
 //   - encodings load lazily and asynchronously; until one is ready the character heuristic
 //     answers (call `warmUp()` at start-up to have it ready before the first request);
 //   - texts up to `exactMaxChars` are counted exactly; longer ones are counted on a few evenly
@@ -12,6 +14,12 @@
 //     only a reservation: the real usage replaces it when the response ends.
 // Non-OpenAI models (Llama, Qwen, Claude, ...) are counted with o200k as a proxy: a real modern
 // BPE tracks their tokenizers far better than chars/4 does on code, numbers or CJK text.
+
+import { workerScript } from '../common/workerScript'
+import { TokenThread } from './tokenThread'
+import { EXACT_MAX_CHARS, extrapolate, SAMPLE_CHARS, SAMPLES, sampleText } from './tokenSampling'
+
+export { EXACT_MAX_CHARS, extrapolate, sampleText }
 
 export type EncodingName = 'o200k_base' | 'cl100k_base'
 export type CountFn = (text: string) => number
@@ -36,12 +44,41 @@ export function encodingForModel(model: string | undefined): EncodingName {
 
 /**
  * The fallback: ~4 characters per token for ASCII, and one token per non-ASCII code unit
- * (CJK runs near one token per character; over-counting accents is the safe side).
+ * (CJK runs near one token per character; over-counting accents is the safe side). Within a
+ * few per cent of o200k on English prose, code and tool schemas. Texts over HEURISTIC_SCAN_CHARS
+ * have their non-ASCII share read from evenly spaced windows: a 32 MB body costs microseconds.
  */
 export function heuristicTokens(text: string): number {
+  if (text.length > HEURISTIC_SCAN_CHARS) return sampledHeuristic(text)
   let nonAscii = 0
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++
   return Math.ceil((text.length - nonAscii) / 4) + nonAscii
+}
+
+const HEURISTIC_SCAN_CHARS = 256 * 1024
+const HEURISTIC_WINDOWS = 32
+const HEURISTIC_WINDOW_CHARS = 4096
+
+function sampledHeuristic(text: string): number {
+  const span = text.length - HEURISTIC_WINDOW_CHARS
+  let nonAscii = 0
+  for (let w = 0; w < HEURISTIC_WINDOWS; w++) {
+    const start = Math.floor((span * w) / (HEURISTIC_WINDOWS - 1))
+    for (let i = start; i < start + HEURISTIC_WINDOW_CHARS; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++
+  }
+  const share = nonAscii / (HEURISTIC_WINDOWS * HEURISTIC_WINDOW_CHARS)
+  return Math.ceil((text.length * (1 - share)) / 4 + text.length * share)
+}
+
+/** What the gateway needs of a token counter (TokenCounter in-process; TokenThread in a worker). */
+export interface TokenCounting {
+  /** Synchronous, for the request path: never waits (a heuristic when the exact count is not at hand). */
+  count(text: string, encoding?: EncodingName): number
+  /** Exact (long texts sampled); never rejects (the heuristic when the tokenizer cannot load). */
+  countAsync(text: string, encoding?: EncodingName): Promise<number>
+  /** Resolves true once `encoding` is loaded where the counting happens, false if it cannot be. */
+  warmUp(encoding?: EncodingName): Promise<boolean>
+  isReady(encoding?: EncodingName): boolean
 }
 
 export interface TokenCounterOptions {
@@ -52,7 +89,7 @@ export interface TokenCounterOptions {
   load?: EncodingLoader
 }
 
-export class TokenCounter {
+export class TokenCounter implements TokenCounting {
   private readonly encoders = new Map<EncodingName, CountFn>()
   private readonly loading = new Map<EncodingName, Promise<boolean>>()
   private readonly exactMaxChars: number
@@ -61,9 +98,9 @@ export class TokenCounter {
   private readonly load: EncodingLoader
 
   constructor(opts: TokenCounterOptions = {}) {
-    this.exactMaxChars = opts.exactMaxChars ?? 8192
-    this.sampleChars = opts.sampleChars ?? 2048
-    this.samples = Math.max(2, opts.samples ?? 4)
+    this.exactMaxChars = opts.exactMaxChars ?? EXACT_MAX_CHARS
+    this.sampleChars = opts.sampleChars ?? SAMPLE_CHARS
+    this.samples = Math.max(2, opts.samples ?? SAMPLES)
     this.load = opts.load ?? loadGptTokenizer
   }
 
@@ -100,19 +137,39 @@ export class TokenCounter {
     return this.encoders.has(encoding)
   }
 
-  private sampled(text: string, encode: CountFn): number {
-    const span = text.length - this.sampleChars
-    let chars = 0
-    let tokens = 0
-    for (let i = 0; i < this.samples; i++) {
-      const start = Math.floor((span * i) / (this.samples - 1))
-      const sample = text.slice(start, start + this.sampleChars)
-      chars += sample.length
-      tokens += encode(sample)
+  /** Waits for the encoding (count() alone would answer with the heuristic while it loads). */
+  async countAsync(text: string, encoding: EncodingName = 'o200k_base'): Promise<number> {
+    if (text.length === 0) return 0
+    await this.warmUp(encoding)
+    try {
+      return this.count(text, encoding)
+    } catch {
+      return heuristicTokens(text)
     }
-    return Math.ceil((tokens / chars) * text.length)
+  }
+
+  /** A long text's count from its samples alone (sampleText with this counter's defaults): what the tokenizer's worker is sent. */
+  async countSampled(samples: readonly string[], length: number, encoding: EncodingName = 'o200k_base'): Promise<number> {
+    await this.warmUp(encoding)
+    let tokens = 0
+    for (const sample of samples) tokens += this.count(sample, encoding)
+    return extrapolate(tokens, samples, length)
+  }
+
+  private sampled(text: string, encode: CountFn): number {
+    const samples = sampleText(text, this.sampleChars, this.samples)
+    let tokens = 0
+    for (const sample of samples) tokens += encode(sample)
+    return extrapolate(tokens, samples, text.length)
   }
 }
 
-/** Shared by the gateway so each encoding is loaded once per process. */
-export const defaultTokenCounter = new TokenCounter()
+/**
+ * Shared by the gateway so each encoding is loaded once per process: in the tokenizer's worker
+ * thread (see tokenThread.ts), else here.
+ */
+export const defaultTokenCounter: TokenCounting = new TokenThread({
+  script: () => workerScript('tokenWorker'),
+  local: () => new TokenCounter(),
+  heuristic: heuristicTokens,
+})

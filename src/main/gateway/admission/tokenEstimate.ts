@@ -1,7 +1,7 @@
 // The TPM reservation for a request before it is sent: prompt tokens counted from the body's
 // text plus the output it may produce (max_tokens / max_completion_tokens, or a default).
 // Over-estimating is the safe side here: the real usage replaces the reservation at the end.
-import { defaultTokenCounter, encodingForModel, type TokenCounter } from './tokenCounter'
+import { defaultTokenCounter, encodingForModel, type TokenCounting } from './tokenCounter'
 
 export interface TokenEstimate {
   input: number
@@ -28,7 +28,8 @@ export interface EstimateOptions {
   model?: string
   /** Output reserved when the body sets no max_tokens (provider.defaultMaxTokens). */
   defaultMaxTokens?: number
-  counter?: TokenCounter
+  /** The gateway's counter by default: synchronous and never waiting (see tokenThread.ts). */
+  counter?: TokenCounting
 }
 
 export const DEFAULT_OUTPUT_TOKENS = 1024

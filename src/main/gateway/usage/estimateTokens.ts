@@ -1,9 +1,8 @@
 // Token estimates for requests whose backend never reported usage (a stream cut short, a server
-// without usage support), counted with admission's token counter: one copy of the vocabulary in
-// memory, loaded lazily (see tokenCounter.ts for its cost) the first time an estimate or a TPM
-// reservation needs it. If it cannot load, its character heuristic stands in. Estimates are marked
-// as such in the ledger.
-import { defaultTokenCounter, heuristicTokens } from '../admission/tokenCounter'
+// without usage support), counted exactly with admission's token counter, in its worker thread:
+// one copy of the vocabulary, loaded there the first time it is needed (see tokenThread.ts). If
+// it cannot load, its character heuristic stands in. Estimates are marked as such in the ledger.
+import { defaultTokenCounter } from '../admission/tokenCounter'
 import type { DeliveredText, ScanResult } from './usageScanner'
 import type { TokenUsage } from './types'
 
@@ -12,15 +11,9 @@ export function preloadTokenizer(): void {
   void defaultTokenCounter.warmUp()
 }
 
-export async function countTokens(text: string): Promise<number> {
-  if (text === '') return 0
-  // Wait for the tokenizer (count() alone would answer with the heuristic while it loads).
-  await defaultTokenCounter.warmUp()
-  try {
-    return defaultTokenCounter.count(text)
-  } catch {
-    return heuristicTokens(text)
-  }
+/** Exact tokens of `text` (o200k), counted off the event loop. Never rejects. */
+export function countTokens(text: string): Promise<number> {
+  return defaultTokenCounter.countAsync(text)
 }
 
 /** Completion tokens delivered by a stream, from what the scanner kept of its text. */

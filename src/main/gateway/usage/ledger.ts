@@ -3,13 +3,17 @@
 // `flushIntervalMs` (≤ 1 s), or as soon as it holds `maxBatchRows`, in one transaction per batch.
 // A locked or full disk degrades accounting, never proxying: unwritten rows stay in a bounded
 // backlog that is retried, and rows beyond the bound are dropped and counted.
+//
+// This class does the writing on whatever thread it lives on. The gateway runs it inside a
+// worker thread (ledgerWorker.ts, driven by LedgerThread); it runs on the main thread itself when
+// usage.db is kept in memory, when no worker can run, and in tests of the batching itself.
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { HOUR_MS } from './ledgerRows'
 import { openLedgerFile, type LedgerStorage } from './ledgerFile'
 import { configureConnection, migrate } from './ledgerSchema'
-import { countFinal, isTransient, LedgerWriter, OpQueue, type LedgerOp } from './ledgerWriter'
+import { countFinal, isTransient, LedgerWriter, OpQueue, type LedgerOp, type Progress } from './ledgerWriter'
 import type { InFlightRow, UsageRow } from './types'
 
 export interface LedgerLogger {
@@ -40,6 +44,13 @@ export interface LedgerOptions {
    * passes its own ABI build; plain Node keeps the default.
    */
   nativeBinding?: string
+  /**
+   * Set by LedgerThread: operations carry sequence numbers, and each batch commits how far it got
+   * under this run id (see PROGRESS_KEY), so a writer that replaces a dead one skips what is written.
+   */
+  runId?: string
+  /** Called after every flush attempt (the worker publishes its state from here). */
+  onFlushed?: () => void
 }
 
 export interface LedgerHealth {
@@ -56,18 +67,55 @@ export interface LedgerHealth {
   storage: LedgerStorage
   /** What happened at open (a corrupt file moved aside, an unwritable one), for as long as this run lasts. */
   notice?: string
+  /** Which thread writes: `worker` (the ledger's own thread) or `main` (the gateway's event loop). */
+  writer?: 'worker' | 'main'
+  /** Times the writer thread died and was replaced during this run. */
+  writerRestarts?: number
+}
+
+/** What the usage service, the app API and the hosts use of a ledger, whichever thread writes it. */
+export interface Ledger {
+  /** The connection reads go through (queries, export, app keys, the webhook). */
+  readonly db: Database.Database
+  readonly file: string
+  /** Rows of requests left in flight by a previous run, marked `interrupted` at open. */
+  readonly reconciled: number
+  readonly retentionDays: number
+  begin(row: InFlightRow): void
+  record(row: UsageRow): void
+  health(): LedgerHealth
+  /** Writes everything recorded so far before returning (or until the database refuses). */
+  flushAll(): void
+  setRetentionDays(days: number): void
+  applyRetention(now?: number): number
+  checkpoint(): void
+  backup(destination: string): Promise<void>
+  /** A pragma on the connection that writes (tests use it to fill the "disk": max_page_count). */
+  writerPragma(pragma: string): unknown
+  /** Flushes everything and closes. Safe to call twice. */
+  close(): void
+}
+
+/** usage.db opened, recovered, migrated and reconciled (openLedgerConnection), not yet written to. */
+export interface OpenedLedger {
+  db: Database.Database
+  writer: LedgerWriter
+  reconciled: number
+  storage: LedgerStorage
+  notice?: string
 }
 
 const MAX_RETRY_DELAY_MS = 5_000
+const DEFAULT_BUSY_TIMEOUT_MS = 100
 // Retention deletes at most this many rows per statement, and this many statements per turn.
 const RETENTION_CHUNK_ROWS = 5_000
 const RETENTION_CHUNKS_PER_TURN = 4
 const DAY_MS = 24 * HOUR_MS
 
-export class UsageLedger {
+export class UsageLedger implements Ledger {
   readonly db: Database.Database
   readonly file: string
-  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName' | 'nativeBinding'>>
+  private readonly opts: Required<Omit<LedgerOptions, 'logger' | 'onHealthChange' | 'fileName' | 'nativeBinding' | 'runId' | 'onFlushed'>>
   private readonly logger?: LedgerLogger
   private readonly onHealthChange?: (health: LedgerHealth) => void
   private queue = new OpQueue()
@@ -86,12 +134,36 @@ export class UsageLedger {
   readonly reconciled: number
   private readonly storage: LedgerStorage
   private readonly notice: string | undefined
+  private readonly runId: string | undefined
+  private readonly onFlushed: (() => void) | undefined
+  /** Operations up to this sequence number are in the database (or were refused for good). */
+  private confirmed = -1
 
+  /** Opens usage.db (recovering a corrupt or unwritable one, see ledgerFile.ts), migrates it and reconciles the previous run. */
   static open(opts: LedgerOptions): UsageLedger {
-    return new UsageLedger(opts)
+    return new UsageLedger(opts, openLedgerConnection(opts))
   }
 
-  private constructor(opts: LedgerOptions) {
+  /** A ledger writing through a connection openLedgerConnection made (the main thread's, or an in-memory one). */
+  static fromOpened(opts: LedgerOptions, opened: OpenedLedger): UsageLedger {
+    return new UsageLedger(opts, opened)
+  }
+
+  /**
+   * A writer over a connection to a database someone else opened, migrated and reconciled in this
+   * run (the worker's own connection; the main one when no worker can write). Its requests are
+   * still going: it takes over their in-flight markers, and skips operations a previous writer of
+   * the same run (`opts.runId`) already committed.
+   */
+  static attach(db: Database.Database, opts: LedgerOptions & { storage?: LedgerStorage }): UsageLedger {
+    const writer = new LedgerWriter(db)
+    writer.adoptInFlight()
+    const ledger = new UsageLedger(opts, { db, writer, reconciled: 0, storage: opts.storage ?? 'file' })
+    if (opts.runId !== undefined) ledger.confirmed = writer.committedSeq(opts.runId)
+    return ledger
+  }
+
+  private constructor(opts: LedgerOptions, opened: OpenedLedger) {
     this.opts = {
       dataDir: opts.dataDir,
       flushIntervalMs: Math.min(1000, Math.max(1, opts.flushIntervalMs ?? 200)),
@@ -100,27 +172,17 @@ export class UsageLedger {
       retentionDays: opts.retentionDays ?? 365,
       retentionIntervalMs: opts.retentionIntervalMs ?? 6 * HOUR_MS,
       checkpointIntervalMs: opts.checkpointIntervalMs ?? 5 * 60_000,
-      busyTimeoutMs: opts.busyTimeoutMs ?? 100,
+      busyTimeoutMs: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
       now: opts.now ?? Date.now,
     }
     this.logger = opts.logger
     this.onHealthChange = opts.onHealthChange
-    this.file = path.join(opts.dataDir, opts.fileName ?? 'usage.db')
-    const opened = openLedgerFile(
-      this.file,
-      (db) => {
-        configureConnection(db, this.opts.busyTimeoutMs)
-        migrate(db)
-        const writer = new LedgerWriter(db)
-        return { writer, reconciled: writer.reconcileInterrupted() }
-      },
-      this.logger,
-      this.opts.now,
-      opts.nativeBinding,
-    )
+    this.runId = opts.runId
+    this.onFlushed = opts.onFlushed
+    this.file = ledgerFilePath(opts)
     this.db = opened.db
-    this.writer = opened.prepared.writer
-    this.reconciled = opened.prepared.reconciled
+    this.writer = opened.writer
+    this.reconciled = opened.reconciled
     this.storage = opened.storage
     this.notice = opened.notice
     this.applyRetention()
@@ -138,8 +200,26 @@ export class UsageLedger {
     this.enqueue({ kind: 'final', row })
   }
 
+  /**
+   * Operations numbered by a LedgerThread, in order. Those a previous writer of the run already
+   * committed (a replay after its thread died) are skipped.
+   */
+  enqueueNumbered(ops: LedgerOp[]): void {
+    for (const op of ops) if (op.seq === undefined || op.seq > this.confirmed) this.enqueue(op)
+  }
+
+  /** Sequence number of the last numbered operation written (or refused for good); -1 before any. */
+  get confirmedSeq(): number {
+    return this.confirmed
+  }
+
+  writerPragma(pragma: string): unknown {
+    return this.db.pragma(pragma)
+  }
+
   health(): LedgerHealth {
     return {
+      writer: 'main',
       state: this.closed ? 'closed' : this.degradedSince !== undefined ? 'degraded' : 'ok',
       backlog: this.queue.length,
       dropped: this.dropped,
@@ -162,6 +242,7 @@ export class UsageLedger {
     const written = this.writeWithFallback(slice)
     if (written > 0) this.queue.drop(written)
     if (this.queue.length > 0 && !this.closed) this.schedule(written > 0 ? 0 : this.retryDelay())
+    this.onFlushed?.()
     return written
   }
 
@@ -284,10 +365,20 @@ export class UsageLedger {
     return Math.min(MAX_RETRY_DELAY_MS, this.opts.flushIntervalMs * 2 ** Math.min(this.failures, 10))
   }
 
+  /** The progress mark a batch ending with `last` commits (numbered operations only). */
+  private progressOf(last: LedgerOp | undefined): Progress | undefined {
+    return this.runId !== undefined && last?.seq !== undefined ? { runId: this.runId, seq: last.seq } : undefined
+  }
+
+  private confirm(op: LedgerOp | undefined): void {
+    if (op?.seq !== undefined && op.seq > this.confirmed) this.confirmed = op.seq
+  }
+
   /** Writes a slice in one transaction; a row the database rejects outright is dropped alone. */
   private writeWithFallback(slice: LedgerOp[]): number {
     try {
-      this.writer.writeBatch(slice)
+      this.writer.writeBatch(slice, this.progressOf(slice.at(-1)))
+      this.confirm(slice.at(-1))
       this.markHealthy()
       return slice.length
     } catch (err) {
@@ -300,7 +391,7 @@ export class UsageLedger {
     let written = 0
     for (const op of slice) {
       try {
-        this.writer.writeBatch([op])
+        this.writer.writeBatch([op], this.progressOf(op))
       } catch (err) {
         if (isTransient(err)) {
           this.markDegraded(err as Error)
@@ -309,6 +400,7 @@ export class UsageLedger {
         if (op.kind === 'final') this.dropped++
         this.logger?.error({ err: (err as Error).message, requestId: op.row.requestId }, 'usage row rejected by the database')
       }
+      this.confirm(op)
       written++
     }
     this.markHealthy()
@@ -340,4 +432,25 @@ export class UsageLedger {
     t.unref()
     this.housekeeping.push(t)
   }
+}
+
+export function ledgerFilePath(opts: Pick<LedgerOptions, 'dataDir' | 'fileName'>): string {
+  return path.join(opts.dataDir, opts.fileName ?? 'usage.db')
+}
+
+/** Opens usage.db for this run: recovery (ledgerFile.ts), connection settings, migrations, and the previous run's requests marked interrupted. */
+export function openLedgerConnection(opts: LedgerOptions): OpenedLedger {
+  const opened = openLedgerFile(
+    ledgerFilePath(opts),
+    (db) => {
+      configureConnection(db, opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)
+      migrate(db)
+      const writer = new LedgerWriter(db)
+      return { writer, reconciled: writer.reconcileInterrupted() }
+    },
+    opts.logger,
+    opts.now,
+    opts.nativeBinding,
+  )
+  return { db: opened.db, ...opened.prepared, storage: opened.storage, notice: opened.notice }
 }

@@ -35,6 +35,7 @@ export const LEDGER_SQL = {
       CASE WHEN upstream_model <> '' THEN upstream_model ELSE route_model END AS model, count(*) AS n
     FROM requests WHERE state = 'in_flight' GROUP BY 1, 2, 3, 4`,
   markInterrupted: `UPDATE requests SET state = 'interrupted', error_class = 'interrupted' WHERE state = 'in_flight'`,
+  inFlightMarkers: `SELECT id, request_id FROM requests WHERE state = 'in_flight'`,
   // In-flight markers stay: their request is still running (or is reconciled at the next start).
   deleteOlderThan: `DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE ts < ? AND state <> 'in_flight' ORDER BY ts LIMIT ?)`,
 } as const

@@ -6,7 +6,20 @@ import type Database from 'better-sqlite3'
 import { addToRollup, finalParams, finalValues, inFlightParams, LEDGER_SQL, type RollupDelta } from './ledgerRows'
 import type { InFlightRow, UsageRow } from './types'
 
-export type LedgerOp = { kind: 'begin'; row: InFlightRow } | { kind: 'final'; row: UsageRow }
+/** `seq`: the operation's number in the stream a LedgerThread feeds its worker (see progress below). */
+export type LedgerOp = { kind: 'begin'; row: InFlightRow; seq?: number } | { kind: 'final'; row: UsageRow; seq?: number }
+
+/**
+ * How far a writer fed by a LedgerThread has got, committed in the same transaction as the rows:
+ * `<run id>:<seq of the last operation written>`. A replacement writer (after its worker thread
+ * died) reads it to skip what was already written, so a replay neither loses nor repeats a row.
+ */
+export const PROGRESS_KEY = 'ledger_progress'
+
+export interface Progress {
+  runId: string
+  seq: number
+}
 
 /** Errors that say "not now" (locks, full or read-only disk): keep the rows and retry. */
 const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/
@@ -52,7 +65,7 @@ export class OpQueue {
 
 export class LedgerWriter {
   private readonly stmt
-  private readonly transaction: (ops: LedgerOp[]) => Map<string, number | bigint | undefined>
+  private readonly transaction: (ops: LedgerOp[], progress: Progress | undefined) => Map<string, number | bigint | undefined>
   /** Rowids of in-flight markers written for requests not finished yet. */
   private readonly markers = new Map<string, number | bigint>()
 
@@ -65,13 +78,40 @@ export class LedgerWriter {
       inFlightGroups: db.prepare(LEDGER_SQL.inFlightGroups),
       markInterrupted: db.prepare(LEDGER_SQL.markInterrupted),
       deleteOlderThan: db.prepare(LEDGER_SQL.deleteOlderThan),
+      inFlightMarkers: db.prepare(LEDGER_SQL.inFlightMarkers),
+      writeMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      readMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     }
-    this.transaction = db.transaction((ops: LedgerOp[]) => this.apply(ops))
+    this.transaction = db.transaction((ops: LedgerOp[], progress: Progress | undefined) => {
+      const changes = this.apply(ops)
+      if (progress) this.stmt.writeMeta.run(PROGRESS_KEY, `${progress.runId}:${progress.seq}`)
+      return changes
+    })
   }
 
-  /** Writes the operations in one transaction; throws (and writes nothing) if any fails. */
-  writeBatch(ops: LedgerOp[]): void {
-    const markerChanges = this.transaction(ops)
+  /**
+   * Takes over the in-flight markers already in the database (a writer replacing another one of
+   * the same run, whose requests are still going): their final rows then update them.
+   */
+  adoptInFlight(): number {
+    const rows = this.stmt.inFlightMarkers.all() as Array<{ id: number; request_id: string }>
+    for (const r of rows) this.markers.set(r.request_id, r.id)
+    return rows.length
+  }
+
+  /** The last sequence number committed by `runId` (-1: none of that run). */
+  committedSeq(runId: string): number {
+    const stored = (this.stmt.readMeta.get(PROGRESS_KEY) as { value: string } | undefined)?.value
+    if (!stored) return -1
+    const at = stored.lastIndexOf(':')
+    if (stored.slice(0, at) !== runId) return -1
+    const seq = Number(stored.slice(at + 1))
+    return Number.isSafeInteger(seq) ? seq : -1
+  }
+
+  /** Writes the operations (and the progress mark, if any) in one transaction; throws (and writes nothing) if any fails. */
+  writeBatch(ops: LedgerOp[], progress?: Progress): void {
+    const markerChanges = this.transaction(ops, progress)
     // Only a committed batch changes what is known about markers on disk.
     for (const [id, rowid] of markerChanges) {
       if (rowid === undefined) this.markers.delete(id)

@@ -1,13 +1,15 @@
-// The usage subsystem as the gateway composes it: one usage.db connection shared by the ledger,
-// queries, export and app keys; one metrics registry; an optional webhook. createGateway opens
-// it with the data dir and closes it last on shutdown (after the server drained), which flushes
-// every acknowledged row.
+// The usage subsystem as the gateway composes it: the ledger writes usage.db from its own worker
+// thread (ledgerThread.ts); this thread's connection serves queries, export, app keys and the
+// webhook (WAL: readers and the writer do not wait on each other). One metrics registry; an
+// optional webhook. createGateway opens it with the data dir and closes it last on shutdown
+// (after the server drained), which writes every acknowledged row through the worker.
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { AppKeyStore } from './appKeys'
 import { preloadTokenizer } from './estimateTokens'
-import { UsageLedger, type LedgerHealth, type LedgerLogger, type LedgerOptions } from './ledger'
+import type { Ledger, LedgerHealth, LedgerLogger, LedgerOptions } from './ledger'
+import { openLedger } from './ledgerThread'
 import { exportLedger, type ExportFormat } from './ledgerExport'
 import { GatewayMetrics, type MetricsOptions } from './metrics'
 import { RequestMeter, type MeterSink, type MeterStart } from './requestMeter'
@@ -20,7 +22,14 @@ import { dropWebhookIndex, UsageWebhook, type WebhookOptions, type WebhookStatus
 export interface UsageServiceOptions {
   dataDir: string
   logger?: LedgerLogger
-  ledger?: Omit<LedgerOptions, 'dataDir' | 'logger'>
+  ledger?: Omit<LedgerOptions, 'dataDir' | 'logger'> & {
+    /**
+     * Who writes usage.db: `worker` (default: a worker thread; the main thread when no worker can
+     * run) or `main` (the event loop, as before the worker; the bench compares both). The
+     * SWITCHYARD_LEDGER_WRITER environment variable overrides it.
+     */
+    writer?: 'worker' | 'main'
+  }
   metrics?: MetricsOptions
   /** IANA zone for `day` buckets; the machine's zone when absent. */
   timeZone?: string
@@ -35,7 +44,7 @@ export interface UsageServiceOptions {
 const NO_LEDGER: MeterSink = { begin: () => undefined, record: () => undefined }
 
 export class UsageService {
-  readonly ledger: UsageLedger
+  readonly ledger: Ledger
   readonly queries: UsageQueries
   readonly requests: RequestQueries
   readonly appKeys: AppKeyStore
@@ -55,7 +64,14 @@ export class UsageService {
 
   constructor(private readonly opts: UsageServiceOptions) {
     this.now = opts.now ?? Date.now
-    this.ledger = UsageLedger.open({ ...opts.ledger, dataDir: opts.dataDir, logger: opts.logger, now: opts.ledger?.now ?? opts.now, nativeBinding: opts.nativeBinding })
+    this.ledger = openLedger({
+      ...opts.ledger,
+      dataDir: opts.dataDir,
+      logger: opts.logger,
+      now: opts.ledger?.now ?? opts.now,
+      nativeBinding: opts.nativeBinding,
+      writer: writerFromEnv(process.env.SWITCHYARD_LEDGER_WRITER) ?? opts.ledger?.writer,
+    })
     this.queries = new UsageQueries(this.ledger.db, { now: this.now, timeZone: opts.timeZone })
     this.requests = new RequestQueries(this.ledger.db)
     this.appKeys = new AppKeyStore(this.ledger.db, { now: this.now })
@@ -194,4 +210,8 @@ export class UsageService {
     this.appKeys.close()
     this.ledger.close()
   }
+}
+
+function writerFromEnv(value: string | undefined): 'worker' | 'main' | undefined {
+  return value === 'worker' || value === 'main' ? value : undefined
 }
