@@ -17,6 +17,7 @@ import { authorizeCaller } from './server/ingress/readRequest'
 import { createModelRequestHandler, recordRejection } from './server/ingress/modelRequest'
 import { createGeminiIngress } from './server/ingress/gemini'
 import { createOllamaIngress } from './server/ingress/ollama'
+import { runningOllamaModels } from './server/ingress/ollamaRunning'
 import { createResponsesHandlers, responsesIngress } from './server/ingress/responses'
 import type { IngressMatcher } from './server/ingress/route'
 import { ResponseStore } from './store/responseStore'
@@ -224,7 +225,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const dialectIngress: IngressMatcher[] = [
     responsesIngress(responses),
     createGeminiIngress({ handle, ingress, models: (ctx) => modelNames(ctx).map((id) => ({ id })) }),
-    createOllamaIngress({ handle, ingress, models: (ctx) => modelNames(ctx).map((name) => ({ name })), loaded: () => [] }),
+    createOllamaIngress({
+      handle,
+      ingress,
+      models: (ctx) => modelNames(ctx).map((name) => ({ name })),
+      loaded: (ctx) => runningOllamaModels(ollamaProviderIds(ctx.runtime.config), (id) => router.loads?.snapshot(id), Date.now()),
+    }),
   ]
   let backendClient: BackendClient | undefined
   const statsSnapshot = (): StatsSnapshot =>
@@ -500,4 +506,9 @@ function fingerprint(stored: string): string {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+/** The enabled Ollama providers (GET /api/ps lists what they report loaded). */
+function ollamaProviderIds(config: Config): string[] {
+  return config.providers.filter((p) => p.enabled && p.kind === 'ollama').map((p) => p.id)
 }

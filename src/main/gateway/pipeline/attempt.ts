@@ -86,7 +86,7 @@ export class UpstreamAttempt {
       translation: call.translation,
       clientInfo: call.clientInfo,
       rewriteModel: call.rewriteModel,
-      mapAnswer: this.req.mapAnswer,
+      mapAnswer: call.mapAnswer ?? this.req.mapAnswer,
       meter: this.meter,
       sniffFirstEvent: this.req.stream && this.plan.remaining().length > 0,
       inputTokens,

@@ -5,7 +5,8 @@
 import { estimateRequestTokens } from '../admission/tokenEstimate'
 import { withoutUnsignedThinking } from '../dialects/anthropicMessages/unsignedThinking'
 import type { Dialect } from '../dialects/codec'
-import { chooseTranslation, prepareTranslatedRequest, unsupportedUpstream, type ClientRequestInfo, type PrepareOptions, type Translation } from '../dialects/translation'
+import { compactionAnswer, summaryRequest } from '../dialects/openaiResponses/compaction'
+import { chooseTranslation, prepareTranslatedRequest, translateResponse, unsupportedUpstream, type ClientRequestInfo, type PrepareOptions, type Translation } from '../dialects/translation'
 import { anthropicUpstreamHeaders } from '../providers/kinds/anthropic/upstream'
 import type { ProviderRuntime, Upstream } from '../providers/providerRuntime'
 import { upstreamRequestHeaders } from '../providers/requestHeaders'
@@ -25,11 +26,13 @@ export interface UpstreamCall {
   rewriteModel?: string
   /** The gateway asked for a usage chunk the client did not (it is stripped from the stream). */
   injectedUsage: boolean
+  /** A non-streamed answer made into another shape for the client (a compaction built from a summary). */
+  mapAnswer?: (answer: unknown) => object
 }
 
 const USAGE_ENDPOINTS = new Set(['/chat/completions', '/completions'])
 /** Endpoints whose requests are conversations (the others only pass through to an OpenAI-style backend). */
-const CONVERSATIONS = new Set(['/chat/completions', '/v1/messages', '/responses', '/v1beta/generateContent', '/v1beta/streamGenerateContent', '/api/chat', '/api/generate'])
+const CONVERSATIONS = new Set(['/chat/completions', '/v1/messages', '/responses', '/responses/compact', '/v1beta/generateContent', '/v1beta/streamGenerateContent', '/api/chat', '/api/generate'])
 
 /**
  * `contextLength`: the upstream model's context window when known (vLLM reports it). Translated
@@ -52,9 +55,12 @@ export function prepareUpstreamCall(
   if (!CONVERSATIONS.has(req.endpoint)) throw unsupportedUpstream(req.endpoint, provider.config.id, translation.upstream)
   const maxTokensCap = contextLength ? outputRoom(req, contextLength, promptTokens) : undefined
   const options: PrepareOptions = { ...translationOptions(provider), upstreamModel, maxTokensCap }
-  const prepared = prepareTranslatedRequest(translation, req.body, options, req.target, req.responseFlags)
+  // A backend without /responses/compact is asked for a summary, which becomes the compaction.
+  const compacting = req.endpoint === '/responses/compact'
+  const prepared = prepareTranslatedRequest(translation, compacting ? summaryRequest(req.body) : req.body, options, req.target, req.responseFlags)
   const toAnthropic = translation.upstream === 'anthropic-messages'
   return {
+    mapAnswer: compacting ? (answer) => compactionAnswer(JSON.parse(translateResponse(translation, answer, prepared.client).toString('utf8')), req.body) : undefined,
     path: prepared.path,
     upstream: upstreamFor(provider, translation.upstream),
     headers: toAnthropic ? anthropicUpstreamHeaders({}, providerHeaders, req.ctx.requestId) : upstreamRequestHeaders(req.ctx.req.headers, providerHeaders, req.ctx.requestId),
@@ -92,10 +98,9 @@ function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamMod
       return { ...common, path: req.endpoint, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: injectUsage }
     }
     default: {
-      // Responses and Ollama carry the model in the body like chat, and need nothing else changed.
+      // Responses (/responses, /responses/compact) and Ollama carry the model in the body like chat, and need nothing else changed.
       const body = modelChanges ? Buffer.from(JSON.stringify({ ...req.body, model: upstreamModel })) : req.raw
-      const path = req.dialect === 'openai-responses' ? '/responses' : req.endpoint
-      return { ...common, path, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: false }
+      return { ...common, path: req.endpoint, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: false }
     }
   }
 }

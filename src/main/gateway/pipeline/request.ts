@@ -11,6 +11,7 @@ export type ClientEndpoint =
   | '/embeddings'
   | '/v1/messages'
   | '/responses'
+  | '/responses/compact'
   | '/v1beta/generateContent'
   | '/v1beta/streamGenerateContent'
   | '/api/chat'

@@ -104,6 +104,21 @@ export interface ResidentModel {
   names: string[]
   /** Epoch ms at which the server unloads it if idle; undefined when unknown or never. */
   expiresAt?: number
+  /** What the server says about it beyond that (Ollama's /api/ps), shown to clients that ask what runs. */
+  described?: ResidentModelDescription
+}
+
+export interface ResidentModelDescription {
+  /** The name as the server lists it. */
+  name: string
+  /** Bytes in memory, and the part of them in GPU memory. */
+  size?: number
+  sizeVram?: number
+  digest?: string
+  format?: string
+  family?: string
+  parameterSize?: string
+  quantizationLevel?: string
 }
 
 /** Which models are in memory. */

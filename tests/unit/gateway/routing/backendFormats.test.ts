@@ -50,8 +50,17 @@ describe('Ollama native payloads', () => {
 
   it('parses /api/ps with expiry and VRAM size', () => {
     const loaded = parseOllamaPs(ps)
-    expect(loaded[0]).toEqual({ name: 'llama3.2:latest', model: 'llama3.2:latest', expiresAt: t0 + 300_000, sizeVram: 3_825_819_519, size: 3_825_819_519 })
+    expect(loaded[0]).toEqual({
+      name: 'llama3.2:latest',
+      model: 'llama3.2:latest',
+      expiresAt: t0 + 300_000,
+      sizeVram: 3_825_819_519,
+      size: 3_825_819_519,
+      digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
+      details: { format: 'gguf', family: 'llama', parameterSize: '3.2B', quantizationLevel: 'Q4_K_M' },
+    })
     expect(loaded[1]!.expiresAt).toBeUndefined()
+    expect(loaded[1]).not.toHaveProperty('details')
     expect(() => parseOllamaPs({})).toThrow()
   })
 

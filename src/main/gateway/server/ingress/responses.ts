@@ -1,9 +1,12 @@
 // OpenAI Responses ingress: POST /v1/responses (through the one pipeline: passed through to
 // backends that speak it, translated for the others), and the stateful part of the API served
 // from the local response store — previous_response_id, GET and DELETE /v1/responses/{id},
-// GET /v1/responses/{id}/input_items.
+// GET /v1/responses/{id}/input_items. POST /v1/responses/compact (Codex's remote compaction) goes
+// through the same pipeline: passed through to backends that speak Responses, and made from a
+// summary the routed model writes everywhere else (dialects/openaiResponses/compaction.ts).
 import { GatewayError } from '../../common/errors'
 import { sendJson } from '../../common/respond'
+import { compactionInput } from '../../dialects/openaiResponses/compaction'
 import { sendDialectError } from '../../forward/clientResponse'
 import type { RequestContext } from '../../pipeline/context'
 import type { GatewayRequest } from '../../pipeline/request'
@@ -59,8 +62,16 @@ export function createResponsesHandlers(deps: ResponsesHandlerDeps) {
     return req
   }
 
+  /** A compaction is one unary call: nothing is stored, `previous_response_id` is not Codex's. */
+  function buildCompaction({ ctx, raw, body, caller }: IngressRead): GatewayRequest {
+    const model = requireModelName(body.model)
+    compactionInput(body) // a bad `input` is the caller's 400, before any backend is asked
+    return { ctx, dialect: 'openai-responses', endpoint: '/responses/compact', raw, body, model, stream: false, ...caller }
+  }
+
   return {
     create: (ctx: RequestContext) => deps.handle(ctx, 'openai-responses', '/responses', build),
+    compact: (ctx: RequestContext) => deps.handle(ctx, 'openai-responses', '/responses/compact', buildCompaction),
 
     /** GET /v1/responses/{id}, DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items. */
     stored(ctx: RequestContext, id: string, sub: '' | 'input_items'): void {
@@ -107,12 +118,13 @@ function idOf(item: unknown): string | null {
 
 const STORED = /^\/(?:v1\/)?responses\/([^/]+)(\/input_items)?$/
 
-/** The Responses API's paths: POST /v1/responses (also without /v1) and the stored-response routes. */
+/** The Responses API's paths: POST /v1/responses and /v1/responses/compact (also without /v1), and the stored-response routes. */
 export function responsesIngress(handlers: ReturnType<typeof createResponsesHandlers>): IngressMatcher {
   return (ctx) => {
     const { path } = ctx
     const method = ctx.req.method
     if (path === '/v1/responses' || path === '/responses') return method === 'POST' ? { model: true, wire: 'openai-responses', run: () => handlers.create(ctx) } : undefined
+    if (path === '/v1/responses/compact' || path === '/responses/compact') return method === 'POST' ? { model: true, wire: 'openai-responses', run: () => handlers.compact(ctx) } : undefined
     const stored = STORED.exec(path)
     if (!stored || stored[1] === 'compact') return undefined
     const sub = stored[2] ? 'input_items' : ''

@@ -22,13 +22,25 @@ describe('ollama adapter', () => {
     expect(await ollama.models.list(get, t)).toEqual({ models: ['llama3.2:latest', 'llama3.2'], contextLength: {} })
   })
 
-  it('reads the models in memory from /api/ps, with both name forms and their expiry', async () => {
+  it('reads the models in memory from /api/ps, with both name forms, their expiry and what Ollama says of them', async () => {
     const t = targetOf(cfg)
     expect(ollama.load!.url(t)).toBe('http://127.0.0.1:11434/api/ps')
     const { get } = fakeGet({
-      'http://127.0.0.1:11434/api/ps': { status: 200, body: { models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest', expires_at: '2025-01-01T00:05:00Z', size_vram: 1 }] } },
+      'http://127.0.0.1:11434/api/ps': {
+        status: 200,
+        body: { models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest', size: 2, digest: 'a80c', details: { family: 'llama', parameter_size: '3.2B' }, expires_at: '2025-01-01T00:05:00Z', size_vram: 1 }] },
+      },
     })
-    expect(await ollama.load!.read(get, t, {})).toEqual({ kind: 'ollama', loaded: [{ names: ['llama3.2:latest', 'llama3.2'], expiresAt: Date.parse('2025-01-01T00:05:00Z') }] })
+    expect(await ollama.load!.read(get, t, {})).toEqual({
+      kind: 'ollama',
+      loaded: [
+        {
+          names: ['llama3.2:latest', 'llama3.2'],
+          expiresAt: Date.parse('2025-01-01T00:05:00Z'),
+          described: { name: 'llama3.2:latest', size: 2, sizeVram: 1, digest: 'a80c', family: 'llama', parameterSize: '3.2B' },
+        },
+      ],
+    })
   })
 
   it('is local and sends reasoning back as `reasoning`', () => {

@@ -27,7 +27,14 @@ const loadedModels: LoadSignal = {
   async read(get, t): Promise<ResidentReport> {
     const loaded = parseOllamaPs(jsonOf(await get(`${root(t)}/api/ps`, { maxBytes: 1024 * 1024 })))
     // /api/ps lists only what is in memory: any other model is not.
-    return { kind: 'ollama', loaded: loaded.map((m) => ({ names: [...new Set([m.name, withoutLatest(m.name), m.model, withoutLatest(m.model)])], expiresAt: m.expiresAt })) }
+    return {
+      kind: 'ollama',
+      loaded: loaded.map((m) => ({
+        names: [...new Set([m.name, withoutLatest(m.name), m.model, withoutLatest(m.model)])],
+        expiresAt: m.expiresAt,
+        described: { name: m.name, size: m.size, sizeVram: m.sizeVram, digest: m.digest, ...m.details },
+      })),
+    }
   },
 }
 

@@ -1,5 +1,6 @@
 // Ollama's native side-channel payloads: /api/ps (models loaded right now) and /api/tags (models
 // installed). Names carry a tag (`llama3.2:latest`); clients often omit `:latest`, so both forms match.
+import type { ResidentModelDescription } from '../../adapter'
 
 export interface OllamaLoadedModel {
   name: string
@@ -9,6 +10,8 @@ export interface OllamaLoadedModel {
   /** Bytes resident in GPU memory (0 = running on CPU). */
   sizeVram?: number
   size?: number
+  digest?: string
+  details?: Pick<ResidentModelDescription, 'format' | 'family' | 'parameterSize' | 'quantizationLevel'>
 }
 
 export function parseOllamaPs(json: unknown): OllamaLoadedModel[] {
@@ -28,9 +31,19 @@ export function parseOllamaPs(json: unknown): OllamaLoadedModel[] {
       expiresAt: Number.isFinite(expires) && expires > 0 ? expires : undefined,
       sizeVram: typeof r.size_vram === 'number' ? r.size_vram : undefined,
       size: typeof r.size === 'number' ? r.size : undefined,
+      ...(typeof r.digest === 'string' ? { digest: r.digest } : {}),
+      ...psDetails(r.details),
     })
   }
   return out
+}
+
+function psDetails(value: unknown): Pick<OllamaLoadedModel, 'details'> {
+  if (typeof value !== 'object' || value === null) return {}
+  const d = value as Record<string, unknown>
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+  const details = { format: text(d.format), family: text(d.family), parameterSize: text(d.parameter_size), quantizationLevel: text(d.quantization_level) }
+  return { details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) }
 }
 
 /** Model names from /api/tags: each installed name, plus the name without `:latest`. */
