@@ -107,6 +107,8 @@ describe('POST /v1/responses/compact', () => {
 
     const r = await row(res.headers['x-request-id'] as string)
     expect(r).toMatchObject({ endpoint: '/responses/compact', provider: 'vllm', state: 'ok', promptTokens: 431, completionTokens: 57 })
+    const metrics = await request(gw.url, { path: '/metrics' })
+    expect(metrics.text).toMatch(/switchyard_endpoint_requests_total\{endpoint="\/responses\/compact",status="200"\} [1-9]/)
   })
 
   it('on a backend that speaks the Responses API: passed through to its /responses/compact, answer untouched', async () => {

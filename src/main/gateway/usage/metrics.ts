@@ -131,6 +131,7 @@ const KNOWN_ENDPOINTS = new Set([
   '/embeddings',
   '/v1/messages',
   '/responses',
+  '/responses/compact',
   '/v1beta/generateContent',
   '/v1beta/streamGenerateContent',
   '/v1beta/embedContent',
