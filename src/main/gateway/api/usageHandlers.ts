@@ -1,8 +1,8 @@
 // Usage queries, the request log, exports and app keys, over the usage service.
-import type { ApiHandlers, AppKeyView, RequestLogEntry, UsageRow } from '../../../shared/api'
+import type { ApiHandlers, AppKeyView, UsageRow } from '../../../shared/api'
 import type { Admission } from '../admission/admission'
 import { AppKeyError } from '../usage/appKeys'
-import type { StoredUsageRow } from '../usage/types'
+import { requestLogEntry } from '../usage/ledgerRecords'
 import type { UsageService } from '../usage/usageService'
 import { ApiFailure } from './apiFailure'
 import type { StateStore } from '../state/stateStore'
@@ -31,7 +31,7 @@ export function createUsageHandlers(deps: { usage: UsageService; admission: Admi
     },
     async listRequests(args) {
       const page = rangeErrors(() => usage.requests.page(args ?? {}))
-      return page.nextCursor ? { items: page.items.map(logEntry), nextCursor: page.nextCursor } : { items: page.items.map(logEntry) }
+      return page.nextCursor ? { items: page.items.map(requestLogEntry), nextCursor: page.nextCursor } : { items: page.items.map(requestLogEntry) }
     },
     async getRequestFacets() {
       return usage.requests.facets()
@@ -60,12 +60,6 @@ async function teamUsage(state: StateStore | undefined, usage: UsageService, que
   const groupBy = rangeErrors(() => parseGroupBy(query.groupBy))
   const rows = await state.usage.query({ from, to, groupBy, dayOf: dayKeyFormatter(usage.queries.timeZone) })
   return { rows }
-}
-
-/** A ledger row as the request log shows it: everything but storage bookkeeping. */
-function logEntry(r: StoredUsageRow): RequestLogEntry {
-  const { id: _id, exported: _exported, ...entry } = r
-  return entry
 }
 
 function rangeErrors<T>(f: () => T): T {

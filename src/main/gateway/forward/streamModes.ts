@@ -3,6 +3,7 @@
 import type { GatewayError } from '../common/errors'
 import { createStreamTranslator, type ClientRequestInfo, type StreamTranslator, type Translation } from '../dialects/translation'
 import { SecretScrubber } from '../common/secretScrubber'
+import { endsWithBlankLine } from '../../../shared/sse'
 import type { RequestMeter } from '../usage/requestMeter'
 import { streamErrorEvent, type ClientResponse } from './clientResponse'
 
@@ -95,9 +96,4 @@ export function streamMode(
 ): StreamMode {
   if (translation === 'passthrough' || !clientInfo) return new PassthroughStream(client, meter)
   return new TranslatedStream(createStreamTranslator(translation, clientInfo, { inputTokens }), scrub, client.framing)
-}
-
-export function endsWithBlankLine(chunk: Buffer): boolean {
-  const n = chunk.length
-  return n >= 2 && chunk[n - 1] === 0x0a && (chunk[n - 2] === 0x0a || (n >= 3 && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a))
 }

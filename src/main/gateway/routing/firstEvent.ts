@@ -3,6 +3,7 @@
 // reached the client, so it can still fail over. This looks at the start of a stream and says
 // whether the first real event is complete, and whether it is an error.
 import { BUSY_STATUSES } from '../common/attemptOutcome'
+import { SseFramer, sseFields, type SseFields } from '../../../shared/sse'
 
 export type FirstEventVerdict =
   | { state: 'incomplete' }
@@ -14,27 +15,15 @@ export type FirstEventVerdict =
 export const MAX_SNIFF_CHARS = 64 * 1024
 
 export function inspectFirstSseEvent(text: string): FirstEventVerdict {
-  let pos = 0
-  for (;;) {
-    const boundary = /\r?\n\r?\n/g
-    boundary.lastIndex = pos
-    const m = boundary.exec(text)
-    if (!m) return text.length > MAX_SNIFF_CHARS ? { state: 'ok' } : { state: 'incomplete' }
-    const block = text.slice(pos, m.index)
-    pos = m.index + m[0].length
-    let event = ''
-    const data: string[] = []
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith(':')) continue // comment / keep-alive
-      const colon = line.indexOf(':')
-      const field = colon === -1 ? line : line.slice(0, colon)
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
-      if (field === 'event') event = value
-      else if (field === 'data') data.push(value)
-    }
-    if (data.length === 0 && event === '') continue // comments only: look at the next event
-    return verdict(event, data.join('\n'))
-  }
+  let first: SseFields | undefined
+  // Eager: a first event ending in a lone CR is complete; a LF after it changes nothing.
+  new SseFramer({ eager: true }).push(text, (s, start, end) => {
+    if (first) return
+    const fields = sseFields(s, start, end)
+    if (fields.data !== undefined || fields.event) first = fields // else comments only: look at the next event
+  })
+  if (!first) return text.length > MAX_SNIFF_CHARS ? { state: 'ok' } : { state: 'incomplete' }
+  return verdict(first.event ?? '', first.data ?? '')
 }
 
 function verdict(event: string, data: string): FirstEventVerdict {

@@ -1,13 +1,14 @@
 // Reads the finished response object out of what a Responses client is sent — the
 // `response.completed` (or `.incomplete`) event of a stream, or the whole JSON answer — so the
 // response store can keep it. It only looks: the bytes go to the client unchanged.
-import { EventSplitter, sseData, sseEventEnd, sseEventName } from '../usage/streamBytes'
+import { SseFramer, sseField } from '../../../shared/sse'
+import { sseData } from '../usage/streamBytes'
 
 const MAX_JSON_BYTES = 16 * 1024 * 1024
 
 export class ResponsesCapture {
   private mode: 'unknown' | 'sse' | 'json' | 'off' = 'unknown'
-  private readonly splitter = new EventSplitter(sseEventEnd)
+  private readonly framer = new SseFramer()
   private json: Buffer[] = []
   private jsonBytes = 0
   private done = false
@@ -19,7 +20,7 @@ export class ResponsesCapture {
     if (this.done || this.mode === 'off') return
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     if (this.mode === 'unknown' && bytes.length > 0) this.mode = firstNonSpace(bytes) === 0x7b ? 'json' : 'sse'
-    if (this.mode === 'sse') this.splitter.push(bytes, this.onEvent)
+    if (this.mode === 'sse') this.framer.push(bytes.toString('latin1'), this.onEvent)
     else if (this.mode === 'json') {
       this.jsonBytes += bytes.length
       if (this.jsonBytes > MAX_JSON_BYTES) this.mode = 'off'
@@ -41,7 +42,7 @@ export class ResponsesCapture {
   }
 
   private readonly onEvent = (s: string, start: number, end: number): void => {
-    const name = sseEventName(s, start, end)
+    const name = sseField(s, start, end, 'event')
     if (name !== 'response.completed' && name !== 'response.incomplete') return
     try {
       const doc = JSON.parse(sseData(s, start, end) ?? '') as { response?: Record<string, unknown> }

@@ -10,7 +10,8 @@
 //
 // The transform passes every other byte through untouched and, while chunks end on event
 // boundaries with nothing to remove, returns the very same Buffer (no copy).
-import { EventSplitter, depthAt, sseEventEnd, valueStartAfterKey } from './streamBytes'
+import { SseFramer } from '../../../shared/sse'
+import { depthAt, valueStartAfterKey } from './streamBytes'
 
 const USAGE_KEY = '"usage"'
 const USAGE_KEY_BYTES = Buffer.from(USAGE_KEY)
@@ -62,7 +63,7 @@ export interface StripperOptions {
 export class InjectedUsageStripper {
   // The usage event is small: an event past this size is passed through as it arrives, so the
   // client gets the upstream's bytes whatever an event's size (nothing is held or dropped).
-  private readonly splitter = new EventSplitter(sseEventEnd, { maxEventBytes: 256 * 1024, onPiece: (piece) => this.out.push(piece) })
+  private readonly framer = new SseFramer({ maxRecordChars: 256 * 1024, onPiece: (piece) => this.out.push(piece) })
   private readonly dropNullUsage: boolean
   private out: string[] = []
   /** Bytes of the events removed so far (the usage event, and nulls). */
@@ -74,21 +75,21 @@ export class InjectedUsageStripper {
 
   /** True when everything returned so far ends on an event boundary. */
   get atEventBoundary(): boolean {
-    return this.splitter.atBoundary
+    return this.framer.atBoundary
   }
 
   push(chunk: Buffer): Buffer {
     // Fast path: nothing held back, nothing to remove, chunk ends on a boundary.
-    if (this.splitter.atBoundary && chunk.indexOf(USAGE_KEY_BYTES) === -1 && endsOnEventBoundary(chunk)) return chunk
+    if (chunk.indexOf(USAGE_KEY_BYTES) === -1 && this.framer.skipWhole(chunk)) return chunk
     this.out = []
-    this.splitter.push(chunk, this.onEvent)
+    this.framer.push(chunk.toString('latin1'), this.onEvent)
     return this.drain()
   }
 
   /** The held-back partial event, if any, when the upstream ended or failed. */
   flush(): Buffer {
     this.out = []
-    this.splitter.flush(this.onEvent)
+    this.framer.flush(this.onEvent)
     return this.drain()
   }
 
@@ -156,9 +157,4 @@ function closesTopObject(s: string, afterNull: number, end: number): boolean {
   if (s.charCodeAt(afterNull) !== 125 /* } */) return false
   const next = afterNull + 1 < end ? s.charCodeAt(afterNull + 1) : -1
   return next === 10 || next === 13
-}
-
-function endsOnEventBoundary(chunk: Buffer): boolean {
-  const n = chunk.length
-  return n >= 2 && chunk[n - 1] === 0x0a && (chunk[n - 2] === 0x0a || (n >= 3 && chunk[n - 2] === 0x0d && chunk[n - 3] === 0x0a))
 }

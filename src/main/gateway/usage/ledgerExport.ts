@@ -4,6 +4,7 @@
 // blocks the ledger's writes on the same connection.
 import type Database from 'better-sqlite3'
 import { fromDb, ROW_COLUMNS, type DbRow } from './ledgerRows'
+import { ledgerRecord, pick } from './ledgerRecords'
 import { parseRange, type TimeRangeInput } from './timeRange'
 import type { StoredUsageRow } from './types'
 
@@ -40,33 +41,12 @@ export const EXPORT_FIELDS = [
 
 export type ExportRecord = Record<(typeof EXPORT_FIELDS)[number], string | number | boolean | null>
 
+/** EXPORT_FIELDS as read from the ledger record (`path` last: its text form is added after them). */
+const RECORD_FIELDS = EXPORT_FIELDS.filter((f): f is Exclude<(typeof EXPORT_FIELDS)[number], 'path'> => f !== 'path')
+
 export function toExportRecord(r: StoredUsageRow): ExportRecord {
-  return {
-    requestId: r.requestId,
-    time: new Date(r.ts).toISOString(),
-    app: r.app,
-    provider: r.provider,
-    routeModel: r.routeModel,
-    upstreamModel: r.upstreamModel,
-    endpoint: r.endpoint,
-    stream: r.stream,
-    status: r.status,
-    state: r.state,
-    promptTokens: r.promptTokens,
-    completionTokens: r.completionTokens,
-    cachedTokens: r.cachedTokens,
-    cacheCreationTokens: r.cacheCreationTokens,
-    reasoningTokens: r.reasoningTokens,
-    totalTokens: r.promptTokens + r.completionTokens,
-    costUsd: r.costUsd,
-    latencyMs: r.latencyMs,
-    ttftMs: r.ttftMs,
-    attempts: r.attempts,
-    errorClass: r.errorClass,
-    estimated: r.estimated,
-    // `vllm-a:timeout > ollama:success`: the failover path, readable in a spreadsheet cell.
-    path: r.path ? r.path.map((a) => `${a.provider}:${a.outcome}`).join(' > ') : null,
-  }
+  const rec = ledgerRecord(r)
+  return { ...pick(rec, RECORD_FIELDS), path: rec.pathText }
 }
 
 /** Finished rows in [from, to), oldest first, a page at a time. */

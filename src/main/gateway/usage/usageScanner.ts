@@ -3,7 +3,8 @@
 // (and those once, at the end). The content events themselves are only kept (bounded, no copy)
 // and decoded into delivered text if the backend never reported usage: the one case that needs
 // an estimate. The hot path is one conversion per chunk and one search per event.
-import { EventSplitter, forEachStringValue, lineEnd, parseJson, sseData, sseEventEnd, sseEventName, stringValueMatcher, utf8, valueStartAfterKey } from './streamBytes'
+import { SseFramer, sseField } from '../../../shared/sse'
+import { forEachStringValue, parseJson, sseData, stringValueMatcher, utf8, valueStartAfterKey } from './streamBytes'
 import type { TokenUsage, UsageProtocol } from './types'
 import { mergeAnthropicStreamUsage, ollamaNativeUsage, openAIUsage, usageFromJson } from './usageFromJson'
 
@@ -76,7 +77,7 @@ export function scanFormatFor(protocol: UsageProtocol, contentType: string | und
 }
 
 export class UsageScanner {
-  private readonly splitter: EventSplitter
+  private readonly framer: SseFramer
   private readonly textMatcher: RegExp | undefined
   private readonly maxRawBytes: number
   private readonly maxJsonBytes: number
@@ -101,7 +102,7 @@ export class UsageScanner {
     // Small on purpose: a thousand open streams each keep this much; past it text is extrapolated.
     this.maxRawBytes = opts.maxRawBytes ?? 16 * 1024
     this.maxJsonBytes = opts.maxJsonBytes ?? 16 * 1024 * 1024
-    this.splitter = new EventSplitter(format === 'ollama-ndjson' ? lineEnd : sseEventEnd)
+    this.framer = new SseFramer({ records: format === 'ollama-ndjson' ? 'lines' : 'events' })
     this.textMatcher = format === 'json' ? undefined : stringValueMatcher(TEXT_KEYS[format])
   }
 
@@ -112,11 +113,11 @@ export class UsageScanner {
   /** Feed every upstream body chunk, untouched, in order. */
   push(chunk: Buffer): void {
     if (this.format === 'json') return this.pushJson(chunk)
-    this.splitter.push(chunk, this.onEvent)
+    this.framer.push(chunk.toString('latin1'), this.onEvent)
   }
 
   result(): ScanResult {
-    if (this.format !== 'json') this.splitter.flush(this.onEvent)
+    if (this.format !== 'json') this.framer.flush(this.onEvent)
     const partialUsage = this.format === 'anthropic-sse' && !this.lastUsageEvent ? mergeAnthropicStreamUsage(this.anthropicStart, undefined) : undefined
     const usage = this.format === 'json' ? this.jsonUsage() : this.streamUsage()
     const streamError = this.errorEvent === undefined ? undefined : errorCode(this.errorEvent)
@@ -175,7 +176,7 @@ export class UsageScanner {
   }
 
   private anthropicEvent(s: string, start: number, end: number): void {
-    const name = sseEventName(s, start, end) ?? this.anthropicTypeFromData(s, start, end)
+    const name = sseField(s, start, end, 'event') ?? this.anthropicTypeFromData(s, start, end)
     switch (name) {
       case 'content_block_delta':
         return this.keepContent(s, start, end)
@@ -203,7 +204,7 @@ export class UsageScanner {
    * response with its usage and end the stream; `response.failed` and `error` are failures.
    */
   private responsesEvent(s: string, start: number, end: number): void {
-    const name = sseEventName(s, start, end) ?? this.anthropicTypeFromData(s, start, end)
+    const name = sseField(s, start, end, 'event') ?? this.anthropicTypeFromData(s, start, end)
     if (name === undefined) return
     if (name.endsWith('.delta')) return this.keepContent(s, start, end)
     if (name === 'response.completed' || name === 'response.incomplete') {

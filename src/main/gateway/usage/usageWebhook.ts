@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { request as undiciRequest } from 'undici'
 import { fromDb, ROW_COLUMNS, type DbRow } from './ledgerRows'
+import { ledgerRecord, pick } from './ledgerRecords'
 import type { StoredUsageRow } from './types'
 
 export interface WebhookRecord {
@@ -36,6 +37,9 @@ export interface WebhookRecord {
   costUsd: number
   estimated: boolean
 }
+
+/** The ledger fields a webhook record carries (it adds `providerBaseUrl`, and names `time` `timestamp`). */
+const WEBHOOK_FIELDS = ['requestId', 'time', 'app', 'provider', 'routeModel', 'upstreamModel', 'endpoint', 'stream', 'status', 'state', 'promptTokens', 'completionTokens', 'totalTokens', 'cachedTokens', 'reasoningTokens', 'costUsd', 'estimated'] as const
 
 /** The body of one POST. `batchId` equals the Idempotency-Key header and is the same on every retry. */
 export interface WebhookPayload {
@@ -261,26 +265,8 @@ export class UsageWebhook {
   }
 
   private toRecord(r: StoredUsageRow): WebhookRecord {
-    return {
-      requestId: r.requestId,
-      timestamp: new Date(r.ts).toISOString(),
-      app: r.app,
-      provider: r.provider,
-      providerBaseUrl: safeBaseUrl(this.opts.providerBaseUrl?.(r.provider)),
-      routeModel: r.routeModel,
-      upstreamModel: r.upstreamModel,
-      endpoint: r.endpoint,
-      stream: r.stream,
-      status: r.status,
-      state: r.state,
-      promptTokens: r.promptTokens,
-      completionTokens: r.completionTokens,
-      totalTokens: r.promptTokens + r.completionTokens,
-      cachedTokens: r.cachedTokens,
-      reasoningTokens: r.reasoningTokens,
-      costUsd: r.costUsd,
-      estimated: r.estimated,
-    }
+    const { time, ...fields } = pick(ledgerRecord(r), WEBHOOK_FIELDS)
+    return { ...fields, timestamp: time, providerBaseUrl: safeBaseUrl(this.opts.providerBaseUrl?.(r.provider)) }
   }
 }
 

@@ -153,6 +153,16 @@ describe('error as the first SSE event', () => {
     expect(inspectFirstSseEvent('event: message_start\r\ndata: {"type":"message_start"}\r\n\r\n')).toEqual({ state: 'ok' })
   })
 
+  it('reads the first event with CR-only line ends, a CRLF cut after its CR, and after a BOM', () => {
+    const anthropic = 'event: error\rdata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\r\r'
+    expect(inspectFirstSseEvent(anthropic)).toEqual({ state: 'error', status: 529, message: 'Overloaded' })
+    expect(inspectFirstSseEvent(': ping\r\rdata: {"id":"1","choices":[]}\r\r')).toEqual({ state: 'ok' })
+    // `data: x\r` then `\n`: one line end, the event is not over yet.
+    expect(inspectFirstSseEvent('data: {"error":{"message":"m","code":400}}\r')).toEqual({ state: 'incomplete' })
+    expect(inspectFirstSseEvent('data: {"error":{"message":"m","code":400}}\r\n')).toEqual({ state: 'incomplete' })
+    expect(inspectFirstSseEvent('\ufeffdata: {"error":{"message":"m","code":400}}\n\n')).toEqual({ state: 'error', status: 400, message: 'm' })
+  })
+
   it('recognises OpenAI/vLLM and Anthropic error events and their status class', () => {
     const vllm = 'data: {"error":{"object":"error","message":"engine dead","type":"InternalServerError","code":500}}\n\n'
     expect(inspectFirstSseEvent(vllm)).toEqual({ state: 'error', status: 500, message: 'engine dead' })

@@ -61,6 +61,21 @@ describe('InjectedUsageStripper: the client stream is byte-identical to one that
     })
   }
 
+  it('CR-only and CRLF streams, and a leading BOM: byte-identical at every split', () => {
+    const injected = openAIStream({ flavor: 'vllm-0.6', includeUsage: true, usage: { prompt_tokens: 40, completion_tokens: 6 } })
+    const plain = openAIStream({ flavor: 'vllm-0.6', includeUsage: false })
+    for (const [from, to] of [
+      [injected.replace(/\n/g, '\r'), plain.replace(/\n/g, '\r')],
+      [injected.replace(/\n/g, '\r\n'), plain.replace(/\n/g, '\r\n')],
+      [`\ufeff${injected}`, `\ufeff${plain}`],
+    ]) {
+      const bytes = Buffer.from(from!)
+      expect(strip([bytes]).toString()).toBe(to)
+      for (let i = 0; i <= bytes.length; i++) expect(strip([bytes.subarray(0, i), bytes.subarray(i)]).toString()).toBe(to)
+      expect(strip([...bytes].map((b) => Buffer.from([b]))).toString()).toBe(to)
+    }
+  })
+
   it('the scanner still reads the usage from the raw upstream bytes', () => {
     const injected = Buffer.from(openAIStream({ flavor: 'vllm-0.6', includeUsage: true, usage: { prompt_tokens: 40, completion_tokens: 6 } }))
     const scanner = new UsageScanner('openai', 'openai-sse')

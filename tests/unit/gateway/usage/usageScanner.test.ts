@@ -94,6 +94,29 @@ describe('UsageScanner: OpenAI-style SSE', () => {
   })
 })
 
+describe('UsageScanner: every line end the SSE spec allows', () => {
+  const crlf = (s: string): string => s.replace(/\n/g, '\r\n')
+  const cr = (s: string): string => s.replace(/\n/g, '\r')
+  const openai = openAIStream({ flavor: 'openai', includeUsage: true, usage: { prompt_tokens: 40, completion_tokens: 6 } })
+
+  it('CR-only and CRLF OpenAI streams (CR/LF pairs split across reads included), and a leading BOM', () => {
+    const lf = expectSplitInvariant('openai', 'openai-sse', openai)
+    expect(lf.usage).toEqual(usage(40, 6))
+    for (const stream of [cr(openai), crlf(openai), `\ufeff${openai}`, `\ufeff${cr(openai)}`]) {
+      const r = expectSplitInvariant('openai', 'openai-sse', stream)
+      expect(r).toEqual(lf)
+    }
+  })
+
+  it('CR-only Anthropic streams: event names, usage and the error code', () => {
+    const r = expectSplitInvariant('anthropic', 'anthropic-sse', cr(anthropicStream({ input: 25, output: 40, cacheRead: 1800, cacheWrite: 300 })))
+    expect(r.usage).toEqual(usage(2125, 40, { cached: 1800, cacheCreation: 300 }))
+    expect(r.complete).toBe(true)
+    const failed = 'event: error\rdata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\r\r'
+    expect(expectSplitInvariant('anthropic', 'anthropic-sse', failed).streamError).toBe('overloaded_error')
+  })
+})
+
 describe('UsageScanner: Anthropic SSE', () => {
   it('message_start input and cache counts, last message_delta output (cumulative, not summed)', () => {
     const r = expectSplitInvariant('anthropic', 'anthropic-sse', anthropicStream({ input: 25, output: 40, cacheRead: 1800, cacheWrite: 300 }))
