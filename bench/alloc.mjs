@@ -121,10 +121,11 @@ function load(origin, total, body) {
   })
 }
 
-const GATEWAY_URL = /\/out\/main\//
+// The proxies own code: Switchyard build output, or the reference passthrough script.
+const GATEWAY_URL = /\/out\/main\/|\/bench\/passthrough\.mjs$/
 function area(url) {
   if (!url) return '(VM / native)'
-  if (GATEWAY_URL.test(url)) return 'switchyard'
+  if (GATEWAY_URL.test(url)) return 'the proxy itself'
   if (url.includes('undici')) return 'undici'
   if (url.startsWith('node:')) return 'node internals'
   if (url.includes('node_modules')) return 'other packages'
@@ -146,7 +147,7 @@ function summarize(profile, n) {
       total += node.selfSize
       add(byArea, area(cf.url), node.selfSize)
       add(bySelf, fname(cf), node.selfSize)
-      add(byOwn, mine ?? '(no Switchyard frame)', node.selfSize)
+      add(byOwn, mine ?? '(no frame of the proxy)', node.selfSize)
     }
     for (const c of node.children) walk(c, mine)
   }
@@ -208,6 +209,7 @@ for (const shape of Object.keys(SHAPES)) {
   table('switchyard, by area', last('switchyard', shape).byArea)
   table('switchyard, top functions (self)', last('switchyard', shape).bySelf)
   table("switchyard, by innermost Switchyard frame (what its code caused)", last('switchyard', shape).byOwn)
+  table('passthrough, by innermost frame of passthrough.mjs', last('passthrough', shape).byOwn)
 }
 console.log(out.join('\n'))
 if (a.json) fs.writeFileSync(a.json, JSON.stringify(results, null, 1))
