@@ -164,7 +164,7 @@ try {
   const config = { version: 1, server: { host: '127.0.0.1', port: 0 }, providers: [{ id: 'mock', kind: 'vllm', baseUrl: `${mock.url}/v1`, models: ['bench-model'] }], routes: [{ model: 'bench-model', targets: [{ provider: 'mock' }] }] }
   const file = path.join(tmp, 'config.json')
   fs.writeFileSync(file, JSON.stringify(config))
-  const cli = a['switchyard-cli'] ? ['-e', `import(${JSON.stringify(path.resolve(a['switchyard-cli']))})`, '--'] : ['bin/switchyard.js']
+  const cli = a['switchyard-cli'] ? [path.resolve(a['switchyard-cli'])] : ['bin/switchyard.js']
   const sy = await start('switchyard', [...cli, 'serve', '--config', file, '--data-dir', path.join(tmp, 'data'), '--port', '0', '--admin-token', randomBytes(8).toString('hex'), '--log-level', 'warn'], agent)
   for (const t of [pass, sy]) for (const body of Object.values(SHAPES)) await load(t.url, W, body) // warm-up: JIT, pools, tokenizer
   for (let run = 1; run <= RUNS; run++) {
