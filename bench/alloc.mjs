@@ -121,11 +121,12 @@ function load(origin, total, body) {
   })
 }
 
-// The proxies own code: Switchyard build output, or the reference passthrough script.
-const GATEWAY_URL = /\/out\/main\/|\/bench\/passthrough\.mjs$/
+// The proxies' own code: the Switchyard build under test (its cli.js's folder), or the passthrough script.
+const BUILD_DIR = path.dirname(path.resolve(a['switchyard-cli'] ?? path.join(ROOT, 'out/main/cli.js')))
+const OWN_CODE = { test: (url) => url.includes(`${BUILD_DIR}/`) || url.endsWith('/bench/passthrough.mjs') }
 function area(url) {
   if (!url) return '(VM / native)'
-  if (GATEWAY_URL.test(url)) return 'the proxy itself'
+  if (OWN_CODE.test(url)) return 'the proxy itself'
   if (url.includes('undici')) return 'undici'
   if (url.startsWith('node:')) return 'node internals'
   if (url.includes('node_modules')) return 'other packages'
@@ -142,7 +143,7 @@ function summarize(profile, n) {
   const add = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v)
   const walk = (node, own) => {
     const cf = node.callFrame
-    const mine = GATEWAY_URL.test(cf.url) ? fname(cf) : own
+    const mine = OWN_CODE.test(cf.url) ? fname(cf) : own
     if (node.selfSize > 0) {
       total += node.selfSize
       add(byArea, area(cf.url), node.selfSize)
