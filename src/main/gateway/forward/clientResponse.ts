@@ -90,21 +90,24 @@ export class ClientResponse {
     this.res.write(ping)
   }
 
-  /** Sends the head of the answer unless an event-stream head already went out. */
+  /**
+   * Sends the head of the answer unless an event-stream head already went out. `headers` is the
+   * caller's to give: the tags are appended to it (no copy per response).
+   */
   head(status: number, headers: HeaderList): void {
     if (this.started) return
     if (headers.length === 0) {
       this.res.writeHead(status, this.tagHeaders)
       return
     }
-    const out = headers.slice()
     const tags = this.tagHeaders
+    const upstreamRequestId = tags.includes('request-id') && headers.includes('request-id')
     for (let i = 0; i < tags.length; i += 2) {
       // An Anthropic upstream's own request-id is the one worth quoting to Anthropic support.
-      if (tags[i] === 'request-id' && headers.includes('request-id')) continue
-      out.push(tags[i]!, tags[i + 1]!)
+      if (upstreamRequestId && tags[i] === 'request-id') continue
+      headers.push(tags[i]!, tags[i + 1]!)
     }
-    this.res.writeHead(status, out)
+    this.res.writeHead(status, headers)
   }
 
   /** Writes body bytes; false when the client's buffer is full (pause the upstream until 'drain'). */

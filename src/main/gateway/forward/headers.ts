@@ -28,10 +28,11 @@ export function scanRawHeaders(raw: Buffer[] | string[]): { contentType: string;
   let contentEncoding = ''
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1').toLowerCase()
+    // A dropped header's value is never read: no string for it (date, server, connection, ...).
+    if (DROPPED_RESPONSE_HEADERS.has(name) && name !== 'content-length') continue
     const value = raw[i + 1]!.toString('latin1')
     if (name === 'content-type') contentType = value.toLowerCase()
     else if (name === 'content-encoding') contentEncoding = value
-    if (DROPPED_RESPONSE_HEADERS.has(name) && name !== 'content-length') continue
     list.push(name, value)
   }
   return { contentType, contentEncoding, list }

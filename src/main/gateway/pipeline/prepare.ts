@@ -76,32 +76,45 @@ function passthrough(req: GatewayRequest, provider: ProviderRuntime, upstreamMod
   const { headers: clientHeaders } = req.ctx.req
   const requestId = req.ctx.requestId
   const modelChanges = upstreamModel !== req.model
-  const common = { translation: 'passthrough' as const, upstreamDialect: req.dialect, upstream: upstreamFor(provider, req.dialect), rewriteModel: !req.stream && modelChanges ? req.model : undefined }
+  let path: string = req.endpoint
+  let headers: Record<string, string> | undefined
+  let body = req.raw
+  let injectedUsage = false
   switch (req.dialect) {
     case 'anthropic-messages': {
       const cleaned = withoutUnsignedThinking(req.raw, req.body)
-      const body = cleaned || modelChanges ? Buffer.from(JSON.stringify({ ...(cleaned ?? req.body), model: upstreamModel })) : req.raw
-      return { ...common, path: '/v1/messages', headers: anthropicUpstreamHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: false }
+      if (cleaned || modelChanges) body = Buffer.from(JSON.stringify({ ...(cleaned ?? req.body), model: upstreamModel }))
+      path = '/v1/messages'
+      headers = anthropicUpstreamHeaders(clientHeaders, providerHeaders, requestId)
+      break
     }
     case 'gemini': {
       // The model lives in the path; the caller's key (?key=) is never forwarded.
       const method = req.target?.method ?? (req.stream ? 'streamGenerateContent' : 'generateContent')
-      const path = `/v1beta/models/${encodeURIComponent(upstreamModel)}:${method}${req.stream && req.target?.sse !== false ? '?alt=sse' : ''}`
-      return { ...common, path, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body: req.raw, injectedUsage: false }
+      path = `/v1beta/models/${encodeURIComponent(upstreamModel)}:${method}${req.stream && req.target?.sse !== false ? '?alt=sse' : ''}`
+      break
     }
     case 'openai-chat': {
-      const injectUsage = req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
-      const body =
-        injectUsage || modelChanges
-          ? Buffer.from(JSON.stringify(injectUsage ? { ...req.body, model: upstreamModel, stream_options: { ...objectOr(req.body.stream_options), include_usage: true } } : { ...req.body, model: upstreamModel }))
-          : req.raw
-      return { ...common, path: req.endpoint, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: injectUsage }
+      injectedUsage = req.stream && USAGE_ENDPOINTS.has(req.endpoint) && !asksForUsage(req.body)
+      if (injectedUsage) body = Buffer.from(JSON.stringify({ ...req.body, model: upstreamModel, stream_options: { ...objectOr(req.body.stream_options), include_usage: true } }))
+      else if (modelChanges) body = Buffer.from(JSON.stringify({ ...req.body, model: upstreamModel }))
+      break
     }
     default: {
       // Responses (/responses, /responses/compact) and Ollama carry the model in the body like chat, and need nothing else changed.
-      const body = modelChanges ? Buffer.from(JSON.stringify({ ...req.body, model: upstreamModel })) : req.raw
-      return { ...common, path: req.endpoint, headers: upstreamRequestHeaders(clientHeaders, providerHeaders, requestId), body, injectedUsage: false }
+      if (modelChanges) body = Buffer.from(JSON.stringify({ ...req.body, model: upstreamModel }))
     }
+  }
+  // One object literal of a fixed shape: the spread of a shared `common` part cost a copy per request.
+  return {
+    translation: 'passthrough',
+    upstreamDialect: req.dialect,
+    upstream: upstreamFor(provider, req.dialect),
+    rewriteModel: !req.stream && modelChanges ? req.model : undefined,
+    path,
+    headers: headers ?? upstreamRequestHeaders(clientHeaders, providerHeaders, requestId),
+    body,
+    injectedUsage,
   }
 }
 

@@ -16,15 +16,17 @@ export function upstreamRequestHeaders(
   client: IncomingHttpHeaders,
   provider: Record<string, string>,
   requestId: string,
-  policy: RequestHeaderPolicy = {},
+  policy?: RequestHeaderPolicy,
 ): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'accept-encoding': 'identity',
     'x-request-id': requestId,
-    ...policy.defaults,
   }
-  for (const name of policy.forward ?? FORWARDED_REQUEST_HEADERS) {
+  // Plain assignments, no spread or default `{}`: this runs once per request.
+  const defaults = policy?.defaults
+  if (defaults) for (const name in defaults) headers[name] = defaults[name]!
+  for (const name of policy?.forward ?? FORWARDED_REQUEST_HEADERS) {
     const value = client[name]
     if (typeof value === 'string' && value !== '') headers[name] = value
     else if (Array.isArray(value) && value.length > 0) headers[name] = value.join(',')

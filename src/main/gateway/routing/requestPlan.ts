@@ -13,7 +13,7 @@ import type { Router } from './router'
  * e.g. on an exception) ends that attempt when it is collected, so the backend tracker does not
  * count it as in flight until its expiry.
  */
-const dropped = new FinalizationRegistry<() => void>((end) => end())
+const dropped = new FinalizationRegistry<{ router: Router; flight: Flight }>(({ router, flight }) => router.tracker.end(flight, router.now(), false))
 
 /** One request's walk down its ordered candidates. */
 export class RequestPlan {
@@ -61,15 +61,16 @@ export class RequestPlan {
    * taken meanwhile; the candidate is dropped either way.
    */
   take(providerId: string): Candidate | undefined {
-    const i = this.pending.findIndex((c) => c.providerId === providerId)
-    if (i === -1) return undefined
+    // A loop, not findIndex with a closure, and a plain held value below: this runs per request.
+    let i = 0
+    while (i < this.pending.length && this.pending[i]!.providerId !== providerId) i++
+    if (i === this.pending.length) return undefined
     const c = this.pending[i]!
     this.pending.splice(i, 1)
     if (!this.router.health.acquire(c.providerId, this.degraded, this.router.now())) return undefined
     this.endFlight(false) // an earlier attempt nobody reported on was abandoned
     const flight = this.router.dispatched(c, { shape: this.shape, conversation: this.conversation }, this.set.route)
-    const router = this.router
-    dropped.register(this, () => router.tracker.end(flight, router.now(), false), flight)
+    dropped.register(this, { router: this.router, flight }, flight)
     this.flight = flight
     return c
   }

@@ -1,7 +1,7 @@
 // The gateway's fixed request lifecycle: guard (Host/Origin) -> CORS -> route -> handler.
 // Every failure becomes a GatewayError rendered in the caller's protocol.
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { newRequestId } from '../common/requestId'
 import { GatewayError } from '../common/errors'
 import type { Dialect } from '../forward/clientResponse'
 import type { Logger } from '../common/log'
@@ -56,7 +56,7 @@ export function createRequestListener(deps: ListenerDeps) {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const path = q === -1 ? url : url.slice(0, q)
-    const ctx: RequestContext = { req, res, requestId: randomUUID(), path, runtime: deps.runtime() }
+    const ctx: RequestContext = { req, res, requestId: newRequestId(), path, runtime: deps.runtime() }
     const protocol: Dialect = wireOf(path)
     let wire = protocol
     try {

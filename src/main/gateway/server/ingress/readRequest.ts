@@ -24,7 +24,10 @@ export interface IngressRead {
 
 export async function readIngress(ctx: RequestContext, deps: IngressDeps): Promise<IngressRead> {
   const identity = authorizeCaller(ctx, deps)
-  const { raw, body } = await readJsonBody(ctx)
+  // readJsonBody's steps, inline: one async frame and one await fewer per request.
+  requireJsonContentType(ctx)
+  const raw = await readBody(ctx.req, ctx.runtime.maxBodyBytes)
+  const body = parseJsonObject(raw)
   const priority = identity.via === 'app-key' ? (deps.appKeys?.policy(identity.app)?.priority ?? 'normal') : 'normal'
   const keyedApp = identity.via === 'app-key' ? identity.app : undefined
   return { ctx, raw, body, caller: { app: identity.app, keyedApp, priority } }
@@ -52,9 +55,13 @@ export function authorizeCaller(ctx: RequestContext, deps: IngressDeps): Extract
 
 /** A JSON object request body, as sent and parsed (the size limit is the runtime's). */
 export async function readJsonBody(ctx: RequestContext): Promise<{ raw: Buffer; body: Record<string, unknown> }> {
+  requireJsonContentType(ctx)
+  const raw = await readBody(ctx.req, ctx.runtime.maxBodyBytes)
+  return { raw, body: parseJsonObject(raw) }
+}
+
+function requireJsonContentType(ctx: RequestContext): void {
   if (!isJsonContentType(ctx.req.headers['content-type'])) {
     throw new GatewayError('unsupported_media_type', 'send the request body as JSON with Content-Type: application/json')
   }
-  const raw = await readBody(ctx.req, ctx.runtime.maxBodyBytes)
-  return { raw, body: parseJsonObject(raw) }
 }
