@@ -78,6 +78,8 @@ export interface ProviderStats {
   admitted: number
   rejected: number
   health?: HealthState
+  /** The last active probe failed and no request has succeeded since (down before the circuit opens). */
+  probeFailing?: boolean
 }
 
 export interface StatsSnapshot {

@@ -5,7 +5,7 @@ import { appendPoint } from '../../../src/renderer/src/logic/statsHistory'
 import { snippets } from '../../../src/renderer/src/logic/snippets'
 import { clientBaseUrl } from '../../../src/shared/api'
 import { downloadFile, safeFilename } from '../../../src/renderer/src/logic/download'
-import { formatCompact, formatMs, formatPercent, formatRate, formatUsd, healthLabel } from '../../../src/renderer/src/logic/format'
+import { formatCompact, formatMs, formatPercent, formatRate, formatUsd } from '../../../src/renderer/src/logic/format'
 import { activeFilterCount, attemptLines, dialectOf, requestQuery, timingLines } from '../../../src/renderer/src/logic/requestExplorer'
 import { providerStats, snapshot } from './fakeClient'
 
@@ -85,9 +85,6 @@ describe('formatting', () => {
     expect(formatUsd(0.0042)).toBe('$0.0042')
     expect(formatUsd(0.00002)).toBe('<$0.0001')
     expect(formatUsd(1234.5)).toBe('$1,234.50')
-    expect(healthLabel('open')).toEqual({ label: 'down', type: 'error' })
-    expect(healthLabel('closed', false).label).toBe('disabled')
-    expect(healthLabel(undefined).label).toBe('unknown')
   })
 })
 
