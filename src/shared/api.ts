@@ -78,6 +78,8 @@ export interface ProviderStats {
   admitted: number
   rejected: number
   health?: HealthState
+  /** The last active probe failed and no request has succeeded since (down before the circuit opens). */
+  probeFailing?: boolean
 }
 
 export interface StatsSnapshot {
@@ -157,6 +159,11 @@ export interface RequestLogEntry {
   costUsd: number
   latencyMs: number | null
   ttftMs: number | null
+  /**
+   * How long the request waited in the queue for its first lease (0: admitted at once); null for
+   * rows written before it was recorded and requests that never reached admission.
+   */
+  queueWaitMs?: number | null
   attempts: number
   errorClass: string | null
   /** Token counts were estimated (a stream cut short before the backend reported usage). */

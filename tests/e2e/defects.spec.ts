@@ -104,9 +104,24 @@ test('the active provider down: a warning on every screen; switching says where 
   await expect(page.locator('.n-message')).toContainText('now go to Beta')
   for (let i = 0; i < 6; i++) await chat(gateway, 'unrouted-model')
   await expect(page.getByTestId('active-down')).toContainText('The active provider, Beta, is down', { timeout: 20_000 })
+  // The Overview marks the active row itself, with the verdict every screen shares.
+  await expect(page.getByTestId('provider-active-down-beta')).toBeVisible()
+  await expect(page.getByTestId('provider-health-beta')).toHaveText('down')
+  await shoot(page, 'overview-active-provider-down', { fullPage: false })
   await openView(page, 'usage')
   await expect(page.getByTestId('active-down')).toBeVisible()
   await shoot(page, 'active-provider-down', { fullPage: false })
+
+  // The resolver colours Beta the same in the row where it is the only target (kept as the
+  // least-bad choice) and in the row where Alpha is usable; route insights agree.
+  await openView(page, 'routes')
+  const alone = page.getByTestId('resolution-only-beta-beta')
+  const beside = page.getByTestId('resolution-both-beta')
+  await expect(alone).toHaveAttribute('data-health', 'down')
+  await expect(beside).toHaveAttribute('data-health', 'down')
+  await expect(page.getByTestId('resolution-both-alpha')).toHaveAttribute('data-health', 'healthy')
+  await expect(alone).toHaveAttribute('title', /^beta is down/)
+  await shoot(page, 'routes-provider-down')
 })
 
 test('theme: Auto, Light or Dark, kept across reloads', async ({ page }) => {

@@ -1,6 +1,6 @@
 // The request explorer in Chromium over 12,000 ledger rows: server-side filters, keyset paging
 // (each page exactly the expected slice), request-id search, the detail drawer with a failover
-// path, and the live tail picking up a new request.
+// path and timings, and the live tail picking up a new request.
 import { expect as baseExpect, test, type Page } from '@playwright/test'
 import { UsageLedger } from '../../src/main/gateway/usage/ledger'
 import type { UsageRow } from '../../src/main/gateway/usage/types'
@@ -39,6 +39,7 @@ function seedRows(now: number): UsageRow[] {
       costUsd: 0,
       latencyMs: 800 + (i % 400),
       ttftMs: 200,
+      queueWaitMs: status === 502 ? 1_250 : 0,
       attempts: status === 502 ? 2 : 1,
       errorClass: status === 200 ? null : `http_${status}`,
       estimated: false,
@@ -149,6 +150,10 @@ test.describe('request explorer', () => {
     await expect(detail.getByTestId('request-detail-attempts')).toContainText('502 http_error')
     await expect(detail).toContainText('Anthropic Messages')
     await expect(detail.getByTestId('request-detail-upstream')).toContainText('qwen2.5-coder:7b')
+    // Timings: the queue wait recorded for the request, then time to first byte and duration.
+    await expect(detail.getByTestId('timing-queue-wait')).toContainText('1.25 s')
+    await expect(detail.getByTestId('timing-time-to-first-byte')).toContainText('200 ms')
+    await expect(detail.getByTestId('timing-duration')).toHaveText(/^\d+(\.\d+)? (ms|s)$/)
     await shoot(page, 'request-detail', { fullPage: false })
     await page.keyboard.press('Escape')
     await expect(detail).toBeHidden()

@@ -2,13 +2,15 @@
 // them, bundled from the sources with esbuild, so that tests running the TypeScript sources run
 // the same threads as the app. common/workerScript.ts finds them through SWITCHYARD_WORKER_DIR
 // (child test processes inherit it). The bundles sit under node_modules/.cache so that their
-// imports of npm packages resolve from the project's node_modules.
+// imports of npm packages resolve from the project's node_modules. One folder per checkout: git
+// worktrees that share one node_modules (a symlink) must not run each other's worker sources.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { build } from 'esbuild'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-export const TEST_WORKER_DIR = path.join(ROOT, 'node_modules/.cache/switchyard-test-workers')
+export const TEST_WORKER_DIR = path.join(ROOT, 'node_modules/.cache/switchyard-test-workers', createHash('sha256').update(ROOT).digest('hex').slice(0, 12))
 
 export const WORKER_ENTRIES = {
   ledgerWorker: 'src/main/gateway/usage/ledgerWorker.ts',

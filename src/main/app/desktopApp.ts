@@ -204,7 +204,7 @@ export async function startDesktopApp(opts: DesktopAppOptions): Promise<DesktopA
     configStore: configStore ?? { get: () => defaultConfig(), subscribe: () => () => undefined },
     settings,
     copyText: (text) => clipboard.writeText(text),
-    openDashboard: () => windowController.show(),
+    openDashboard: (view) => windowController.show(view),
     quit: () => app.quit(),
     updates: updateEvents,
     openDashboardFirst: behaviour.openDashboardFirst,

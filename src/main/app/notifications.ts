@@ -2,6 +2,7 @@
 // a provider went down (its circuit opened), came back (closed again), or hit its limits
 // (requests are queueing). Several providers failing at once make one notification, not a
 // burst; saturation is repeated at most once per cooldown per provider.
+import { providerHealth } from '../../shared/providerHealth'
 import type { ProviderStats, StatsSnapshot } from '../../shared/api'
 
 export interface Notice {
@@ -32,7 +33,7 @@ export function watchStateOf(snapshot: StatsSnapshot): WatchState {
   }
 }
 
-/** Ids of the providers whose circuit is open or half-open, in snapshot order. */
+/** Ids of the providers down or recovering (circuit open or half-open, or the probe failing), in snapshot order. */
 export function downProviders(snapshot: Pick<StatsSnapshot, 'providers'>): string[] {
   return Object.entries(snapshot.providers)
     .filter(([, s]) => isDown(s))
@@ -101,8 +102,10 @@ export function notificationsFor(
   return { state: { ...current, saturatedNotifiedAt: notifiedAt }, notices }
 }
 
-function isDown(stats: Pick<ProviderStats, 'health'>): boolean {
-  return stats.health === 'open' || stats.health === 'half-open'
+/** Down or on trial (the tray marks both): the dashboard's own verdict, from the same stats. */
+function isDown(stats: Pick<ProviderStats, 'health' | 'probeFailing'>): boolean {
+  const { level } = providerHealth({ enabled: true }, stats)
+  return level === 'down' || level === 'recovering'
 }
 
 /** Which configured limit is holding requests back, in the words of the settings. */

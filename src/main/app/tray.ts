@@ -5,6 +5,7 @@
 // native menu while it is open closes it on some platforms.
 import type { MenuItemConstructorOptions } from 'electron'
 import type { TodayUsage, ToolView, UpdateStatus } from '../../shared/api'
+import type { ViewId } from '../../shared/dashboardViews'
 import { providerViews } from '../gateway'
 import type { Gateway } from '../gateway'
 import type { Logger } from '../gateway'
@@ -25,7 +26,8 @@ export interface TrayControllerDeps<M, I = unknown> {
   configStore: Pick<ConfigStore, 'get' | 'subscribe'>
   settings?: Pick<DesktopSettingsController, 'launchAtLogin' | 'notificationsEnabled' | 'update' | 'onChange'>
   copyText?(text: string): void
-  openDashboard(): void
+  /** Shows the dashboard window, on `view` when given. */
+  openDashboard(view?: ViewId): void
   quit(): void
   /** The self-updater; its changes refresh the menu. */
   updates?: { status(): UpdateStatus; check(): Promise<unknown>; install(): Promise<unknown>; onChange(listener: () => void): () => void }
@@ -85,16 +87,16 @@ export function createTrayController<M, I = unknown>(deps: TrayControllerDeps<M,
         deps.copyText?.(action.text)
         return
       case 'open-dashboard':
-        deps.openDashboard()
+        deps.openDashboard(action.view)
         return
       case 'connect-tool':
         deps.gateway.api
           .connectTool({ id: action.toolId })
           .then(() => refreshUsage())
           .catch((err: unknown) => {
-            // The file could not be edited safely (or at all): the dashboard says why and what to do.
+            // The file could not be edited safely (or at all): the Tools screen says why and what to do.
             deps.logger.warn({ tool: action.toolId, err: (err as Error)?.message }, 'tray: connecting the tool failed')
-            deps.openDashboard()
+            deps.openDashboard('tools')
           })
         return
       case 'toggle-launch-at-login':

@@ -1,13 +1,15 @@
 // The tray menu as data: a pure function of the gateway status, the providers, today's usage and
 // the desktop settings. The tray controller (tray.ts) turns these plain items into an Electron
 // Menu; tests read them directly.
+import type { ViewId } from '../../shared/dashboardViews'
 import { clientBaseUrl, type GatewayStatus, type ProviderView, type TodayUsage, type ToolId, type ToolView, type UpdateStatus, type UsageTotals } from '../../shared/api'
 
 export type TrayAction =
   | { kind: 'set-active-provider'; providerId: string }
   | { kind: 'toggle-pause' }
   | { kind: 'copy'; text: string }
-  | { kind: 'open-dashboard' }
+  /** Opens the dashboard, on `view` when given (else where it was). */
+  | { kind: 'open-dashboard'; view?: ViewId }
   | { kind: 'connect-tool'; toolId: ToolId }
   | { kind: 'toggle-launch-at-login' }
   | { kind: 'toggle-notifications' }
@@ -43,7 +45,7 @@ export interface TrayState {
   openDashboardFirst?: boolean
   /** Start-up stopped short (see startupFailure.ts): offer the log and a restart. */
   startupFailed?: boolean
-  /** Coding tools for "Connect a Tool"; absent hides the submenu. */
+  /** Coding tools for the "Connect a Tool" submenu; until they are known, one item opens the Tools screen. */
   tools?: Pick<ToolView, 'id' | 'name' | 'mode' | 'installed' | 'connection'>[]
 }
 
@@ -174,7 +176,7 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
         { type: 'normal', label: `Anthropic SDKs, Claude Code: ${base}`, action: { kind: 'copy', text: base } },
       ],
     },
-    ...(state.tools ? [toolsSubmenu(state.tools)] : []),
+    state.tools ? toolsSubmenu(state.tools) : CONNECT_A_TOOL,
     ...(state.openDashboardFirst ? [] : [OPEN_DASHBOARD]),
     { type: 'separator' },
   )
@@ -193,7 +195,7 @@ export function trayMenuTemplate(state: TrayState): TrayMenuItem[] {
 
 /**
  * "Connect a Tool": a click connects a tool whose config Switchyard writes; connected tools and
- * Cursor (manual steps) open the dashboard, where restore and the steps are.
+ * Cursor (manual steps) open the dashboard's Tools screen, where restore and the steps are.
  */
 export function toolsSubmenu(tools: NonNullable<TrayState['tools']>): TrayMenuItem {
   const ordered = [...tools].sort((a, b) => Number(b.installed) - Number(a.installed))
@@ -203,16 +205,19 @@ export function toolsSubmenu(tools: NonNullable<TrayState['tools']>): TrayMenuIt
     submenu: [
       ...ordered.map((t): TrayMenuItem => {
         const state = t.connection === 'connected' ? ' — connected' : t.connection === 'changed' ? ' — changed since' : !t.installed ? ' (not found)' : ''
-        const action: TrayAction = t.mode === 'file' && t.connection !== 'connected' ? { kind: 'connect-tool', toolId: t.id } : { kind: 'open-dashboard' }
+        const action: TrayAction = t.mode === 'file' && t.connection !== 'connected' ? { kind: 'connect-tool', toolId: t.id } : OPEN_TOOLS
         return { type: 'normal', label: `${t.name}${state}${t.mode === 'manual' ? ' — steps…' : ''}`, action }
       }),
       { type: 'separator' },
-      { type: 'normal', label: 'Restore or Review in the Dashboard…', action: { kind: 'open-dashboard' } },
+      { type: 'normal', label: 'Restore or Review in the Dashboard…', action: OPEN_TOOLS },
     ],
   }
 }
 
 const OPEN_DASHBOARD: TrayMenuItem = { type: 'normal', label: 'Open Dashboard…', action: { kind: 'open-dashboard' } }
+/** Restore, the manual steps and connecting are all on the Tools screen: land there, not on the start page. */
+const OPEN_TOOLS: TrayAction = { kind: 'open-dashboard', view: 'tools' }
+const CONNECT_A_TOOL: TrayMenuItem = { type: 'normal', label: 'Connect a Tool…', action: OPEN_TOOLS }
 
 /** What the updater adds under the status line: progress, or the restart that installs. */
 export function updateItems(update: UpdateStatus | undefined): TrayMenuItem[] {

@@ -2,6 +2,7 @@
 // app lives on in the tray, and locked down: sandboxed renderer, no navigation away from our
 // page, no new windows, no permissions.
 import { BrowserWindow, nativeTheme, shell, type WebPreferences } from 'electron'
+import { hashFor, type ViewId } from '../../shared/dashboardViews'
 import type { Logger } from '../gateway'
 import { externalLinkDecision, isPermissionAllowed, isRendererUrl, type RendererTarget } from './senderPolicy'
 
@@ -35,8 +36,8 @@ export interface WindowControllerOptions {
 }
 
 export interface WindowController {
-  /** Shows (creating if needed) and focuses the window. */
-  show(): void
+  /** Shows (creating if needed) and focuses the window; on `view` when given, else where it was. */
+  show(view?: ViewId): void
   /** The live window, if any; the IPC sender check compares against it. */
   current(): BrowserWindow | undefined
   /** Sends an event to the renderer when a window exists (hidden ones too, so they are current when shown). */
@@ -49,7 +50,7 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
   let window: BrowserWindow | undefined
   let quitting = false
 
-  function create(): BrowserWindow {
+  function create(view?: ViewId): BrowserWindow {
     const win = new BrowserWindow({
       width: 1100,
       height: 740,
@@ -75,16 +76,19 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
     })
     win.once('ready-to-show', () => win.show())
     opts.onCreate?.(win)
-    win.loadURL(opts.target.url).catch((err: unknown) => opts.logger.error({ err: (err as Error)?.message }, 'window: cannot load the dashboard'))
+    win.loadURL(dashboardUrl(opts.target.url, view)).catch((err: unknown) => opts.logger.error({ err: (err as Error)?.message }, 'window: cannot load the dashboard'))
     return win
   }
 
   return {
-    show() {
+    show(view) {
       if (!window || window.isDestroyed()) {
-        window = create()
+        window = create(view)
         return // shown on ready-to-show
       }
+      // Only the hash changes: Chromium navigates within the page (no reload), the dashboard's
+      // hashchange listener switches the screen, and the URL stays one guardNavigation allows.
+      if (view) window.webContents.loadURL(dashboardUrl(opts.target.url, view)).catch((err: unknown) => opts.logger.warn({ err: (err as Error)?.message }, 'window: cannot switch the screen'))
       if (window.isMinimized()) window.restore()
       window.show()
       window.focus()
@@ -97,6 +101,11 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
       quitting = true
     },
   }
+}
+
+/** The renderer's URL, opening on `view` when given (`app://switchyard/index.html#/tools`). */
+export function dashboardUrl(base: string, view?: ViewId): string {
+  return view ? `${base.replace(/#.*$/, '')}${hashFor(view)}` : base
 }
 
 /** Keeps the window on our page: navigation elsewhere, popups, webviews and permissions (but copying) are refused. */

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import os from 'node:os'
 import { clientBaseUrl, type ApiHandlers, type GatewayStatus, type StatsSnapshot } from '../../shared/api'
 import { keyPoolOf, type Config } from '../../shared/config'
+import { isProbeFailing } from '../../shared/providerHealth'
 import { Admission, type AdmissionOptions } from './admission/admission'
 import { defaultTokenCounter } from './admission/tokenCounter'
 import { createApiHandlers } from './api/handlers'
@@ -233,12 +234,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }),
   ]
   let backendClient: BackendClient | undefined
-  const statsSnapshot = (): StatsSnapshot =>
-    stats.snapshot({
+  const statsSnapshot = (): StatsSnapshot => {
+    const health = router.status()
+    return stats.snapshot({
       admission: admission.snapshot(),
-      health: new Map(router.status().map((s) => [s.providerId, s.health.state])),
+      health: new Map(health.map((s) => [s.providerId, s.health.state])),
+      probeFailing: new Set(health.filter((s) => isProbeFailing(s.health)).map((s) => s.providerId)),
       providerIds: runtime.config.providers.map((p) => p.id),
     })
+  }
   const discovery = new DiscoveryScanner(opts.discovery ?? { ports: discoveryPortsFromEnv(process.env) })
   const api = createApiHandlers({
     configStore,

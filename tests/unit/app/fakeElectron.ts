@@ -35,6 +35,11 @@ export class FakeWebContents extends EventEmitter {
   send(channel: string, payload: unknown): void {
     this.sent.push([channel, payload])
   }
+  /** URLs loaded into the existing page (the window's first load is FakeBrowserWindow.loaded). */
+  readonly loads: string[] = []
+  async loadURL(url: string): Promise<void> {
+    this.loads.push(url)
+  }
 }
 
 export class FakeBrowserWindow extends EventEmitter {

@@ -205,6 +205,13 @@ describe('tray controller', () => {
     expect(deps.gateway.setPaused).toHaveBeenLastCalledWith(false)
   })
 
+  it('Connect a Tool… opens the dashboard on the Tools screen; Open Dashboard… where it was', () => {
+    const { click, deps } = setup()
+    click('Connect a Tool…')
+    click('Open Dashboard…')
+    expect(deps.openDashboard.mock.calls).toEqual([['tools'], [undefined]])
+  })
+
   it('open dashboard and quit call the host', () => {
     const { click, deps } = setup()
     click('Open Dashboard…')

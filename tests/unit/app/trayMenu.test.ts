@@ -38,6 +38,13 @@ describe('tray: tools and apps', () => {
     expect(labels(trayMenuTemplate({ status: listening, providers, today }))).not.toContain('By app')
   })
 
+  it('Connect a Tool… before the tool list is known opens the dashboard on the Tools screen, not the start page', () => {
+    const items = trayMenuTemplate({ status: listening, providers })
+    expect(find(items, 'Connect a Tool…')).toEqual({ type: 'normal', label: 'Connect a Tool…', action: { kind: 'open-dashboard', view: 'tools' } })
+    // Plain "Open Dashboard…" still opens wherever the window was.
+    expect(actionOf(items, 'Open Dashboard…')).toEqual({ kind: 'open-dashboard' })
+  })
+
   it('Connect a Tool: installed first; a click connects file tools, connected ones and Cursor open the dashboard', () => {
     const items = trayMenuTemplate({
       status: listening,
@@ -52,8 +59,9 @@ describe('tray: tools and apps', () => {
     const sub = find(items, 'Connect a Tool')!
     expect(labels(sub.submenu!)).toEqual(['Claude Code', 'Codex CLI — connected', 'Cursor — steps…', 'Aider (not found)', '---', 'Restore or Review in the Dashboard…'])
     expect(sub.submenu![0]!.action).toEqual({ kind: 'connect-tool', toolId: 'claude-code' })
-    expect(sub.submenu![1]!.action).toEqual({ kind: 'open-dashboard' })
-    expect(sub.submenu![2]!.action).toEqual({ kind: 'open-dashboard' })
+    expect(sub.submenu![1]!.action).toEqual({ kind: 'open-dashboard', view: 'tools' })
+    expect(sub.submenu![2]!.action).toEqual({ kind: 'open-dashboard', view: 'tools' })
+    expect(sub.submenu![5]!.action).toEqual({ kind: 'open-dashboard', view: 'tools' })
     expect(sub.submenu![3]!.action).toEqual({ kind: 'connect-tool', toolId: 'aider' })
   })
 })
@@ -71,6 +79,7 @@ describe('trayMenuTemplate', () => {
       '---',
       'Pause Gateway',
       'Copy Base URL',
+      'Connect a Tool…',
       'Open Dashboard…',
       '---',
       'Quit Switchyard',

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 vi.mock('electron', () => import('./fakeElectron'))
 
 import { FakeBrowserWindow, preventable, shell } from './fakeElectron'
-import { createWindowController, secureWebPreferences } from '../../../src/main/app/window'
+import { createWindowController, dashboardUrl, secureWebPreferences } from '../../../src/main/app/window'
 import { rendererTarget } from '../../../src/main/app/senderPolicy'
 import { silentLogger } from '../../../src/main/gateway/common/log'
 
@@ -69,6 +69,20 @@ describe('window controller', () => {
     expect(FakeBrowserWindow.instances).toHaveLength(1)
     expect(win.visible).toBe(true)
     expect(win.focus).toHaveBeenCalled()
+  })
+
+  it('show(view) opens the dashboard on that screen: a new window loads it, an open one only changes the hash', () => {
+    const controller = createWindowController({ preloadPath: '/p', target, logger: silentLogger() })
+    controller.show('tools')
+    const win = FakeBrowserWindow.instances.at(-1)!
+    expect(win.loaded).toEqual({ url: 'app://switchyard/index.html#/tools' })
+    win.emit('ready-to-show')
+    win.close()
+    controller.show('tools')
+    controller.show() // no view: stays where it is
+    expect(win.webContents.loads).toEqual(['app://switchyard/index.html#/tools'])
+    expect(win.visible).toBe(true)
+    expect(dashboardUrl('http://localhost:5173/#/usage', 'tools')).toBe('http://localhost:5173/#/tools')
   })
 
   it('really closes once quitting, and a later show creates a new window', () => {

@@ -28,6 +28,7 @@ describe('ledger operations as they cross to the writer thread', () => {
       estimated: true,
       path: [{ provider: 'p', model: 'up', outcome: 'ok', status: 200, latencyMs: 7 }],
       keyLabel: 'alpha',
+      queueWaitMs: 10,
     }
     expect(unpack(packFinal(row), 3)).toEqual({ kind: 'final', row, seq: 3 })
   })

@@ -5,8 +5,8 @@ import { appendPoint } from '../../../src/renderer/src/logic/statsHistory'
 import { snippets } from '../../../src/renderer/src/logic/snippets'
 import { clientBaseUrl } from '../../../src/shared/api'
 import { downloadFile, safeFilename } from '../../../src/renderer/src/logic/download'
-import { formatCompact, formatMs, formatPercent, formatRate, formatUsd, healthLabel } from '../../../src/renderer/src/logic/format'
-import { activeFilterCount, attemptLines, dialectOf, requestQuery } from '../../../src/renderer/src/logic/requestExplorer'
+import { formatCompact, formatMs, formatPercent, formatRate, formatUsd } from '../../../src/renderer/src/logic/format'
+import { activeFilterCount, attemptLines, dialectOf, requestQuery, timingLines } from '../../../src/renderer/src/logic/requestExplorer'
 import { providerStats, snapshot } from './fakeClient'
 
 describe('navigation', () => {
@@ -85,9 +85,6 @@ describe('formatting', () => {
     expect(formatUsd(0.0042)).toBe('$0.0042')
     expect(formatUsd(0.00002)).toBe('<$0.0001')
     expect(formatUsd(1234.5)).toBe('$1,234.50')
-    expect(healthLabel('open')).toEqual({ label: 'down', type: 'error' })
-    expect(healthLabel('closed', false).label).toBe('disabled')
-    expect(healthLabel(undefined).label).toBe('unknown')
   })
 })
 
@@ -118,5 +115,15 @@ describe('request explorer logic', () => {
   it('without a recorded path, the one attempt is the row itself', () => {
     const lines = attemptLines({ provider: 'p', upstreamModel: 'm', routeModel: 'm', errorClass: 'upstream_timeout', status: 504, state: 'error', latencyMs: 120000 } as never)
     expect(lines).toEqual([{ provider: 'p', model: 'm', result: 'upstream_timeout', latency: '2.0 min', ok: false }])
+  })
+
+  it('timings: the recorded queue wait, time to first byte and duration, in that order', () => {
+    const row = { ts: 0, stream: true, state: 'ok', status: 200, ttftMs: 80, latencyMs: 1_900, queueWaitMs: 1_400 } as never
+    const byLabel = (r: never) => Object.fromEntries(timingLines(r).map((l) => [l.label, l.value]))
+    expect(timingLines(row).map((l) => l.label)).toEqual(['Started', 'Queue wait', 'Time to first byte', 'Duration'])
+    expect(byLabel(row)).toMatchObject({ 'Queue wait': '1.40 s', 'Time to first byte': '80 ms', Duration: '1.90 s' })
+    expect(timingLines({ ...(row as object), queueWaitMs: 0 } as never)[1]).toEqual({ label: 'Queue wait', value: '0 ms', hint: 'admitted at once' })
+    // Rows from before the wait was recorded say so instead of guessing from the attempts.
+    expect(timingLines({ ...(row as object), queueWaitMs: null } as never)[1]).toMatchObject({ value: '—', hint: 'not recorded for this request' })
   })
 })

@@ -40,7 +40,7 @@ const insight: RouteInsight = {
 
 describe('route insights wording', () => {
   it('prefers the cache hit the backend reported, else shows the estimate and says why', () => {
-    const rows = targetRows(insight)
+    const rows = targetRows(insight, () => ({ level: 'healthy', label: 'healthy', tone: 'success' }))
     expect(rows.map((r) => [r.label, r.kind, r.cacheHit])).toEqual([
       ['gpu-a · qwen', 'local', '82 %'],
       ['gpu-b · qwen', 'local', '≈ 70 %'],

@@ -65,8 +65,9 @@ export function createProviderHandlers(deps: ProviderHandlerDeps): ProviderHandl
       const rt = deps.runtime()
       try {
         // preview, not plan: a read must not advance the balancer (round-robin cursors, weights).
-        const { set, usable: ordered } = deps.router.preview(rt, model)
-        const usable = new Set(ordered.map((c) => c.key))
+        const { set, usable: ordered, degraded } = deps.router.preview(rt, model)
+        // A degraded answer keeps the least-bad candidate although it is down: it is not available.
+        const usable = new Set(degraded ? [] : ordered.map((c) => c.key))
         return {
           model,
           via: set.via,

@@ -22,11 +22,14 @@ const SHAPES: Partial<Record<GatewayRequest['endpoint'], RequestShape>> = {
 
 export class Admitter {
   private estimate?: TokenEstimate
+  private waitNoted = false
 
   constructor(
     private readonly req: GatewayRequest,
     private readonly admission: Admission,
     private readonly runtime: Runtime,
+    /** Told once how long the first admit() kept the request waiting (the ledger's queue wait). */
+    private readonly onFirstWait?: (ms: number) => void,
   ) {}
 
   /** Tokens the request is expected to use (counted once, and only when a TPM limit asks for it). */
@@ -43,6 +46,24 @@ export class Admitter {
   async admit(candidates: string[], gone: ClientGone): Promise<Admitted> {
     const { req } = this
     const ask = { candidates, estimate: this.tokens(candidates), app: req.keyedApp, priority: req.priority }
-    return this.admission.tryAcquire(ask) ?? (await this.admission.acquire({ ...ask, signal: gone.signal() }))
+    const now = this.admission.tryAcquire(ask)
+    if (now) {
+      this.noteWait(0)
+      return now
+    }
+    const queuedAt = Date.now()
+    try {
+      return await this.admission.acquire({ ...ask, signal: gone.signal() })
+    } finally {
+      // A request that timed out in the queue waited too: its 429 row says how long.
+      this.noteWait(Date.now() - queuedAt)
+    }
+  }
+
+  /** Only the wait before the first lease counts: a failover's later wait is part of its retry. */
+  private noteWait(ms: number): void {
+    if (this.waitNoted) return
+    this.waitNoted = true
+    this.onFirstWait?.(ms)
   }
 }

@@ -83,7 +83,7 @@ async function attemptInTurn(
   deps: ProxyDeps,
 ): Promise<ProxyOutcome> {
   const rt = req.ctx.runtime
-  const admitter = new Admitter(req, deps.admission, rt)
+  const admitter = new Admitter(req, deps.admission, rt, (ms) => meter?.queueWaited(ms))
   let last: AttemptFailure | undefined
   for (;;) {
     const remaining = plan.remaining()

@@ -37,6 +37,8 @@ interface ProviderCounters {
 export interface SnapshotSources {
   admission?: Record<string, ProviderAdmissionSnapshot>
   health?: ReadonlyMap<string, HealthState>
+  /** Providers whose active probe fails (see ProviderStats.probeFailing). */
+  probeFailing?: ReadonlySet<string>
   /** Providers in config order (so the UI lists every one, used or not). */
   providerIds?: readonly string[]
 }
@@ -112,6 +114,7 @@ export class LiveStats {
         admitted: a?.admitted ?? 0,
         rejected: a?.rejected ?? 0,
         health: sources.health?.get(id),
+        probeFailing: sources.probeFailing?.has(id) || undefined,
       }
     }
     const minute = this.rate.used(now)

@@ -22,7 +22,7 @@ export function packFinal(r: UsageRow): PackedOp {
   return [
     FINAL, r.requestId, r.ts, r.app, r.provider, r.routeModel, r.upstreamModel, r.endpoint, r.stream,
     r.status, r.state, r.promptTokens, r.completionTokens, r.cachedTokens, r.cacheCreationTokens, r.reasoningTokens,
-    r.costUsd, r.latencyMs, r.ttftMs, r.attempts, r.errorClass, r.estimated, r.path, r.keyLabel,
+    r.costUsd, r.latencyMs, r.ttftMs, r.attempts, r.errorClass, r.estimated, r.path, r.keyLabel, r.queueWaitMs,
   ]
 }
 
@@ -63,6 +63,7 @@ export function unpack(p: PackedOp, seq?: number): LedgerOp | undefined {
     estimated: p[21],
     path: p[22],
     keyLabel: p[23],
+    queueWaitMs: p[24],
   } as UsageRow
   return { kind: 'final', row, seq }
 }

@@ -6,7 +6,7 @@ export const HOUR_MS = 3_600_000
 
 const IN_FLIGHT_COLUMNS = 'request_id, ts, app, provider, route_model, upstream_model, endpoint, stream'
 const FINAL_COLUMNS = `${IN_FLIGHT_COLUMNS}, status, state, prompt_tokens, completion_tokens, cached_tokens,
-  cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated, path, key_label`
+  cache_creation_tokens, reasoning_tokens, cost_usd, latency_ms, ttft_ms, attempts, error_class, estimated, path, key_label, queue_wait_ms`
 const FINAL_SETS = FINAL_COLUMNS.split(',')
   .map((c) => `${c.trim()} = ?`)
   .join(', ')
@@ -17,7 +17,7 @@ export const LEDGER_SQL = {
   insertInFlight: `
     INSERT INTO requests (${IN_FLIGHT_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_flight')`,
   insertFinal: `
-    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(23).fill('?').join(', ')})`,
+    INSERT INTO requests (${FINAL_COLUMNS}) VALUES (${Array(24).fill('?').join(', ')})`,
   /** Turns a request's in-flight marker (by rowid, the last parameter) into its final row. */
   updateFinal: `
     UPDATE requests SET ${FINAL_SETS} WHERE id = ? AND state = 'in_flight'`,
@@ -61,7 +61,7 @@ const nullableInt = (v: unknown): number | null => (typeof v === 'number' && Num
 const STATES: ReadonlySet<string> = new Set(['ok', 'error', 'aborted', 'interrupted'])
 
 /** A final row as it is bound: coerced values, booleans as 0/1, the path as JSON. */
-export type FinalParams = Omit<UsageRow, 'stream' | 'state' | 'estimated' | 'path' | 'keyLabel'> & { stream: number; state: string; estimated: number; path: string | null; keyLabel: string | null }
+export type FinalParams = Omit<UsageRow, 'stream' | 'state' | 'estimated' | 'path' | 'keyLabel' | 'queueWaitMs'> & { stream: number; state: string; estimated: number; path: string | null; keyLabel: string | null; queueWaitMs: number | null }
 
 export function inFlightParams(row: InFlightRow): unknown[] {
   return [text(row.requestId), int(row.ts), text(row.app), text(row.provider), text(row.routeModel), text(row.upstreamModel), text(row.endpoint), row.stream ? 1 : 0]
@@ -92,6 +92,7 @@ export function finalParams(row: UsageRow): FinalParams {
     estimated: row.estimated ? 1 : 0,
     path: row.path && row.path.length > 0 ? JSON.stringify(row.path.slice(0, 10)) : null,
     keyLabel: row.keyLabel ? text(row.keyLabel, 64) : null,
+    queueWaitMs: nullableInt(row.queueWaitMs),
   }
 }
 
@@ -100,7 +101,7 @@ export function finalValues(p: FinalParams): unknown[] {
   return [
     p.requestId, p.ts, p.app, p.provider, p.routeModel, p.upstreamModel, p.endpoint, p.stream, p.status, p.state,
     p.promptTokens, p.completionTokens, p.cachedTokens, p.cacheCreationTokens, p.reasoningTokens, p.costUsd,
-    p.latencyMs, p.ttftMs, p.attempts, p.errorClass, p.estimated, p.path, p.keyLabel,
+    p.latencyMs, p.ttftMs, p.attempts, p.errorClass, p.estimated, p.path, p.keyLabel, p.queueWaitMs,
   ]
 }
 
@@ -131,7 +132,7 @@ export function addToRollup(rollups: Map<string, RollupDelta>, p: FinalParams): 
 /** The columns of `requests`, as queries select them, in export order. */
 export const ROW_COLUMNS = `id, request_id, ts, app, provider, route_model, upstream_model, endpoint, stream, status, state,
   prompt_tokens, completion_tokens, cached_tokens, cache_creation_tokens, reasoning_tokens, cost_usd,
-  latency_ms, ttft_ms, attempts, error_class, estimated, exported, path, key_label`
+  latency_ms, ttft_ms, attempts, error_class, estimated, exported, path, key_label, queue_wait_ms`
 
 export interface DbRow {
   id: number
@@ -159,6 +160,7 @@ export interface DbRow {
   exported: number
   path: string | null
   key_label: string | null
+  queue_wait_ms: number | null
 }
 
 export function fromDb(r: DbRow): StoredUsageRow {
@@ -188,6 +190,7 @@ export function fromDb(r: DbRow): StoredUsageRow {
     exported: r.exported === 1,
     path: parsePath(r.path),
     keyLabel: r.key_label ?? undefined,
+    queueWaitMs: r.queue_wait_ms,
   }
 }
 

@@ -85,6 +85,10 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE requests ADD COLUMN key_label TEXT;
   `,
+  // 4: how long the request waited in admission's queue before its first lease (NULL: older rows).
+  `
+  ALTER TABLE requests ADD COLUMN queue_wait_ms INTEGER;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

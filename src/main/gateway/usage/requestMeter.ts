@@ -68,6 +68,7 @@ export class RequestMeter {
   private attempts = 0
   private attemptStartedAt = 0
   private firstByteAt: number | undefined
+  private queueWaitMs: number | undefined
   private scanner: UsageScanner | undefined
   private bodyUsage: TokenUsage | undefined
   private stripper: InjectedUsageStripper | undefined
@@ -94,6 +95,11 @@ export class RequestMeter {
     this.parsedBody = undefined
     this.stripper = target.injectedUsage ? new InjectedUsageStripper() : undefined
     if (this.attempts === 1) this.deps.ledger.begin(this.inFlight())
+  }
+
+  /** How long admission kept the request waiting for its first lease; later calls (failover) do not count. */
+  queueWaited(ms: number): void {
+    this.queueWaitMs ??= Math.max(0, Math.round(ms))
   }
 
   /** When the upstream's status and headers arrive. */
@@ -212,6 +218,7 @@ export class RequestMeter {
         costUsd: costUsd(usage, price),
         latencyMs: Math.max(0, endedAt - this.startedAt),
         ttftMs: this.firstByteAt === undefined ? null : Math.max(0, this.firstByteAt - this.attemptStartedAt),
+        queueWaitMs: this.queueWaitMs ?? null,
         attempts: Math.max(1, this.attempts),
         errorClass: outcome.errorClass ?? (outcome.status >= 400 ? `http_${outcome.status}` : null),
         estimated,

@@ -77,19 +77,3 @@ export function formatTime(ts: number, now: number = Date.now()): string {
   return sameDay ? time : `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })}, ${time}`
 }
 
-export type HealthLabel = { label: string; type: TagType }
-
-/** Provider health in words: the circuit breaker state, or "disabled" / "unknown". */
-export function healthLabel(health: 'closed' | 'open' | 'half-open' | undefined, enabled = true): HealthLabel {
-  if (!enabled) return { label: 'disabled', type: 'default' }
-  switch (health) {
-    case 'closed':
-      return { label: 'healthy', type: 'success' }
-    case 'open':
-      return { label: 'down', type: 'error' }
-    case 'half-open':
-      return { label: 'recovering', type: 'warning' }
-    default:
-      return { label: 'unknown', type: 'default' }
-  }
-}

@@ -73,18 +73,22 @@ export interface DetailLine {
   hint?: string
 }
 
-/** Timings for the drawer; the queue wait is not recorded per request. */
+/** Timings for the drawer: queue wait, time to first byte and duration (which includes the wait). */
 export function timingLines(r: RequestLogEntry): DetailLine[] {
-  const lines: DetailLine[] = [
+  return [
     { label: 'Started', value: new Date(r.ts).toLocaleString() },
+    queueWaitLine(r),
     { label: 'Time to first byte', value: formatMs(r.ttftMs), hint: r.ttftMs === null ? (r.stream ? 'no byte reached the client' : 'not measured for non-streamed answers') : undefined },
     { label: 'Duration', value: r.state === 'in_flight' ? 'still running' : formatMs(r.latencyMs) },
   ]
-  const attemptsTime = r.path?.reduce((sum, p) => sum + p.latencyMs, 0)
-  if (attemptsTime !== undefined && r.latencyMs !== null && r.latencyMs > attemptsTime) {
-    lines.push({ label: 'Waiting (queue, backoff)', value: formatMs(r.latencyMs - attemptsTime), hint: 'duration minus the time spent in upstream attempts' })
-  }
-  return lines
+}
+
+function queueWaitLine(r: RequestLogEntry): DetailLine {
+  const label = 'Queue wait'
+  // Rows written before the wait was recorded, and requests refused before admission, have none.
+  if (r.queueWaitMs === undefined || r.queueWaitMs === null) return { label, value: '—', hint: r.state === 'in_flight' ? 'known when it ends' : 'not recorded for this request' }
+  if (r.queueWaitMs === 0) return { label, value: formatMs(0), hint: 'admitted at once' }
+  return { label, value: formatMs(r.queueWaitMs), hint: 'waited for a free slot or the rate limits' }
 }
 
 /** One line per upstream attempt: who, which model, what happened. */

@@ -1,5 +1,7 @@
-// How the Routes screen words per-route pinning and cache hits (pure, tested directly).
-import type { ConversationPinView, RouteInsight, RouteTargetInsight } from '../../../shared/api'
+// How the Routes screen words per-route pinning, cache hits and each target's health (pure,
+// tested directly). Health comes from providerHealth() like everywhere else in the dashboard.
+import type { ConversationPinView, ResolutionView, RouteInsight, RouteTargetInsight } from '../../../shared/api'
+import type { DisplayedHealth } from '../../../shared/providerHealth'
 
 export interface TargetRow {
   key: string
@@ -10,13 +12,14 @@ export interface TargetRow {
   /** "82 %" (reported by the backend), "≈ 79 %" (Switchyard's estimate) or "–". */
   cacheHit: string
   cacheHitTitle: string
+  health: DisplayedHealth
 }
 
 export function pct(x: number): string {
   return `${Math.round(x * 100)} %`
 }
 
-export function targetRows(route: RouteInsight): TargetRow[] {
+export function targetRows(route: RouteInsight, healthOf: (providerId: string) => DisplayedHealth): TargetRow[] {
   return route.targets.map((t) => ({
     key: `${t.provider}/${t.upstreamModel}`,
     label: `${t.provider} · ${t.upstreamModel}`,
@@ -24,7 +27,19 @@ export function targetRows(route: RouteInsight): TargetRow[] {
     conversations: t.conversations,
     requests: t.requests,
     ...cacheHit(t),
+    health: healthOf(t.provider),
   }))
+}
+
+/**
+ * A resolver candidate's tag: coloured by the provider's health alone, so the same provider looks
+ * the same in every row. Whether the balancer would pick it right now (limits, cooldown, a
+ * half-open trial taken) is a per-moment detail for the tooltip, not a colour.
+ */
+export function candidateTag(c: ResolutionView['candidates'][number], health: DisplayedHealth): Pick<DisplayedHealth, 'level' | 'tone'> & { title: string } {
+  const why = health.reason ? `: ${health.reason}` : ''
+  const skipped = health.level === 'healthy' && !c.available ? ' · skipped right now (at its limits or cooling down)' : ''
+  return { level: health.level, tone: health.tone, title: `${c.provider} is ${health.label}${why}${skipped}` }
 }
 
 function cacheHit(t: RouteTargetInsight): { cacheHit: string; cacheHitTitle: string } {
