@@ -4,7 +4,7 @@
 // blocks the ledger's writes on the same connection.
 import type Database from 'better-sqlite3'
 import { fromDb, ROW_COLUMNS, type DbRow } from './ledgerRows'
-import { ledgerRecord, pick } from './ledgerRecords'
+import { ledgerRecord } from './ledgerRecords'
 import { parseRange, type TimeRangeInput } from './timeRange'
 import type { StoredUsageRow } from './types'
 
@@ -37,16 +37,18 @@ export const EXPORT_FIELDS = [
   'errorClass',
   'estimated',
   'path',
+  // Added later: appended, so that existing CSV consumers keep their column positions.
+  'keyLabel',
+  'queueWaitMs',
 ] as const
 
 export type ExportRecord = Record<(typeof EXPORT_FIELDS)[number], string | number | boolean | null>
 
-/** EXPORT_FIELDS as read from the ledger record (`path` last: its text form is added after them). */
-const RECORD_FIELDS = EXPORT_FIELDS.filter((f): f is Exclude<(typeof EXPORT_FIELDS)[number], 'path'> => f !== 'path')
-
 export function toExportRecord(r: StoredUsageRow): ExportRecord {
   const rec = ledgerRecord(r)
-  return { ...pick(rec, RECORD_FIELDS), path: rec.pathText }
+  const out = {} as ExportRecord
+  for (const f of EXPORT_FIELDS) out[f] = f === 'path' ? rec.pathText : (rec[f] ?? null)
+  return out
 }
 
 /** Finished rows in [from, to), oldest first, a page at a time. */

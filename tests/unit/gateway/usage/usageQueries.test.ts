@@ -184,7 +184,7 @@ describe('export', () => {
     store(rows)
     const text = [...exportLedger(ledger.db, 'csv', { from: NOW - 2 * H, to: NOW }, NOW)].join('')
     const lines = text.split('\r\n')
-    expect(lines[0]).toBe('requestId,time,app,provider,routeModel,upstreamModel,endpoint,stream,status,state,promptTokens,completionTokens,cachedTokens,cacheCreationTokens,reasoningTokens,totalTokens,costUsd,latencyMs,ttftMs,attempts,errorClass,estimated,path')
+    expect(lines[0]).toBe('requestId,time,app,provider,routeModel,upstreamModel,endpoint,stream,status,state,promptTokens,completionTokens,cachedTokens,cacheCreationTokens,reasoningTokens,totalTokens,costUsd,latencyMs,ttftMs,attempts,errorClass,estimated,path,keyLabel,queueWaitMs')
     expect(text).toContain('"My ""quoted"", app\nline2"')
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`)
     expect(text.endsWith('\r\n')).toBe(true)
@@ -194,10 +194,11 @@ describe('export', () => {
   })
 
   it('JSON: a valid array of records', () => {
-    store([row({ ts: NOW - H, promptTokens: 3, completionTokens: 4 }), row({ ts: NOW - H })])
+    store([row({ ts: NOW - H, promptTokens: 3, completionTokens: 4, keyLabel: 'alpha', queueWaitMs: 250 }), row({ ts: NOW - H })])
     const doc = JSON.parse([...exportLedger(ledger.db, 'json', {}, NOW)].join('')) as Array<Record<string, unknown>>
     expect(doc).toHaveLength(2)
-    expect(doc[0]).toMatchObject({ promptTokens: 3, completionTokens: 4, totalTokens: 7, time: new Date(NOW - H).toISOString() })
+    expect(doc[0]).toMatchObject({ promptTokens: 3, completionTokens: 4, totalTokens: 7, time: new Date(NOW - H).toISOString(), keyLabel: 'alpha', queueWaitMs: 250 })
+    expect(doc[1]).toMatchObject({ keyLabel: null, queueWaitMs: null })
     expect(JSON.parse([...exportLedger(ledger.db, 'json', { from: 0, to: 1 }, NOW)].join(''))).toEqual([])
     expect(() => exportLedger(ledger.db, 'csv', { to: 'nope' }, NOW)).toThrow(RangeError)
   })
