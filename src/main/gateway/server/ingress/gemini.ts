@@ -10,7 +10,7 @@ import { codecFor, decodeGeminiCountTokens, geminiCountTokensResponse, geminiEmb
 import { sendDialectError } from '../../forward/clientResponse'
 import type { RequestContext } from '../../pipeline/context'
 import type { ModelRequestHandler } from './modelRequest'
-import { authorizeCaller, readJsonBody, requireModelName, type IngressDeps } from './readRequest'
+import { authorizedOrRefused, readJsonBody, requireModelName, type IngressDeps } from './readRequest'
 import type { IngressMatcher } from './route'
 
 export interface GeminiHandlerDeps {
@@ -84,23 +84,12 @@ export function createGeminiIngress(deps: GeminiHandlerDeps): IngressMatcher {
     return undefined
   }
 
-  function authorized(ctx: RequestContext): boolean {
-    try {
-      authorizeCaller(ctx, deps.ingress)
-      return true
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err
-      sendDialectError(ctx.res, 'gemini', err, ctx.requestId)
-      return false
-    }
-  }
-
   function listModels(ctx: RequestContext): void {
-    if (authorized(ctx)) sendJson(ctx.res, 200, geminiModelList(deps.models(ctx)))
+    if (authorizedOrRefused(ctx, deps.ingress, 'gemini')) sendJson(ctx.res, 200, geminiModelList(deps.models(ctx)))
   }
 
   function getModel(ctx: RequestContext, id: string): void {
-    if (!authorized(ctx)) return
+    if (!authorizedOrRefused(ctx, deps.ingress, 'gemini')) return
     const name = id.startsWith('models/') ? id.slice('models/'.length) : id
     const info = deps.models(ctx).find((m) => m.id === name)
     if (!info) sendDialectError(ctx.res, 'gemini', new GatewayError('model_not_found', `models/${name.slice(0, 200)} is not found`), ctx.requestId)
@@ -109,7 +98,7 @@ export function createGeminiIngress(deps: GeminiHandlerDeps): IngressMatcher {
 
   /** Counted here, with the gateway's tokenizer (the same estimate admission uses). */
   async function countTokens(ctx: RequestContext, model: string): Promise<void> {
-    if (!authorized(ctx)) return
+    if (!authorizedOrRefused(ctx, deps.ingress, 'gemini')) return
     const { body } = await readJsonBody(ctx)
     const canonical = decodeGeminiCountTokens(body, model)
     const chat = codecFor('openai-chat').encodeRequest(canonical, { upstreamModel: model }).body as Record<string, unknown>

@@ -11,7 +11,7 @@ import { sendDialectError } from '../../forward/clientResponse'
 import type { RequestContext } from '../../pipeline/context'
 import type { GatewayRequest } from '../../pipeline/request'
 import type { ModelRequestHandler } from './modelRequest'
-import { authorizeCaller, readJsonBody, requireModelName, type IngressDeps, type IngressRead } from './readRequest'
+import { authorizedOrRefused, readJsonBody, requireModelName, type IngressDeps, type IngressRead } from './readRequest'
 import type { IngressMatcher, IngressRoute } from './route'
 
 export interface OllamaHandlerDeps {
@@ -50,7 +50,7 @@ export function createOllamaIngress(deps: OllamaHandlerDeps): IngressMatcher {
         }
       }),
   })
-  const listing = (ctx: RequestContext, run: () => void | Promise<void>): IngressRoute => ({ model: false, wire: 'ollama', run: () => (authorized(ctx) ? run() : undefined) })
+  const listing = (ctx: RequestContext, run: () => void | Promise<void>): IngressRoute => ({ model: false, wire: 'ollama', run: () => (authorizedOrRefused(ctx, deps.ingress, 'ollama') ? run() : undefined) })
 
   return (ctx) => {
     const { path } = ctx
@@ -70,17 +70,6 @@ export function createOllamaIngress(deps: OllamaHandlerDeps): IngressMatcher {
     if (path === '/api/ps') return listing(ctx, () => sendJson(ctx.res, 200, ollamaPs(deps.loaded(ctx))))
     if (path === '/api/version') return { model: false, wire: 'ollama', run: () => sendJson(ctx.res, 200, ollamaVersion()) }
     return undefined
-  }
-
-  function authorized(ctx: RequestContext): boolean {
-    try {
-      authorizeCaller(ctx, deps.ingress)
-      return true
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err
-      sendDialectError(ctx.res, 'ollama', err, ctx.requestId)
-      return false
-    }
   }
 
   async function show(ctx: RequestContext): Promise<void> {

@@ -2,6 +2,8 @@
 // JSON body (size-limited). Each dialect's handler builds its GatewayRequest from this. Fails with
 // a coded GatewayError the caller renders in the client's dialect.
 import { GatewayError } from '../../common/errors'
+import type { Dialect } from '../../dialects/codec'
+import { sendDialectError } from '../../forward/clientResponse'
 import { invalidModelName } from '../../common/headerValue'
 import type { RequestContext } from '../../pipeline/context'
 import type { GatewayRequest } from '../../pipeline/request'
@@ -51,6 +53,18 @@ export function authorizeCaller(ctx: RequestContext, deps: IngressDeps): Extract
     throw new GatewayError('unauthorized', 'this gateway requires an app key: send it as `Authorization: Bearer sy-...` (or `x-api-key`)')
   }
   return identity
+}
+
+/** Checks the caller of a request that reads no body (lists, lookups); false when the 401 was already sent in `dialect`. */
+export function authorizedOrRefused(ctx: RequestContext, deps: IngressDeps, dialect: Dialect): boolean {
+  try {
+    authorizeCaller(ctx, deps)
+    return true
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err
+    sendDialectError(ctx.res, dialect, err, ctx.requestId)
+    return false
+  }
 }
 
 /** A JSON object request body, as sent and parsed (the size limit is the runtime's). */

@@ -14,7 +14,7 @@ import type { ResponseStore } from '../../store/responseStore'
 import { ResponsesCapture } from '../../store/responsesCapture'
 import type { ModelRequestHandler } from './modelRequest'
 import type { IngressMatcher } from './route'
-import { authorizeCaller, requireModelName, type IngressDeps, type IngressRead } from './readRequest'
+import { authorizedOrRefused, requireModelName, type IngressDeps, type IngressRead } from './readRequest'
 
 export interface ResponsesHandlerDeps {
   handle: ModelRequestHandler
@@ -24,18 +24,6 @@ export interface ResponsesHandlerDeps {
 }
 
 export function createResponsesHandlers(deps: ResponsesHandlerDeps) {
-  /** Checks the caller like every request; false when the 401 was already sent. */
-  const authorized = (ctx: RequestContext): boolean => {
-    try {
-      authorizeCaller(ctx, deps.ingress)
-      return true
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err
-      sendDialectError(ctx.res, 'openai-responses', err, ctx.requestId)
-      return false
-    }
-  }
-
   function build(read: IngressRead): GatewayRequest {
     const { ctx, caller } = read
     let { raw, body } = read
@@ -75,7 +63,7 @@ export function createResponsesHandlers(deps: ResponsesHandlerDeps) {
 
     /** GET /v1/responses/{id}, DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items. */
     stored(ctx: RequestContext, id: string, sub: '' | 'input_items'): void {
-      if (!authorized(ctx)) return
+      if (!authorizedOrRefused(ctx, deps.ingress, 'openai-responses')) return
       const store = deps.store()
       const found = store?.get(id)
       if (!store || !found) {
