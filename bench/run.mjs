@@ -153,6 +153,7 @@ const LIMITED = 'bench-limited'
 const LEDGER_MODEL = 'bench-ledger'
 const ANTHROPIC_PATH = '/v1/messages'
 const CHAT_PATH = '/v1/chat/completions'
+const RESPONSES_PATH = '/v1/responses'
 const MESSAGES = [
   { role: 'system', content: 'You are a helpful assistant. Answer briefly and precisely.' },
   { role: 'user', content: 'Write one sentence about foxes and dogs, then one about clocks striking thirteen.' },
@@ -168,6 +169,10 @@ const ANTHROPIC_HEADERS = { 'content-type': 'application/json', accept: 'text/ev
 const openAIStreamBody = (model) => Buffer.from(JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, stream: true, stream_options: { include_usage: true } }))
 const anthropicStreamBody = (model) =>
   Buffer.from(JSON.stringify({ model, system: MESSAGES[0].content, messages: [{ role: 'user', content: MESSAGES[1].content }], max_tokens: 64, stream: true }))
+const responsesStreamBody = (model) => Buffer.from(JSON.stringify({ model, instructions: MESSAGES[0].content, input: MESSAGES[1].content, max_output_tokens: 64, stream: true }))
+const geminiStreamBody = () =>
+  Buffer.from(JSON.stringify({ systemInstruction: { parts: [{ text: MESSAGES[0].content }] }, contents: [{ role: 'user', parts: [{ text: MESSAGES[1].content }] }], generationConfig: { maxOutputTokens: 64 } }))
+const geminiStreamPath = (model) => `/v1beta/models/${model}:streamGenerateContent?alt=sse`
 
 class HarnessError extends Error {}
 
@@ -513,6 +518,45 @@ function checkAnthropicStream(text, chunks) {
   return null
 }
 
+/** A Responses API stream: response.created first, response.completed last, no failure, >= `chunks` text deltas. */
+function checkResponsesStream(text, chunks) {
+  if (!text.endsWith('\n\n')) return 'stream does not end at an event boundary'
+  let deltas = 0
+  let first
+  let last
+  for (const e of text.slice(0, -2).split('\n\n')) {
+    if (e.startsWith(':')) continue // keep-alive comment
+    const m = /^event: (\S+)\ndata: /.exec(e)
+    if (!m) return `not a Responses event: ${e.slice(0, 60)}`
+    if (m[1] === 'error' || m[1] === 'response.failed') return `failure event: ${e.slice(0, 160)}`
+    first ??= m[1]
+    last = m[1]
+    if (m[1] === 'response.output_text.delta') deltas++
+  }
+  if (first !== 'response.created') return `first event is ${first}, not response.created`
+  if (last !== 'response.completed') return `last event is ${last}, not response.completed`
+  if (deltas < chunks) return `expected at least ${chunks} text deltas, got ${deltas}`
+  return null
+}
+
+/** A Gemini SSE stream (alt=sse): data events of GenerateContentResponse, >= `chunks` with text, usage metadata, no error. */
+function checkGeminiStream(text, chunks) {
+  if (!text.endsWith('\n\n')) return 'stream does not end at an event boundary'
+  let withText = 0
+  let usage = 0
+  for (const e of text.slice(0, -2).split('\n\n')) {
+    if (e.startsWith(':')) continue
+    if (!e.startsWith('data: ')) return `not a data event: ${e.slice(0, 60)}`
+    const j = JSON.parse(e.slice(6))
+    if (j.error) return `error event: ${JSON.stringify(j.error).slice(0, 120)}`
+    if (j.candidates?.[0]?.content?.parts?.some((p) => typeof p.text === 'string' && p.text !== '')) withText++
+    if (j.usageMetadata) usage++
+  }
+  if (withText < chunks) return `expected at least ${chunks} events with text, got ${withText}`
+  if (usage === 0) return 'no usageMetadata'
+  return null
+}
+
 /** An OpenAI stream translated from another protocol: chunks, [DONE], no error, >= `chunks` with content. */
 function checkTranslatedOpenAIStream(text, chunks) {
   const parsed = openAIChunks(text)
@@ -770,7 +814,17 @@ function translationVariants(m) {
     { name: 'Anthropic client → OpenAI upstream (translated)', key: 'anthropic-to-openai', path: ANTHROPIC_PATH, headers: ANTHROPIC_HEADERS, model: `bench-tr-${m.shape}`, provider: `tr-${m.shape}`, check: (t) => checkAnthropicStream(t, m.chunks) },
     { name: 'Anthropic client → Anthropic upstream (passthrough)', key: 'anthropic-passthrough', path: ANTHROPIC_PATH, headers: ANTHROPIC_HEADERS, model: `bench-an-${m.shape}`, provider: `an-${m.shape}`, check: (t) => checkAnthropicStream(t, m.chunks) },
     { name: 'OpenAI client → Anthropic upstream (translated)', key: 'openai-to-anthropic', path: CHAT_PATH, headers: STREAM_HEADERS, model: `bench-an-${m.shape}`, provider: `an-${m.shape}`, check: (t) => checkTranslatedOpenAIStream(t, m.chunks) },
-  ].map((v) => ({ ...v, body: v.path === ANTHROPIC_PATH ? anthropicStreamBody(v.model) : openAIStreamBody(v.model) }))
+    { name: 'Responses client → OpenAI upstream (translated)', key: 'responses-to-openai', path: RESPONSES_PATH, headers: STREAM_HEADERS, model: `bench-tr-${m.shape}`, provider: `tr-${m.shape}`, check: (t) => checkResponsesStream(t, m.chunks) },
+    { name: 'Gemini client → OpenAI upstream (translated)', key: 'gemini-to-openai', path: geminiStreamPath(`bench-tr-${m.shape}`), headers: STREAM_HEADERS, model: `bench-tr-${m.shape}`, provider: `tr-${m.shape}`, check: (t) => checkGeminiStream(t, m.chunks) },
+  ].map((v) => ({ ...v, body: streamBodyFor(v.path, v.model) }))
+}
+
+/** The streaming request body each client dialect sends, for the same prompt. */
+function streamBodyFor(path, model) {
+  if (path === ANTHROPIC_PATH) return anthropicStreamBody(model)
+  if (path === RESPONSES_PATH) return responsesStreamBody(model)
+  if (path.startsWith('/v1beta/')) return geminiStreamBody()
+  return openAIStreamBody(model)
 }
 
 /** bench/micro.mjs in a child process (bundles, then times); its JSON result. */
@@ -1784,7 +1838,7 @@ function reportLater(r) {
   L.push('')
   L.push('### Issue 6 — protocol bridge')
   L.push('')
-  L.push(`Streams through Switchyard at c=${p.translation.concurrency}, all four ways, against the same mock process (OpenAI chat chunks on /v1/chat/completions, Anthropic events on /v1/messages), stream shape set by the provider's x-mock-* headers. Rounds interleaved in rotated order. CPU is Switchyard's, per stream.`)
+  L.push(`Streams through Switchyard at c=${p.translation.concurrency}, every way (OpenAI chat and Anthropic clients both ways; Responses and Gemini clients translated to OpenAI chat), against the same mock process (OpenAI chat chunks on /v1/chat/completions, Anthropic events on /v1/messages), stream shape set by the provider's x-mock-* headers. Rounds interleaved in rotated order. CPU is Switchyard's, per stream.`)
   for (const m of p.translation.modes) {
     const rows = r.translation.filter((x) => x.mode === m.name)
     const ref = rows.find((x) => x.variant === 'openai-passthrough')
@@ -1803,7 +1857,9 @@ function reportLater(r) {
       const by = (k) => rows.find((x) => x.variant === k)
       const added = (t, base) => `p99 read gap ${signed(t.readGapMs.p99 - base.readGapMs.p99)} ms, mean ${signed(t.readGapMs.mean - base.readGapMs.mean)} ms, per-stream max gap p99 ${signed(t.streamMaxGapMs.p99 - base.streamMaxGapMs.p99)} ms`
       L.push('')
-      L.push(`Added inter-chunk delay of translation: Anthropic client → OpenAI upstream vs OpenAI passthrough: ${added(by('anthropic-to-openai'), by('openai-passthrough'))}; OpenAI client → Anthropic upstream vs Anthropic passthrough: ${added(by('openai-to-anthropic'), by('anthropic-passthrough'))}.`)
+      L.push(
+        `Added inter-chunk delay of translation: Anthropic client → OpenAI upstream vs OpenAI passthrough: ${added(by('anthropic-to-openai'), by('openai-passthrough'))}; OpenAI client → Anthropic upstream vs Anthropic passthrough: ${added(by('openai-to-anthropic'), by('anthropic-passthrough'))}; Responses client → OpenAI upstream vs OpenAI passthrough: ${added(by('responses-to-openai'), by('openai-passthrough'))}; Gemini client → OpenAI upstream vs OpenAI passthrough: ${added(by('gemini-to-openai'), by('openai-passthrough'))}.`,
+      )
     }
   }
   return L
