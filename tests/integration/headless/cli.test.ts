@@ -97,7 +97,7 @@ describe('switchyard serve (built CLI)', () => {
     expect(await exited).toBe(0)
   })
 
-  it.skipIf(!hasScript)('prints the dashboard link with the token when stdout is a terminal', async () => {
+  it.skipIf(!hasScript)(`prints the dashboard link with the token when stdout is a terminal${hasScript ? '' : ' [skipped: needs Linux and util-linux `script` to give the CLI a terminal]'}`, async () => {
     const { child, ready } = serve(['--data-dir', path.join(dir, 'tty'), '--port', '0', '--admin-token', 'tty-token-77c2'], {}, { terminal: true })
     const { url, dashboard } = await ready
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)

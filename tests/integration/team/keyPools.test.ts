@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { postJson } from '../../helpers/http'
 import { startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { chat, closeMocks, instrumentedMock, MODEL } from '../admission/helpers'
-import { redisAvailable, startTeam, until, useRedis, type Team } from './teamHarness'
+import { redisAvailable, teamSuiteTitle, startTeam, until, useRedis, type Team } from './teamHarness'
 import type { RequestLogEntry } from '../../../src/shared/api'
 
 const KEYS = { 'sk-pool-alpha-0001': 'alpha', 'sk-pool-bravo-0002': 'bravo', 'sk-pool-charlie-03': 'charlie' } as const
@@ -91,7 +91,7 @@ describe('key pools (one instance, embedded state)', () => {
   })
 })
 
-describe.skipIf(!redisAvailable && !process.env.CI)('key pools in a team (two instances, real redis-server)', () => {
+describe.skipIf(!redisAvailable && !process.env.CI)(teamSuiteTitle('key pools in a team (two instances, real redis-server)'), () => {
   const redis = useRedis()
   let team: Team | undefined
   afterEach(async () => {

@@ -8,11 +8,11 @@ import { RedisLimits } from '../../../src/main/gateway/state/redisLimits'
 import { EventBus } from '../../../src/main/gateway/state/eventBus'
 import { ADMIT, LEARN, READ, RELEASE, RENEW, RESYNC } from '../../../src/main/gateway/state/limitScripts'
 import type { ProbeRequest } from '../../../src/main/gateway/admission/sharedLimits'
-import { redisAvailable, sleep, until, useRedis } from './teamHarness'
+import { redisAvailable, teamSuiteTitle, sleep, until, useRedis } from './teamHarness'
 
 const E = { input: 10, output: 90 }
 
-describe.skipIf(!redisAvailable && !process.env.CI)('shared limit scripts (real redis-server)', () => {
+describe.skipIf(!redisAvailable && !process.env.CI)(teamSuiteTitle('shared limit scripts (real redis-server)'), () => {
   const redis = useRedis()
   let conns: RedisConnection[] = []
   let n = 0

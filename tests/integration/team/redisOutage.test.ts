@@ -10,12 +10,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { postJson } from '../../helpers/http'
 import { chat, closeMocks, instrumentedMock, MODEL } from '../admission/helpers'
-import { health, metric, redisAvailable, sleep, startTeam, until, useRedis, type Team } from './teamHarness'
+import { health, metric, redisAvailable, teamSuiteTitle, sleep, startTeam, until, useRedis, type Team } from './teamHarness'
 import type { TestGateway } from '../../helpers/gateway'
 
 const isRejoining = (g: TestGateway): boolean => g.gateway.state.limits?.rejoining === true
 
-describe.skipIf(!redisAvailable && !process.env.CI)('team: Redis killed under load (real redis-server)', () => {
+describe.skipIf(!redisAvailable && !process.env.CI)(teamSuiteTitle('team: Redis killed under load (real redis-server)'), () => {
   const redis = useRedis()
   let team: Team | undefined
   afterEach(async () => {

@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { postJson } from '../../helpers/http'
 import { chat, closeMocks, instrumentedMock, MODEL } from '../admission/helpers'
-import { redisAvailable, startTeam, until, useRedis, type Team } from './teamHarness'
+import { redisAvailable, teamSuiteTitle, startTeam, until, useRedis, type Team } from './teamHarness'
 
-describe.skipIf(!redisAvailable && !process.env.CI)('team: shared limits across three instances (real redis-server)', () => {
+describe.skipIf(!redisAvailable && !process.env.CI)(teamSuiteTitle('team: shared limits across three instances (real redis-server)'), () => {
   const redis = useRedis()
   let team: Team | undefined
   afterEach(async () => {

@@ -11,6 +11,11 @@ export { until, sleep } from '../../helpers/wait'
 
 export const redisAvailable = hasRedisServer()
 
+/** A team suite's title; where it skips (no redis-server outside CI), the title says why: a skip is not a pass. */
+export function teamSuiteTitle(title: string): string {
+  return redisAvailable || process.env.CI ? title : `${title} [skipped: redis-server is not installed (apt-get install redis-server); CI installs it and fails instead]`
+}
+
 /** One redis-server for the file (flushed between tests by team()). */
 export function useRedis(): () => RedisServer {
   let redis: RedisServer | undefined

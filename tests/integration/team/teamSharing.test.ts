@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { postJson } from '../../helpers/http'
 import type { TestGateway } from '../../helpers/gateway'
 import { chat, closeMocks, instrumentedMock, MODEL } from '../admission/helpers'
-import { redisAvailable, sleep, startTeam, until, useRedis, type Team } from './teamHarness'
+import { redisAvailable, teamSuiteTitle, sleep, startTeam, until, useRedis, type Team } from './teamHarness'
 
-describe.skipIf(!redisAvailable && !process.env.CI)('team: app keys, config, breakers and usage are shared (real redis-server)', () => {
+describe.skipIf(!redisAvailable && !process.env.CI)(teamSuiteTitle('team: app keys, config, breakers and usage are shared (real redis-server)'), () => {
   const redis = useRedis()
   let team: Team | undefined
   afterEach(async () => {
