@@ -8,7 +8,7 @@ export type Dialect = (typeof DIALECTS)[number]
 
 /**
  * Per-upstream knobs for encoding a request: the quirks of the backend that will receive it
- * (routing decides them; see pipeline/upstreamCall.ts translationOptions).
+ * (routing decides them; see translationOptions in pipeline/prepare.ts).
  */
 export interface EncodeRequestOptions {
   /** Model name to send upstream (after route resolution); defaults to the client's. */
@@ -35,6 +35,11 @@ export interface EncodeRequestOptions {
    * max_tokens. Off by default: which thinking modes a Claude model accepts depends on the model.
    */
   mapReasoningEffort?: boolean
+}
+
+/** The output-token limit to send: the client's, clamped to the upstream's cap when it has one. */
+export function cappedMaxTokens(max: number, opts: EncodeRequestOptions): number {
+  return opts.maxTokensCap ? Math.min(max, opts.maxTokensCap) : max
 }
 
 export interface EncodedRequest {

@@ -3,7 +3,7 @@
 // prefill, tool ids in its alphabet, max_tokens always present, temperature within 0-1, thinking
 // passed back only with the signature Anthropic issued for it.
 import type { AssistantPart, CanonicalRequest, Message, ToolChoice, ToolDefinition, UserPart } from '../canonical'
-import type { EncodeRequestOptions, EncodedRequest } from '../codec'
+import { cappedMaxTokens, type EncodeRequestOptions, type EncodedRequest } from '../codec'
 import { argumentsOf, functionShapeOf, toolInputFromArguments } from '../tools'
 import { anthropicDocument, anthropicImage, anthropicToolId } from './mapping'
 import type { AnthropicBlock, AnthropicMessageParam, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wire'
@@ -20,7 +20,7 @@ export function encodeAnthropicRequest(req: CanonicalRequest, opts: EncodeReques
 
   const s = req.sampling
   const max = s.maxOutputTokens ?? opts.defaultMaxTokens ?? DEFAULT_MAX_TOKENS
-  const out: AnthropicRequest = { model: opts.upstreamModel ?? req.model, max_tokens: opts.maxTokensCap ? Math.min(max, opts.maxTokensCap) : max, messages }
+  const out: AnthropicRequest = { model: opts.upstreamModel ?? req.model, max_tokens: cappedMaxTokens(max, opts), messages }
   if (s.temperature !== undefined) out.temperature = Math.min(1, Math.max(0, s.temperature)) // OpenAI's range is 0-2
   if (s.topP !== undefined) out.top_p = s.topP
   if (s.topK !== undefined) out.top_k = s.topK

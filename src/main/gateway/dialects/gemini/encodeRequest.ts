@@ -5,7 +5,7 @@
 // trimming to Gemini's OpenAPI subset, and the first function call of every model turn carries a
 // thought signature — the real one, or the placeholder Google documents for calls it did not issue.
 import type { CanonicalRequest, Message, ToolChoice, ToolDefinition } from '../canonical'
-import type { EncodeRequestOptions, EncodedRequest } from '../codec'
+import { cappedMaxTokens, type EncodeRequestOptions, type EncodedRequest } from '../codec'
 import { toolNamesById } from '../toolCallIds'
 import { functionShapeOf } from '../tools'
 import { SKIP_SIGNATURE, thinkingFor } from './mapping'
@@ -84,7 +84,7 @@ function generationConfig(req: CanonicalRequest, opts: EncodeRequestOptions, mod
   if (s.temperature !== undefined) out.temperature = s.temperature
   if (s.topP !== undefined) out.topP = s.topP
   if (s.topK !== undefined) out.topK = s.topK
-  if (s.maxOutputTokens !== undefined) out.maxOutputTokens = opts.maxTokensCap ? Math.min(s.maxOutputTokens, opts.maxTokensCap) : s.maxOutputTokens
+  if (s.maxOutputTokens !== undefined) out.maxOutputTokens = cappedMaxTokens(s.maxOutputTokens, opts)
   if (s.stopSequences && s.stopSequences.length > 0) out.stopSequences = s.stopSequences
   if (s.seed !== undefined) out.seed = s.seed
   if (s.presencePenalty !== undefined) out.presencePenalty = s.presencePenalty

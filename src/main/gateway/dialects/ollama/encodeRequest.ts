@@ -5,7 +5,7 @@
 // reasoning goes back as `thinking` (signatures and encrypted reasoning mean nothing to Ollama).
 // Ollama has no tool_choice: "none" sends no tools, the others are the model's default.
 import type { CanonicalRequest, DocumentPart, ImagePart, Message, ToolDefinition, UserPart } from '../canonical'
-import type { EncodeRequestOptions, EncodedRequest } from '../codec'
+import { cappedMaxTokens, type EncodeRequestOptions, type EncodedRequest } from '../codec'
 import { toolNamesById } from '../toolCallIds'
 import { functionShapeOf } from '../tools'
 import { thinkFor } from './mapping'
@@ -95,7 +95,7 @@ function sampling(req: CanonicalRequest, opts: EncodeRequestOptions): OllamaOpti
   if (s.temperature !== undefined) out.temperature = s.temperature
   if (s.topP !== undefined) out.top_p = s.topP
   if (s.topK !== undefined) out.top_k = s.topK
-  if (s.maxOutputTokens !== undefined) out.num_predict = opts.maxTokensCap ? Math.min(s.maxOutputTokens, opts.maxTokensCap) : s.maxOutputTokens
+  if (s.maxOutputTokens !== undefined) out.num_predict = cappedMaxTokens(s.maxOutputTokens, opts)
   if (s.stopSequences && s.stopSequences.length > 0) out.stop = s.stopSequences
   if (s.seed !== undefined) out.seed = s.seed
   if (s.presencePenalty !== undefined) out.presence_penalty = s.presencePenalty

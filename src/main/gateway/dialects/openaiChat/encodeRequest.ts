@@ -2,7 +2,7 @@
 // LM Studio, llama.cpp, DeepSeek, OpenAI). Features chat servers lack are dropped, not failed:
 // Claude Code sends several (cache_control, top_k, thinking budgets, server tools) on every call.
 import type { AssistantPart, CanonicalRequest, ImagePart, DocumentPart, Message, ToolChoice, ToolDefinition, UserPart } from '../canonical'
-import type { EncodeRequestOptions, EncodedRequest } from '../codec'
+import { cappedMaxTokens, type EncodeRequestOptions, type EncodedRequest } from '../codec'
 import { urlOfSource } from '../media'
 import { argumentsOf, functionShapeOf } from '../tools'
 import { reasoningText } from './mapping'
@@ -16,7 +16,7 @@ export function encodeChatRequest(req: CanonicalRequest, opts: EncodeRequestOpti
 
   const out: OpenAIRequest = { model: opts.upstreamModel ?? req.model, messages }
   const s = req.sampling
-  if (s.maxOutputTokens !== undefined) out[opts.maxTokensField ?? 'max_tokens'] = opts.maxTokensCap ? Math.min(s.maxOutputTokens, opts.maxTokensCap) : s.maxOutputTokens
+  if (s.maxOutputTokens !== undefined) out[opts.maxTokensField ?? 'max_tokens'] = cappedMaxTokens(s.maxOutputTokens, opts)
   if (s.temperature !== undefined) out.temperature = s.temperature
   if (s.topP !== undefined) out.top_p = s.topP
   if (s.stopSequences && s.stopSequences.length > 0) out.stop = s.stopSequences

@@ -3,7 +3,7 @@
 // reasoning goes back only as the encrypted content the Responses API issued (it rejects any
 // other). Stop sequences and top_k have no Responses counterpart and are dropped.
 import type { AssistantPart, CanonicalRequest, Json, Message, ToolCallPart, ToolChoice, ToolDefinition, UserPart } from '../canonical'
-import type { EncodeRequestOptions, EncodedRequest } from '../codec'
+import { cappedMaxTokens, type EncodeRequestOptions, type EncodedRequest } from '../codec'
 import { responsesInputPart } from './mapping'
 
 export function encodeResponsesRequest(req: CanonicalRequest, opts: EncodeRequestOptions): EncodedRequest & { body: Json } {
@@ -15,7 +15,7 @@ export function encodeResponsesRequest(req: CanonicalRequest, opts: EncodeReques
   const instructions = (req.system ?? []).map((p) => p.text).join('\n\n')
   if (instructions !== '') out.instructions = instructions
   const s = req.sampling
-  if (s.maxOutputTokens !== undefined) out.max_output_tokens = opts.maxTokensCap ? Math.min(s.maxOutputTokens, opts.maxTokensCap) : s.maxOutputTokens
+  if (s.maxOutputTokens !== undefined) out.max_output_tokens = cappedMaxTokens(s.maxOutputTokens, opts)
   if (s.temperature !== undefined) out.temperature = s.temperature
   if (s.topP !== undefined) out.top_p = s.topP
   const tools = (req.tools ?? []).map(toResponsesTool)
