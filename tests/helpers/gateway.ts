@@ -7,6 +7,7 @@ import { parseConfig, type Config } from '../../src/shared/config'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/main/gateway/createGateway'
 import { createLogger } from '../../src/main/gateway/common/log'
 import type { ConfigStore, SecretResolver } from '../../src/main/gateway/common/types'
+import type { RequestLogEntry } from '../../src/shared/api'
 
 export function memoryConfigStore(initial: unknown): ConfigStore & { set(raw: unknown): Promise<void> } {
   let current = mustParse(initial)
@@ -55,6 +56,17 @@ export interface TestGateway {
   port: number
   logs: string[]
   close(graceMs?: number): Promise<void>
+}
+
+/** The request's ledger row once it is final (the writer is at most a batch window behind). */
+export async function finalRow(gw: Pick<TestGateway, 'gateway'>, requestId: string, timeoutMs = 5000): Promise<RequestLogEntry> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = (await gw.gateway.api.listRequests({ limit: 100 })).items.find((r) => r.requestId === requestId && r.state !== 'in_flight')
+    if (found) return found
+    if (Date.now() > deadline) throw new Error(`no final row for ${requestId}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
 }
 
 export async function startTestGateway(

@@ -4,28 +4,13 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { RequestLogEntry } from '../../../src/shared/api'
 import { request } from '../../helpers/http'
 import { spawnServe, type ServeProcess } from '../../helpers/serveProcess'
 import { trackChild } from './cliProcess'
 
-/** The ledger row fields the suite reads (RequestLogEntry in src/shared/api.ts). */
-export interface LedgerRow {
-  requestId: string
-  app: string
-  provider: string
-  routeModel: string
-  upstreamModel: string
-  endpoint: string
-  stream: boolean
-  status: number
-  state: string
-  promptTokens: number
-  completionTokens: number
-  cachedTokens: number
-  reasoningTokens: number
-  errorClass: string | null
-  estimated: boolean
-}
+/** A ledger row as the admin API's request log returns it. */
+export type LedgerRow = RequestLogEntry
 
 export interface RunningGateway {
   url: string

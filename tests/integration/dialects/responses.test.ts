@@ -5,7 +5,7 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../../src/shared/api'
-import { startTestGateway, type TestGateway } from '../../helpers/gateway'
+import { finalRow, startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson, request } from '../../helpers/http'
 import { startMockAnthropic, type MockAnthropic } from '../../helpers/mockAnthropic'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
@@ -34,15 +34,7 @@ describe('OpenAI Responses clients', () => {
     await claude.close()
   })
 
-  async function row(id: string): Promise<RequestLogEntry> {
-    const deadline = Date.now() + 5000
-    for (;;) {
-      const found = (await gw.gateway.api.listRequests({ limit: 100 })).items.find((r) => r.requestId === id && r.state !== 'in_flight')
-      if (found) return found
-      if (Date.now() > deadline) throw new Error(`no final row for ${id}`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
+  const row = (requestId: string): Promise<RequestLogEntry> => finalRow(gw, requestId)
 
   it('responses.create to a chat-only backend: translated, usage with cached and reasoning tokens', async () => {
     const { data, response } = await client.responses.create({ model: 'qwen', input: 'Say hello', instructions: 'Be brief.', store: false }).withResponse()

@@ -5,7 +5,7 @@
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../../src/shared/api'
-import { startTestGateway, type TestGateway } from '../../helpers/gateway'
+import { finalRow, startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson, request } from '../../helpers/http'
 import { startMockBackend, type MockBackend } from '../../helpers/mockBackend'
 import { json, listenOnLoopback, readBody, type Listening } from '../../helpers/server'
@@ -70,15 +70,7 @@ describe('POST /v1/responses/compact', () => {
     await native.close()
   })
 
-  async function row(id: string): Promise<RequestLogEntry> {
-    const deadline = Date.now() + 5000
-    for (;;) {
-      const found = (await gw.gateway.api.listRequests({ limit: 100 })).items.find((r) => r.requestId === id && r.state !== 'in_flight')
-      if (found) return found
-      if (Date.now() > deadline) throw new Error(`no final row for ${id}`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
+  const row = (requestId: string): Promise<RequestLogEntry> => finalRow(gw, requestId)
 
   it('on a chat-only backend: the routed model writes a summary, carried forward as plain user items', async () => {
     const res = await postJson(gw.url, '/v1/responses/compact', codexCompaction('qwen'))

@@ -4,7 +4,7 @@
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../../src/shared/api'
-import { startTestGateway, type TestGateway } from '../../helpers/gateway'
+import { finalRow, startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson, request } from '../../helpers/http'
 import { listenOnLoopback, readBody, type Listening } from '../../helpers/server'
 
@@ -56,15 +56,7 @@ describe('broken answers with a clean HTTP ending', () => {
     await upstream.close()
   })
 
-  async function row(requestId: string): Promise<RequestLogEntry> {
-    const deadline = Date.now() + 5000
-    for (;;) {
-      const found = (await gw.gateway.api.listRequests({ limit: 100 })).items.find((r) => r.requestId === requestId && r.state !== 'in_flight')
-      if (found) return found
-      if (Date.now() > deadline) throw new Error(`no final row for ${requestId}`)
-      await new Promise((r) => setTimeout(r, 30))
-    }
-  }
+  const row = (requestId: string): Promise<RequestLogEntry> => finalRow(gw, requestId)
 
   function breaker(provider: string): { consecutiveFailures: number; lastError?: { code: string } } {
     return gw.gateway.router.status().find((s) => s.providerId === provider)!.health as never

@@ -5,7 +5,7 @@ import http from 'node:http'
 import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RequestLogEntry } from '../../../src/shared/api'
-import { startTestGateway, type TestGateway } from '../../helpers/gateway'
+import { finalRow, startTestGateway, type TestGateway } from '../../helpers/gateway'
 import { postJson } from '../../helpers/http'
 import { listenOnLoopback, readBody, type Listening } from '../../helpers/server'
 
@@ -63,15 +63,7 @@ describe('compressed upstream answers', () => {
     await upstream.close()
   })
 
-  async function row(requestId: string): Promise<RequestLogEntry> {
-    const deadline = Date.now() + 5000
-    for (;;) {
-      const found = (await gw.gateway.api.listRequests({ limit: 100 })).items.find((r) => r.requestId === requestId && r.state !== 'in_flight')
-      if (found) return found
-      if (Date.now() > deadline) throw new Error(`no final row for ${requestId}`)
-      await new Promise((r) => setTimeout(r, 30))
-    }
-  }
+  const row = (requestId: string): Promise<RequestLogEntry> => finalRow(gw, requestId)
 
   it.each(['gzip', 'deflate', 'br'] as const)('%s stream: plain SSE to the client, exact usage in the ledger', async (enc) => {
     encoding = enc
