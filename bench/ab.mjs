@@ -20,7 +20,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Pool } from 'undici'
+import { closedLoop } from './closedLoop.mjs'
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)))
 const { values: a } = parseArgs({
@@ -62,52 +62,7 @@ const nsBody = Buffer.from(JSON.stringify({ model: 'bench-model', messages: msgs
 const stBody = Buffer.from(JSON.stringify({ model: 'bench-model', messages: msgs, stream: true, stream_options: { include_usage: true }, mock_chunks: 20, mock_delay_ms: 0 }))
 
 function loop(url, c, n, body) {
-  const pool = new Pool(url, { connections: c, pipelining: 1 })
-  const lat = []
-  const ttfc = []
-  let errors = 0
-  return new Promise((resolve) => {
-    let issued = 0
-    let done = 0
-    const t0 = performance.now()
-    const next = () => {
-      if (issued >= n || performance.now() - t0 > 30_000) {
-        if (done === issued) void pool.close().then(() => resolve({ ms: performance.now() - t0, lat, ttfc, errors, n: done }))
-        return
-      }
-      issued++
-      const s = performance.now()
-      let first = 0
-      let status = 0
-      pool.dispatch(
-        { path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body },
-        {
-          onConnect() {},
-          onHeaders(st) {
-            status = st
-            return true
-          },
-          onData() {
-            if (!first) first = performance.now()
-            return true
-          },
-          onComplete() {
-            done++
-            if (status !== 200) errors++
-            lat.push(performance.now() - s)
-            ttfc.push(first - s)
-            next()
-          },
-          onError() {
-            done++
-            errors++
-            setImmediate(next)
-          },
-        },
-      )
-    }
-    for (let i = 0; i < c; i++) next()
-  })
+  return closedLoop(url, { connections: c, count: n, request: { path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body }, deadlineMs: 30_000 })
 }
 const med = (xs) => {
   const s = [...xs].sort((x, y) => x - y)

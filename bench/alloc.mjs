@@ -24,7 +24,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Pool } from 'undici'
+import { closedLoop } from './closedLoop.mjs'
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)))
 const { values: a } = parseArgs({
@@ -81,44 +81,7 @@ const chat = (stream) =>
 const SHAPES = { 'non-stream': chat(false), stream: chat(true) }
 
 function load(origin, total, body) {
-  const pool = new Pool(origin, { connections: C, pipelining: 1 })
-  return new Promise((resolve) => {
-    let issued = 0
-    let done = 0
-    let errors = 0
-    const next = () => {
-      if (issued >= total) {
-        if (done === issued) pool.close().then(() => resolve({ errors }))
-        return
-      }
-      issued++
-      let status = 0
-      pool.dispatch(
-        { path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body },
-        {
-          onConnect() {},
-          onHeaders(s) {
-            status = s
-            return true
-          },
-          onData() {
-            return true
-          },
-          onComplete() {
-            done++
-            if (status !== 200) errors++
-            next()
-          },
-          onError() {
-            done++
-            errors++
-            setImmediate(next)
-          },
-        },
-      )
-    }
-    for (let i = 0; i < C; i++) next()
-  })
+  return closedLoop(origin, { connections: C, count: total, request: { path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body }, deadlineMs: Infinity })
 }
 
 // The proxies' own code: the Switchyard build under test (its cli.js's folder), or the passthrough script.

@@ -24,7 +24,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Pool } from 'undici'
+import { closedLoop } from './closedLoop.mjs'
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)))
 const DIR = path.join(ROOT, 'bench/results/profiles')
@@ -81,47 +81,9 @@ const ANTHROPIC = {
   headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
   body: Buffer.from(JSON.stringify({ model: 'bench-model', max_tokens: 64, messages: [{ role: 'user', content: 'Write one sentence about foxes.' }], stream: true })),
 }
-function load(origin, total, req = OPENAI) {
-  const pool = new Pool(origin, { connections: C, pipelining: 1 })
-  return new Promise((resolve) => {
-    let issued = 0
-    let done = 0
-    let errors = 0
-    const t0 = performance.now()
-    const deadline = t0 + 60_000
-    const next = () => {
-      if (issued >= total || performance.now() > deadline) {
-        if (done === issued) pool.close().then(() => resolve({ rps: done / ((performance.now() - t0) / 1000), errors }))
-        return
-      }
-      issued++
-      let status = 0
-      pool.dispatch(
-        { path: req.path, method: 'POST', headers: req.headers, body: req.body },
-        {
-          onConnect() {},
-          onHeaders(s) {
-            status = s
-            return true
-          },
-          onData() {
-            return true
-          },
-          onComplete() {
-            done++
-            if (status !== 200) errors++
-            next()
-          },
-          onError() {
-            done++
-            errors++
-            setImmediate(next)
-          },
-        },
-      )
-    }
-    for (let i = 0; i < C; i++) next()
-  })
+async function load(origin, total, req = OPENAI) {
+  const r = await closedLoop(origin, { connections: C, count: total, request: req })
+  return { rps: r.n / (r.ms / 1000), errors: r.errors }
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-prof-'))

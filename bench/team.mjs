@@ -15,7 +15,7 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Pool } from 'undici'
+import { closedLoop } from './closedLoop.mjs'
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)))
 const { values: a } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, requests: { type: 'string', default: '4000' }, single: { type: 'string', default: '1000' } } })
@@ -69,48 +69,7 @@ async function startRedis() {
 const body = Buffer.from(JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Write one sentence about foxes and dogs.' }], max_tokens: 64 }))
 
 function loop(url, c, n) {
-  const pool = new Pool(url, { connections: c, pipelining: 1 })
-  const lat = []
-  let errors = 0
-  return new Promise((resolve) => {
-    let issued = 0
-    let done = 0
-    const t0 = performance.now()
-    const next = () => {
-      if (issued >= n || performance.now() - t0 > 60_000) {
-        if (done === issued) void pool.close().then(() => resolve({ ms: performance.now() - t0, lat, errors, n: done }))
-        return
-      }
-      issued++
-      const s = performance.now()
-      let status = 0
-      pool.dispatch(
-        { path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body },
-        {
-          onConnect() {},
-          onHeaders(st) {
-            status = st
-            return true
-          },
-          onData() {
-            return true
-          },
-          onComplete() {
-            done++
-            if (status !== 200) errors++
-            lat.push(performance.now() - s)
-            next()
-          },
-          onError() {
-            done++
-            errors++
-            setImmediate(next)
-          },
-        },
-      )
-    }
-    for (let i = 0; i < c; i++) next()
-  })
+  return closedLoop(url, { connections: c, count: n, request: { path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body } })
 }
 const med = (xs) => {
   const s = [...xs].sort((x, y) => x - y)
