@@ -141,7 +141,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   state.onStatus(() => publishStatus())
   registerStateMetrics(usage.metrics.registry, state)
   const admission = new Admission({
-    onTokenLimits: () => void defaultTokenCounter.warmUp(),
+    onTokenLimits: () => defaultTokenCounter.warmUpCount(),
     ...opts.admission,
     shared: state.limits,
     failMode: configStore.get().state?.failMode,

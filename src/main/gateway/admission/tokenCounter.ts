@@ -78,6 +78,12 @@ export interface TokenCounting {
   countAsync(text: string, encoding?: EncodingName): Promise<number>
   /** Resolves true once `encoding` is loaded where the counting happens, false if it cannot be. */
   warmUp(encoding?: EncodingName): Promise<boolean>
+  /**
+   * Readies what count() answers with, when that is an exact count (the encoding loaded on this
+   * thread); a no-op where count() is the heuristic (a worker runs: it loads on the first
+   * countAsync, and ~70 MB stay unspent until a count needs them).
+   */
+  warmUpCount(encoding?: EncodingName): void
   isReady(encoding?: EncodingName): boolean
 }
 
@@ -131,6 +137,10 @@ export class TokenCounter implements TokenCounting {
       this.loading.set(encoding, pending)
     }
     return pending
+  }
+
+  warmUpCount(encoding: EncodingName = 'o200k_base'): void {
+    void this.warmUp(encoding)
   }
 
   isReady(encoding: EncodingName = 'o200k_base'): boolean {

@@ -76,6 +76,10 @@ export class TokenThread implements TokenCounting {
     return warming
   }
 
+  warmUpCount(encoding: EncodingName = 'o200k_base'): void {
+    if (this.localCounter || this.scriptPath() === null) this.local().warmUpCount(encoding)
+  }
+
   isReady(encoding: EncodingName = 'o200k_base'): boolean {
     return this.localCounter ? this.localCounter.isReady(encoding) : this.ready.has(encoding)
   }

@@ -65,6 +65,17 @@ describe('the tokenizer worker', () => {
     expect(estimateRequestTokens({ messages: [{ role: 'user', content: text }] }, { shape: 'chat', counter: t })).toEqual({ input: heuristicTokens(text) + 4 + 3, output: 1024 })
   })
 
+  it('warmUpCount() (what a TPM limit calls) starts no worker and loads nothing while count() is the heuristic; in-process it loads the encoding', async () => {
+    const t = thread()
+    t.warmUpCount()
+    expect(workerOf(t)).toBeUndefined()
+    expect(t.isReady()).toBe(false)
+    const none = thread(() => undefined)
+    none.warmUpCount()
+    await until(() => none.isReady(), 10_000, 'the in-process encoding loaded')
+    expect(none.count('hello world')).toBe(o200k('hello world'))
+  })
+
   it('a worker that dies answers its open counts with the heuristic; the next count starts another', async () => {
     const t = thread()
     expect(await t.warmUp()).toBe(true)
