@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
+import { precompress } from './scripts/precompress.mjs'
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) }
@@ -39,7 +40,8 @@ export default defineConfig({
     root: resolve('src/renderer'),
     base: './',
     define,
-    plugins: [vue()],
+    // precompress: the headless gateway serves the .br/.gz copies it writes (staticUi.ts).
+    plugins: [vue(), precompress()],
     build: {
       // The headless gateway serves these files over HTTP: ship them minified.
       minify: 'esbuild',

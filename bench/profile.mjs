@@ -13,6 +13,8 @@
 //   limits      the provider has generous rpm/tpm/maxConcurrent limits (issue 4)
 //   rr3         a 3-target round-robin route, the mock listening on 3 more ports (issue 3)
 //   ledger-off  usage.ledger false (issue 5): compare with the plain process, whose ledger is on
+//   full        issue 12's "everything on": two targets (the route's default strategy), each
+//               with generous rpm/tpm/maxConcurrent limits and prices; the ledger on
 //   anthropic   Anthropic clients streaming /v1/messages, translated to the OpenAI mock (issue 6;
 //               implies --stream, and the plain process gets the OpenAI passthrough streams)
 // Each process's CPU per request (utime+stime from /proc) is printed with its RPS.
@@ -38,7 +40,7 @@ const { values: a } = parseArgs({
     variant: { type: 'string' },
   },
 })
-const VARIANTS = ['limits', 'rr3', 'ledger-off', 'anthropic']
+const VARIANTS = ['limits', 'rr3', 'ledger-off', 'anthropic', 'full']
 if (a.variant !== undefined && !VARIANTS.includes(a.variant)) {
   process.stderr.write(`--variant must be one of ${VARIANTS.join(', ')}\n`)
   process.exit(2)
@@ -101,6 +103,11 @@ try {
       routes: [{ model: 'bench-model', strategy: 'round-robin', targets: extra.map((_, i) => ({ provider: `rr-${i}` })) }],
     },
     'ledger-off': { ...plain, usage: { ledger: false } },
+    full: {
+      ...plain,
+      providers: ['full-a', 'full-b'].map((id) => ({ id, kind: 'vllm', baseUrl: `${mock.url}/v1`, limits: { rpm: 100_000_000, tpm: 1_000_000_000_000, maxConcurrent: 100_000 }, pricing: { 'bench-model': { inputPerMTok: 0.5, outputPerMTok: 1.5 } } })),
+      routes: [{ model: 'bench-model', targets: [{ provider: 'full-a' }, { provider: 'full-b' }] }],
+    },
     anthropic: { ...plain, providers: [{ ...plain.providers[0], headers: { 'x-mock-chunks': '20', 'x-mock-delay-ms': '0' } }] },
   }
   const gateway = async (name, config) => {

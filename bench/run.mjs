@@ -150,6 +150,8 @@ const MODEL = 'bench-model'
 const ALIAS = 'bench-alias'
 const RR3 = 'bench-rr3'
 const LIMITED = 'bench-limited'
+/** Issue 12's "everything on": limits, a two-target route, prices and the ledger (on by default). */
+const FULL = 'bench-full'
 const LEDGER_MODEL = 'bench-ledger'
 const ANTHROPIC_PATH = '/v1/messages'
 const CHAT_PATH = '/v1/chat/completions'
@@ -789,6 +791,8 @@ async function preflightLater(origin, config) {
   const seen = new Set()
   for (let i = 0; i < 3; i++) seen.add((await post(RR3)).provider)
   if (seen.size !== 3) throw new HarnessError(`switchyard: ${RR3} (round-robin over 3) answered from ${[...seen].join(', ')}`)
+  const full = await post(FULL)
+  if (!['full-a', 'full-b'].includes(full.provider) || !JSON.parse(full.text).usage) throw new HarnessError(`switchyard: ${FULL} answered from ${full.provider}: ${full.text.slice(0, 200)}`)
   const single = [[LIMITED, 'limited'], [LEDGER_MODEL, 'ledger'], ...PLAN.queueing.scenarios.map((sc) => [`bench-${sc.provider}`, sc.provider])]
   for (const [model, provider] of single) {
     const r = await post(model)
@@ -926,6 +930,8 @@ async function main() {
         // Issue 4: limits no request reaches (rpm and tpm: the sliding windows and the token estimate run).
         { id: 'limited', kind: 'vllm', baseUrl: `${mock.url}/v1`, limits: { rpm: 100_000_000, tpm: 1_000_000_000_000, maxConcurrent: 100_000 } },
         ...QP.scenarios.map((sc) => ({ id: sc.provider, kind: 'vllm', baseUrl: `${mock.url}/v1`, limits: QP.limits, queue: QP.queue, headers: { 'x-mock-latency-ms': String(sc.latencyMs) } })),
+        // Issue 12, everything on: two targets, each with limits no request reaches and prices.
+        ...['full-a', 'full-b'].map((id) => ({ id, kind: 'vllm', baseUrl: `${mock.url}/v1`, limits: { rpm: 100_000_000, tpm: 1_000_000_000_000, maxConcurrent: 100_000 }, pricing: { [FULL]: { inputPerMTok: 0.5, outputPerMTok: 1.5 } } })),
         // Issue 5: its own provider, so that its ledger rows can be counted back.
         { id: 'ledger', kind: 'vllm', baseUrl: `${mock.url}/v1` },
         // Issue 6: the stream's shape comes from these headers (a translated body drops mock_* fields).
@@ -941,6 +947,8 @@ async function main() {
         // different name would make Switchyard re-encode every answer (see the alias row).
         { model: RR3, strategy: 'round-robin', targets: [{ provider: 'rr-a' }, { provider: 'rr-b' }, { provider: 'rr-c' }] },
         { model: LIMITED, strategy: 'failover', targets: [{ provider: 'limited' }] },
+        // The route's default strategy, as a user who adds a second target gets it.
+        { model: FULL, targets: [{ provider: 'full-a' }, { provider: 'full-b' }] },
         ...QP.scenarios.map((sc) => ({ model: `bench-${sc.provider}`, strategy: 'failover', targets: [{ provider: sc.provider }] })),
         { model: LEDGER_MODEL, strategy: 'failover', targets: [{ provider: 'ledger' }] },
         ...PLAN.translation.modes.flatMap((m) => [
@@ -1206,6 +1214,9 @@ async function main() {
       { name: 'switchyard, 1 target', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(MODEL) },
       { name: 'switchyard, 3-target round-robin', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(RR3) },
       { name: 'switchyard, generous limits', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(LIMITED) },
+      // Issue 12: everything on, and the bare passthrough in the same rounds (its reference).
+      { name: 'switchyard, everything on', origin: sy.url, proxy: 'switchyard', body: nonStreamBody(FULL) },
+      { name: 'passthrough', origin: pass.url, proxy: 'passthrough', body: nonStreamBody(MODEL) },
     ]
     const variants = await measureNonStream(PLAN.variants, variantTargets, undefined, checkCompletion, '', true)
     // The targets ran back to back within each round: per-round ratios to "1 target" see the same
@@ -1214,6 +1225,8 @@ async function main() {
       row.pairedRatio = round(median(row.perRound.map((x, i) => x.rps / variants[0].perRound[i].rps)), 4)
       row.pairedCpuRatio = round(median(row.perRound.map((x, i) => x.proxyCpuUsPerReq / variants[0].perRound[i].proxyCpuUsPerReq)), 4)
     }
+    const passRow = variants.find((row) => row.target === 'passthrough')
+    for (const row of variants) row.pairedToPassthrough = round(median(row.perRound.map((x, i) => x.rps / passRow.perRound[i].rps)), 4)
     const byPort = (await mockStats(mock.url)).byPort
     const rrSpread = mock.extraUrls.map((u) => byPort[new URL(u).port] ?? 0)
     log(`round-robin spread over the 3 targets: ${rrSpread.join(' / ')}`)
@@ -1542,6 +1555,11 @@ async function main() {
     const syErrors = s1k('switchyard').errors
     const syRss = memory.switchyard.peakOwnStreams1000Kb
     const ptRss = memory.passthrough.peakOwnStreams1000Kb
+    const vr = (name) => variants.find((row) => row.target === name)
+    const fullRatio = vr('switchyard, everything on').pairedToPassthrough
+    const defaultsRatio = vr('switchyard, 1 target').pairedToPassthrough
+    const addedP50Pass = ns(1, 'switchyard').latencyMs.p50 - ns(1, 'passthrough').latencyMs.p50
+    const ttfcOverPass = PLAN.streamC1.modes.map((m) => ({ mode: m.name, ms: sc(m.name, 'switchyard').ttfcMs.p50 - sc(m.name, 'passthrough').ttfcMs.p50 }))
     const targetsOut = [
       { issue: 2, id: 'throughput-c64', what: 'Switchyard RPS at c=64 / passthrough RPS', value: round(thr, 3), display: `${pct(thr)} (${fmt(ns(64, 'switchyard').rps, 0)} / ${fmt(ns(64, 'passthrough').rps, 0)})`, threshold: '>= 80 %', pass: thr >= 0.8 },
       { issue: 2, id: 'added-p50-c1', what: 'p50 latency added over direct at c=1', value: round(addedP50, 4), display: `${fmt(addedP50, 3)} ms (${fmt(ns(1, 'switchyard').latencyMs.p50, 3)} - ${fmt(ns(1, 'direct').latencyMs.p50, 3)})`, threshold: '< 0.3 ms', pass: addedP50 < 0.3 },
@@ -1574,6 +1592,35 @@ async function main() {
         threshold: `>= ${100 - L.maxDropPct} %, every row recorded`,
         pass: ledger.ratio >= 1 - L.maxDropPct / 100 && rowsRecorded.worker === sentWhileOn.worker && rowsRecorded.main === sentWhileOn.main,
       },
+      {
+        issue: 12,
+        id: 'throughput-everything-on-c64',
+        what: `Switchyard RPS at c=${PLAN.variants.concurrency}, everything on (rpm/tpm/maxConcurrent limits, a two-target route, prices, the ledger) / the bare passthrough, same rounds`,
+        value: fullRatio,
+        display: `${pct(fullRatio)} (median of ${PLAN.variants.rounds} per-round ratios; medians ${fmt(vr('switchyard, everything on').rps, 0)} / ${fmt(vr('passthrough').rps, 0)} rps)`,
+        threshold: '>= 100 %',
+        pass: fullRatio >= 1,
+      },
+      {
+        issue: 12,
+        id: 'throughput-defaults-c64',
+        what: `Switchyard RPS at c=${PLAN.variants.concurrency}, defaults (one target, the ledger on) / the bare passthrough, same rounds`,
+        value: defaultsRatio,
+        display: `${pct(defaultsRatio)} (median of ${PLAN.variants.rounds} per-round ratios; medians ${fmt(vr('switchyard, 1 target').rps, 0)} / ${fmt(vr('passthrough').rps, 0)} rps)`,
+        threshold: '>= 110 %',
+        pass: defaultsRatio >= 1.1,
+      },
+      { issue: 12, id: 'added-p50-c1-passthrough', what: 'p50 latency added over the bare passthrough at c=1', value: round(addedP50Pass, 4), display: `${signed(addedP50Pass)} ms (${fmt(ns(1, 'switchyard').latencyMs.p50, 3)} - ${fmt(ns(1, 'passthrough').latencyMs.p50, 3)})`, threshold: '<= 0 ms', pass: addedP50Pass <= 0 },
+      ...ttfcOverPass.map((x) => ({
+        issue: 12,
+        id: `ttfc-over-passthrough-c1-${x.mode.replace(/\W+/g, '-')}`,
+        what: `stream time-to-first-chunk p50 added over the bare passthrough at c=1, chunks ${x.mode}`,
+        value: round(x.ms, 4),
+        display: `${signed(x.ms)} ms (${fmt(sc(x.mode, 'switchyard').ttfcMs.p50, 3)} - ${fmt(sc(x.mode, 'passthrough').ttfcMs.p50, 3)})`,
+        threshold: '<= 0.2 ms',
+        pass: x.ms <= 0.2,
+      })),
+      { issue: 12, id: 'rss-1000-streams', what: 'peak RSS under 1000 streams / passthrough peak RSS (the issue 2 measurement)', value: round(syRss / ptRss, 3), display: `${fmt(syRss / ptRss, 2)}x (${mb(syRss)} / ${mb(ptRss)})`, threshold: '<= 1.3x', pass: syRss / ptRss <= 1.3 },
       {
         issue: 12,
         id: 'ledger-chunk-gap',
@@ -1771,6 +1818,16 @@ function reportLater(r) {
   L.push(nsRow(one, one))
   L.push(nsRow(limited, one))
   L.push('')
+  const full = r.variants.rows.find((row) => row.target === 'switchyard, everything on')
+  const pass = r.variants.rows.find((row) => row.target === 'passthrough')
+  if (full && pass) {
+    L.push(`Issue 12, same rounds: everything on (two targets with rpm/tpm/maxConcurrent limits no request reaches and prices, the route's default strategy, the ledger on) and the bare passthrough. Per-round ratio to the passthrough: 1 target ${pct(one.pairedToPassthrough)}, everything on ${pct(full.pairedToPassthrough)}.`)
+    L.push('')
+    L.push(...nsHead)
+    L.push(nsRow(full, one))
+    L.push(nsRow(pass, one))
+    L.push('')
+  }
   const QS = p.queueing
   L.push(`Limits that force queueing: maxConcurrent ${QS.limits.maxConcurrent}, queue ${QS.queue.maxSize} deep with a ${QS.queue.timeoutMs} ms timeout (reject-new), ${QS.requests} requests arriving open-loop at ${QS.arrivalPerSec}/s; times are the client's, send to last byte. A request unanswered after ${QS.hangAfterMs} ms would count as a hang. "left" = queued / in flight in the gateway's stats afterwards.`)
   L.push('')

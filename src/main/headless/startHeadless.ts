@@ -62,8 +62,6 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessHand
     throw err
   }
   const url = status.url!
-  // Compress the dashboard's files now, in the background: the first visit gets them small too.
-  void serveUi.warm()
   return {
     gateway,
     status,

@@ -52,37 +52,17 @@ export function createStaticUi(uiDir: string) {
   const root = path.resolve(uiDir)
   const compressed = new Map<string, Compressed>()
 
-  /** The file compressed with `encoding`, from the cache or made now (shared by concurrent requests). */
-  function encoded(file: string, stamp: string, body: Buffer, encoding: Encoding): Promise<Buffer> {
+  /** The file compressed with `encoding`: kept, else the build's copy, else made now (shared by concurrent requests). */
+  function encoded(file: string, stamp: string, mtimeMs: number, body: Buffer, encoding: Encoding): Promise<Buffer> {
     let entry = compressed.get(file)
     if (!entry || entry.stamp !== stamp) compressed.set(file, (entry = { stamp, variants: {} }))
-    // Brotli at quality 5: most of quality 11's gain at a fraction of its time (a 1.6 MB bundle: 90 ms, not 7 s).
-    entry.variants[encoding] ??= (
-      encoding === 'br'
-        ? brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-        : gzip(body, { level: 6 })
-    ).catch((err: unknown) => {
-      delete entry!.variants[encoding]
-      throw err
-    })
+    entry.variants[encoding] ??= prebuilt(file, mtimeMs, encoding)
+      .then((built) => built ?? compress(body, encoding))
+      .catch((err: unknown) => {
+        delete entry!.variants[encoding]
+        throw err
+      })
     return entry.variants[encoding]!
-  }
-
-  /** Compresses every asset in the background (after start-up), so even a first visit gets them small. */
-  async function warm(): Promise<void> {
-    const dir = path.join(root, 'assets')
-    const names = await fs.readdir(dir).catch(() => [] as string[])
-    for (const name of ['../index.html', ...names]) {
-      const file = path.resolve(dir, name)
-      if (!COMPRESSIBLE.has(path.extname(file))) continue
-      try {
-        const [body, st] = await Promise.all([fs.readFile(file), fs.stat(file)])
-        await encoded(file, `${st.size}:${st.mtimeMs}`, body, 'br')
-        await encoded(file, `${st.size}:${st.mtimeMs}`, body, 'gzip')
-      } catch {
-        // served uncompressed if it cannot be compressed
-      }
-    }
   }
 
   async function serve(ctx: RequestContext): Promise<boolean> {
@@ -111,10 +91,12 @@ export function createStaticUi(uiDir: string) {
     }
     let body: Buffer
     let stamp: string
+    let mtimeMs: number
     try {
       const [content, st] = await Promise.all([fs.readFile(file), fs.stat(file)])
       body = content
       stamp = `${st.size}:${st.mtimeMs}`
+      mtimeMs = st.mtimeMs
     } catch {
       sendOpenAIError(res, new GatewayError('not_found', relative === 'index.html' ? 'dashboard is not built; run `npm run build`' : 'not found'))
       return true
@@ -123,7 +105,7 @@ export function createStaticUi(uiDir: string) {
     let encoding = COMPRESSIBLE.has(ext) && body.length > 1024 ? preferredEncoding(req.headers['accept-encoding']) : undefined
     if (encoding) {
       try {
-        body = await encoded(file, stamp, body, encoding)
+        body = await encoded(file, stamp, mtimeMs, body, encoding)
       } catch {
         encoding = undefined // served as it is
       }
@@ -142,5 +124,25 @@ export function createStaticUi(uiDir: string) {
     return true
   }
 
-  return Object.assign(serve, { warm })
+  return serve
+}
+
+const SUFFIX: Record<Encoding, string> = { br: '.br', gzip: '.gz' }
+
+/** The build's compressed copy of `file` (scripts/precompress.mjs), unless it is missing or older than the file. */
+async function prebuilt(file: string, mtimeMs: number, encoding: Encoding): Promise<Buffer | undefined> {
+  const copy = file + SUFFIX[encoding]
+  try {
+    const st = await fs.stat(copy)
+    return st.mtimeMs >= mtimeMs ? await fs.readFile(copy) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  // Brotli at quality 5: most of quality 11's gain at a fraction of its time (a 1.6 MB bundle: 90 ms, not 7 s).
+  return encoding === 'br'
+    ? brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzip(body, { level: 6 })
 }
