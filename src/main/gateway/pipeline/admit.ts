@@ -42,18 +42,23 @@ export class Admitter {
     return this.estimate
   }
 
-  /** A lease now when a candidate has room (the common case, no promise), else after waiting. Throws the queue's GatewayError. */
-  async admit(candidates: string[], gone: ClientGone): Promise<Admitted> {
+  /**
+   * A lease now when a candidate has room (the common case: no promise, no await), else
+   * undefined and the caller waits with wait().
+   */
+  now(candidates: string[]): Admitted | undefined {
     const { req } = this
-    const ask = { candidates, estimate: this.tokens(candidates), app: req.keyedApp, priority: req.priority }
-    const now = this.admission.tryAcquire(ask)
-    if (now) {
-      this.noteWait(0)
-      return now
-    }
+    const admitted = this.admission.tryAcquire({ candidates, estimate: this.tokens(candidates), app: req.keyedApp, priority: req.priority })
+    if (admitted) this.noteWait(0)
+    return admitted
+  }
+
+  /** A lease once a candidate has room. Throws the queue's GatewayError (full, timed out, client gone). */
+  async wait(candidates: string[], gone: ClientGone): Promise<Admitted> {
+    const { req } = this
     const queuedAt = Date.now()
     try {
-      return await this.admission.acquire({ ...ask, signal: gone.signal() })
+      return await this.admission.acquire({ candidates, estimate: this.tokens(candidates), app: req.keyedApp, priority: req.priority, signal: gone.signal() })
     } finally {
       // A request that timed out in the queue waited too: its 429 row says how long.
       this.noteWait(Date.now() - queuedAt)

@@ -88,12 +88,10 @@ async function attemptInTurn(
   for (;;) {
     const remaining = plan.remaining()
     if (remaining.length === 0) break
+    const ids = remaining.map((c) => c.providerId)
     let admitted
     try {
-      admitted = await admitter.admit(
-        remaining.map((c) => c.providerId),
-        gone,
-      )
+      admitted = admitter.now(ids) ?? (await admitter.wait(ids, gone))
     } catch (err) {
       if (gone.aborted) return finishAborted(meter)
       return finishWithError(client, meter, err instanceof GatewayError ? err : new GatewayError('internal_error', 'admission failed'), deps.warnings)
@@ -120,7 +118,8 @@ async function attemptInTurn(
     const result = await attempt.run(inputTokens)
     if (result.kind === 'committed') {
       keepAlive?.stop()
-      return attempt.finishCommitted(result, deps.warnings)
+      // `return await`: an async function that returns a promise costs two more turns to adopt it.
+      return await attempt.finishCommitted(result, deps.warnings)
     }
     const decision = attempt.failed(result)
     if (result.outcome === 'client_aborted' || gone.aborted) return finishAborted(meter)
