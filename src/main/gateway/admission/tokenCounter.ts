@@ -49,31 +49,55 @@ export function encodingForModel(model: string | undefined): EncodingName {
  * have their non-ASCII share read from evenly spaced windows: a 32 MB body costs microseconds.
  */
 export function heuristicTokens(text: string): number {
-  if (text.length > HEURISTIC_SCAN_CHARS) return sampledHeuristic(text)
-  let nonAscii = 0
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++
-  return Math.ceil((text.length - nonAscii) / 4) + nonAscii
+  return heuristicTokensOfParts([text])
+}
+
+/**
+ * heuristicTokens of the parts joined by newlines, without joining them. An ASCII part (most
+ * prompts: code, English, JSON) is known to be one from its UTF-8 length, which Node counts
+ * natively: only parts with other characters are read a character at a time. A coding agent's
+ * 140 kB prompt took ~450 µs joined and scanned in JS, ~20 µs this way.
+ */
+export function heuristicTokensOfParts(parts: readonly string[]): number {
+  let length = Math.max(0, parts.length - 1) // the newlines that join them
+  let mixed: string[] | undefined
+  for (const part of parts) {
+    length += part.length
+    if (Buffer.byteLength(part, 'utf8') !== part.length) (mixed ??= []).push(part)
+  }
+  const nonAscii = mixed ? nonAsciiUnits(mixed) : 0
+  return Math.ceil((length - nonAscii) / 4) + nonAscii
 }
 
 const HEURISTIC_SCAN_CHARS = 256 * 1024
 const HEURISTIC_WINDOWS = 32
 const HEURISTIC_WINDOW_CHARS = 4096
 
-function sampledHeuristic(text: string): number {
-  const span = text.length - HEURISTIC_WINDOW_CHARS
-  let nonAscii = 0
-  for (let w = 0; w < HEURISTIC_WINDOWS; w++) {
-    const start = Math.floor((span * w) / (HEURISTIC_WINDOWS - 1))
-    for (let i = start; i < start + HEURISTIC_WINDOW_CHARS; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++
+/** UTF-16 code units above 0x7f in `parts`: counted, or over HEURISTIC_SCAN_CHARS estimated from windows. */
+function nonAsciiUnits(parts: readonly string[]): number {
+  let length = 0
+  for (const part of parts) length += part.length
+  if (length > HEURISTIC_SCAN_CHARS) {
+    const text = parts.join('')
+    const span = text.length - HEURISTIC_WINDOW_CHARS
+    let sampled = 0
+    for (let w = 0; w < HEURISTIC_WINDOWS; w++) {
+      const start = Math.floor((span * w) / (HEURISTIC_WINDOWS - 1))
+      for (let i = start; i < start + HEURISTIC_WINDOW_CHARS; i++) if (text.charCodeAt(i) > 0x7f) sampled++
+    }
+    return Math.round((text.length * sampled) / (HEURISTIC_WINDOWS * HEURISTIC_WINDOW_CHARS))
   }
-  const share = nonAscii / (HEURISTIC_WINDOWS * HEURISTIC_WINDOW_CHARS)
-  return Math.ceil((text.length * (1 - share)) / 4 + text.length * share)
+  let n = 0
+  for (const part of parts) for (let i = 0; i < part.length; i++) if (part.charCodeAt(i) > 0x7f) n++
+  return n
 }
 
 /** What the gateway needs of a token counter (TokenCounter in-process; TokenThread in a worker). */
 export interface TokenCounting {
   /** Synchronous, for the request path: never waits (a heuristic when the exact count is not at hand). */
   count(text: string, encoding?: EncodingName): number
+  /** count() of the parts joined by newlines (joined only where an exact count needs the text whole). */
+  countParts(parts: readonly string[], encoding?: EncodingName): number
   /** Exact (long texts sampled); never rejects (the heuristic when the tokenizer cannot load). */
   countAsync(text: string, encoding?: EncodingName): Promise<number>
   /** Resolves true once `encoding` is loaded where the counting happens, false if it cannot be. */
@@ -120,6 +144,15 @@ export class TokenCounter implements TokenCounting {
     }
     if (text.length <= this.exactMaxChars) return encode(text)
     return this.sampled(text, encode)
+  }
+
+  countParts(parts: readonly string[], encoding: EncodingName = 'o200k_base'): number {
+    if (!this.encoders.has(encoding)) {
+      void this.warmUp(encoding)
+      return heuristicTokensOfParts(parts)
+    }
+    // One call over the joined text: one sampling decision for the whole prompt.
+    return this.count(parts.join('\n'), encoding)
   }
 
   /** Resolves true once `encoding` counts exactly, false if it cannot be loaded. */
@@ -182,4 +215,5 @@ export const defaultTokenCounter: TokenCounting = new TokenThread({
   script: () => workerScript('tokenWorker'),
   local: () => new TokenCounter(),
   heuristic: heuristicTokens,
+  heuristicParts: heuristicTokensOfParts,
 })

@@ -106,8 +106,7 @@ export function estimateRequestTokens(body: Record<string, unknown>, opts: Estim
 
   const model = opts.model ?? (typeof body.model === 'string' ? body.model : undefined)
   const counter = opts.counter ?? defaultTokenCounter
-  // One call over the joined text: one sampling decision for the whole prompt.
-  const input = counter.count(text.join('\n'), encodingForModel(model)) + fixed
+  const input = counter.countParts(text, encodingForModel(model)) + fixed
   return { input, output }
 }
 

@@ -25,6 +25,7 @@ export interface TokenThreadDeps {
   /** The in-process counter for when no worker can run. */
   local: () => TokenCounter
   heuristic: (text: string) => number
+  heuristicParts: (parts: readonly string[]) => number
 }
 
 interface Pending {
@@ -50,6 +51,11 @@ export class TokenThread implements TokenCounting {
     if (text.length === 0) return 0
     if (this.localCounter || this.scriptPath() === null) return this.local().count(text, encoding)
     return this.deps.heuristic(text)
+  }
+
+  countParts(parts: readonly string[], encoding: EncodingName = 'o200k_base'): number {
+    if (this.localCounter || this.scriptPath() === null) return this.local().countParts(parts, encoding)
+    return this.deps.heuristicParts(parts)
   }
 
   countAsync(text: string, encoding: EncodingName = 'o200k_base'): Promise<number> {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { countTokens as o200kCount } from 'gpt-tokenizer/encoding/o200k_base'
-import { TokenCounter, encodingForModel, heuristicTokens, type EncodingName } from '../../../../src/main/gateway/admission/tokenCounter'
+import { TokenCounter, encodingForModel, heuristicTokens, heuristicTokensOfParts, type EncodingName } from '../../../../src/main/gateway/admission/tokenCounter'
 import { DEFAULT_OUTPUT_TOKENS, estimateRequestTokens } from '../../../../src/main/gateway/admission/tokenEstimate'
 
 // A counter whose "encoding" counts words, so expected numbers can be worked out by hand.
@@ -38,6 +38,32 @@ describe('token counting', () => {
     expect(heuristicTokens('abcd'.repeat(10))).toBe(10)
     expect(heuristicTokens('abcde')).toBe(2)
     expect(heuristicTokens('日本語')).toBe(3)
+  })
+
+  it('counts parts as the text they join into, without joining them (ASCII, mixed, and past the sampling size)', () => {
+    const cases: string[][] = [
+      [],
+      [''],
+      ['abcd', 'efgh'],
+      ['plain ASCII code { x: 1 }', 'Zürich, Kyoto 京都', 'más texto'],
+      ['a'.repeat(100_000), 'b'.repeat(100_000), 'ü'.repeat(30_000), 'c'.repeat(100_000)], // 330k: windows
+      ['x'.repeat(300_000)], // all ASCII past the sampling size: exact, no windows needed
+    ]
+    for (const parts of cases) {
+      const joined = parts.join('\n')
+      const nonAscii = [...joined].filter((ch) => ch.charCodeAt(0) > 0x7f).length
+      const exact = Math.ceil((joined.length - nonAscii) / 4) + nonAscii
+      const got = heuristicTokensOfParts(parts)
+      if (joined.length <= 256 * 1024 || nonAscii === 0) expect(got).toBe(exact)
+      else expect(Math.abs(got - exact) / exact).toBeLessThan(0.05)
+      expect(heuristicTokens(joined)).toBe(heuristicTokensOfParts([joined]))
+    }
+  })
+
+  it('the TPM estimate counts the prompt in parts, as the joined text counts', () => {
+    const body = { messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: [{ type: 'text', text: 'Übersetze: hello' }] }], tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] }
+    const parts = ['You are terse.', 'Übersetze: hello', JSON.stringify(body.tools)]
+    expect(estimateRequestTokens(body, { shape: 'chat', counter: new TokenCounter({ load: () => Promise.reject(new Error('none')) }) }).input).toBe(heuristicTokens(parts.join('\n')) + 2 * 4 + 3)
   })
 
   it('answers with the heuristic while the encoding loads, exactly afterwards', async () => {

@@ -5,14 +5,14 @@ import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base'
 import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base'
 import { afterEach, describe, expect, it } from 'vitest'
 import { workerScript } from '../../../../src/main/gateway/common/workerScript'
-import { defaultTokenCounter, heuristicTokens, TokenCounter } from '../../../../src/main/gateway/admission/tokenCounter'
+import { defaultTokenCounter, heuristicTokens, heuristicTokensOfParts, TokenCounter } from '../../../../src/main/gateway/admission/tokenCounter'
 import { TokenThread } from '../../../../src/main/gateway/admission/tokenThread'
 import { estimateRequestTokens } from '../../../../src/main/gateway/admission/tokenEstimate'
 import { until } from '../../../helpers/wait'
 
 const threads: TokenThread[] = []
 function thread(script = (): string | undefined => workerScript('tokenWorker')): TokenThread {
-  const t = new TokenThread({ script, local: () => new TokenCounter(), heuristic: heuristicTokens })
+  const t = new TokenThread({ script, local: () => new TokenCounter(), heuristic: heuristicTokens, heuristicParts: heuristicTokensOfParts })
   threads.push(t)
   return t
 }
