@@ -104,6 +104,8 @@ const PLAN = {
   micro: { timeoutMs: 120_000 },
   // Issue 3 (3-target round-robin route) and issue 4 (generous limits) against 1 target, no limits.
   variants: { concurrency: 64, rounds: 4, requests: n(2500), warmup: n(600) },
+  // Issue 12, informational: requests the size a coding agent sends (a long conversation and its tools).
+  agent: { concurrency: 8, rounds: 3, requests: n(600), warmup: n(100), kb: 140 },
   // Issue 4: open-loop arrivals against limits that force queueing. At 20 ms the queue never waits
   // longer than 200 x 20 ms / 4 = 1 s (served or 503 overflow); at 60 ms it would wait 3 s, so the
   // 2 s timeout answers 429 as well. A request without an answer after `hangAfterMs` is a hang.
@@ -164,6 +166,13 @@ const HEADERS = { 'content-type': 'application/json', accept: 'application/json'
 const nonStreamBody = (model = MODEL) => Buffer.from(JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, temperature: 0 }))
 const streamBody = (chunks, delayMs, model = MODEL) =>
   Buffer.from(JSON.stringify({ model, messages: MESSAGES, max_tokens: 64, stream: true, stream_options: { include_usage: true }, mock_chunks: chunks, mock_delay_ms: delayMs }))
+/** A coding agent's request: 40 turns of code and prose and 20 tool schemas (~140 kB of JSON). */
+const agentBody = (model, kb) => {
+  const turn = (i) => `Here is the function f${i}(x) { return x * 2 + ${i} } from src/util${i}.ts; explain what it does and fix the bug. `
+  const messages = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: turn(i).repeat(Math.ceil((kb * 1024) / 40 / turn(i).length)) }))
+  const tools = Array.from({ length: 20 }, (_, i) => ({ type: 'function', function: { name: `tool_${i}`, description: `Does thing ${i} to a file.`, parameters: { type: 'object', properties: { path: { type: 'string', description: 'the file' }, content: { type: 'string' } }, required: ['path'] } } }))
+  return Buffer.from(JSON.stringify({ model, messages, tools, max_tokens: 64, temperature: 0 }))
+}
 const STREAM_HEADERS = { ...HEADERS, accept: 'text/event-stream' }
 const ANTHROPIC_HEADERS = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': '2023-06-01', 'user-agent': 'switchyard-bench/1' }
 // Streams whose shape comes from the provider's configured x-mock-* headers (a translated body
@@ -1225,6 +1234,15 @@ async function main() {
       row.pairedRatio = round(median(row.perRound.map((x, i) => x.rps / variants[0].perRound[i].rps)), 4)
       row.pairedCpuRatio = round(median(row.perRound.map((x, i) => x.proxyCpuUsPerReq / variants[0].perRound[i].proxyCpuUsPerReq)), 4)
     }
+    // --- Issue 12, informational: agent-sized requests (the body parse, routing's prompt shape and
+    // the TPM estimate all read the whole prompt; the passthrough reads none of it).
+    const AG = PLAN.agent
+    const agentTargets = [
+      { name: 'passthrough', origin: pass.url, proxy: 'passthrough', body: agentBody(MODEL, AG.kb) },
+      { name: 'switchyard, 1 target', origin: sy.url, proxy: 'switchyard', body: agentBody(MODEL, AG.kb) },
+      { name: 'switchyard, everything on', origin: sy.url, proxy: 'switchyard', body: agentBody(FULL, AG.kb) },
+    ]
+    const agent = await measureNonStream(AG, agentTargets, undefined, checkCompletion, ' (agent-sized)', true)
     const passRow = variants.find((row) => row.target === 'passthrough')
     for (const row of variants) row.pairedToPassthrough = round(median(row.perRound.map((x, i) => x.rps / passRow.perRound[i].rps)), 4)
     const byPort = (await mockStats(mock.url)).byPort
@@ -1654,6 +1672,7 @@ async function main() {
       memory,
       micro,
       variants: { rows: variants, roundRobinSpread: rrSpread },
+      agent: { bodyBytes: agentBody(FULL, PLAN.agent.kb).length, rows: agent },
       queueing,
       ledger,
       translation,
@@ -1747,7 +1766,7 @@ function report(r) {
     L.push(`| ${name} | ${mb(m.idleStartKb)} | ${mb(m.peakNonStreamC1000Kb)} | ${mb(name === 'mock' ? m.peakStreams1000Kb : m.peakOwnStreams1000Kb)} | ${mb(m.peakOverallKb)} | ${mb(m.idleEndKb)} |`)
   }
   L.push(...reportLater(r))
-  const problems = [...r.nonStream, r.alias.reference, r.alias, ...r.streamC1, ...r.streams1000, ...r.variants.rows, ...r.translation].filter((x) => x.errors > 0)
+  const problems = [...r.nonStream, r.alias.reference, r.alias, ...r.streamC1, ...r.streams1000, ...r.variants.rows, ...(r.agent?.rows ?? []), ...r.translation].filter((x) => x.errors > 0)
   if (problems.length) {
     L.push('')
     L.push('### Errors seen')
@@ -1826,6 +1845,15 @@ function reportLater(r) {
     L.push(...nsHead)
     L.push(nsRow(full, one))
     L.push(nsRow(pass, one))
+    L.push('')
+  }
+  if (r.agent) {
+    const [agPass, ...agSy] = r.agent.rows
+    L.push(`Requests the size a coding agent sends (${fmt(r.agent.bodyBytes / 1024, 0)} kB: 40 turns and 20 tool schemas), c=${p.agent.concurrency}, ${p.agent.rounds} interleaved rounds of ${p.agent.requests}. Switchyard parses the body; with more than one target it reads the prompt's shape (cache-aware routing), with a TPM limit it estimates its tokens; the passthrough reads none of it.`)
+    L.push('')
+    L.push('| target | RPS | p50 ms | p99 ms | proxy CPU µs/req | CPU added over the passthrough µs/req |')
+    L.push('|---|---:|---:|---:|---:|---:|')
+    for (const row of [agPass, ...agSy]) L.push(`| ${row.target} | ${fmt(row.rps, 0)} | ${fmt(row.latencyMs.p50, 3)} | ${fmt(row.latencyMs.p99, 3)} | ${row.proxyCpuUsPerReq} | ${row === agPass ? '' : fmt(row.proxyCpuUsPerReq - agPass.proxyCpuUsPerReq, 0)} |`)
     L.push('')
   }
   const QS = p.queueing
