@@ -13,6 +13,10 @@
 // compares two configurations of the current build instead: "base" is the plain config (one
 // vllm provider, ledger on, no limits), "candidate" the same with usage.ledger false, or with
 // generous rpm/tpm/maxConcurrent limits on the provider.
+//
+// `--floor` adds bench/floorProxy.mjs to the rounds: the leanest proxy Node can be (net sockets and
+// llhttp, nothing else), so that what node:http + undici cost shows beside what Switchyard costs.
+// It buffers whole answers: its stream TTFC is its time to the last chunk, not comparable.
 import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -27,6 +31,7 @@ const { values: a } = parseArgs({
   options: {
     base: { type: 'string', default: path.join(ROOT, 'bench/results/ab-base') },
     rounds: { type: 'string', default: '5' },
+    floor: { type: 'boolean', default: false },
     requests: { type: 'string', default: '8000' },
     variant: { type: 'string' },
   },
@@ -84,6 +89,8 @@ try {
   }
   const current = path.join(ROOT, 'out/main/cli.js')
   const targets = [
+    // --floor: the leanest proxy Node can be (bench/floorProxy.mjs), for what node:http + undici cost.
+    ...(a.floor ? [{ name: 'floor (net + llhttp)', ...(await start(['bench/floorProxy.mjs', mock.url])) }] : []),
     { name: 'passthrough', ...(await start(['bench/passthrough.mjs', '--upstream', mock.url])) },
     { name: variant ? 'base (plain config)' : 'base', ...(await sy(variant ? current : path.join(path.resolve(a.base), 'main/cli.js'), 'base')) },
     { name: variant ? `candidate (${a.variant})` : 'candidate', ...(await sy(current, 'cand', variant ?? plain)) },
