@@ -252,16 +252,20 @@ class AttemptHandler implements Deadlined {
   }
 
   private data(chunk: Buffer): boolean {
-    if (this.firstByteMs === undefined) this.firstByteMs = performance.now() - this.startedAt
+    if (this.firstByteMs === undefined) {
+      this.firstByteMs = performance.now() - this.startedAt
+      this.req.meter?.firstByte() // the upstream's time to first byte, before anything is written
+    }
     if (!this.paused) this.deadline = Date.now() + this.req.upstream.timeouts.idleMs
+    // The client's bytes go out first; reading them for usage can wait until they are on their way.
     switch (this.mode) {
       case 'stream':
-        this.req.meter?.upstreamChunk(chunk)
         this.send(this.stream!.push(chunk))
+        this.req.meter?.upstreamChunk(chunk)
         break
       case 'bytes':
-        this.req.meter?.upstreamChunk(chunk)
         this.send(chunk)
+        this.req.meter?.upstreamChunk(chunk)
         break
       case 'sniffing':
         this.req.meter?.upstreamChunk(chunk)

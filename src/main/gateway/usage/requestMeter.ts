@@ -123,6 +123,11 @@ export class RequestMeter {
     this.parsedBody = { text, textChars: text.length, textEvents: 0 }
   }
 
+  /** The upstream's first body byte arrived (before the caller relays it; upstreamChunk may come after). */
+  firstByte(): void {
+    this.firstByteAt ??= this.now()
+  }
+
   /** Every upstream body chunk, raw and in order (ForwardHandler.onResponseData). */
   upstreamChunk(chunk: Buffer): void {
     this.firstByteAt ??= this.now()
