@@ -6,8 +6,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 
-/** What is worth compressing (staticUi.ts serves the rest as it is). */
-export const PRECOMPRESSED_EXTENSIONS = new Set(['.html', '.js', '.css', '.svg', '.json'])
+/** What staticUi.ts compresses (its COMPRESSIBLE, over 1 kB); it serves the rest as it is. */
+const EXTENSIONS = new Set(['.html', '.js', '.css', '.svg', '.json'])
 const MIN_BYTES = 1024
 
 /** @returns {import('vite').Plugin} */
@@ -19,7 +19,7 @@ export function precompress() {
       const dir = options.dir
       if (!dir) return
       for (const name of Object.keys(bundle)) {
-        if (!PRECOMPRESSED_EXTENSIONS.has(path.extname(name))) continue
+        if (!EXTENSIONS.has(path.extname(name))) continue
         const file = path.join(dir, name)
         const body = fs.readFileSync(file)
         if (body.length < MIN_BYTES) continue

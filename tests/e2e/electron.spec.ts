@@ -44,7 +44,7 @@ test.describe('desktop app (Electron)', () => {
   test.skip(!binary && !required, SKIP_REASON)
 
   // Where it skips, the title itself says why: a skip must never read as a pass.
-  test(binary || required ? TITLE : `${TITLE} [skipped: ${SKIP_REASON}]`, async () => {
+  test(binary || required ? TITLE : `[skipped: ${SKIP_REASON}] ${TITLE}`, async () => {
     expect(binary, `SWITCHYARD_REQUIRE_ELECTRON=1 but ${SKIP_REASON}`).toBeDefined()
     const backend = await startMockOpenAI('local')
     const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-electron-'))

@@ -2,6 +2,7 @@
 // content security policy the Electron window uses, compressed (brotli, else gzip) for browsers
 // that accept it: each file is compressed once and kept in memory (the build never changes under
 // a running server; a changed file is noticed by its size and mtime).
+import type { Stats } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -26,6 +27,7 @@ export const DASHBOARD_CSP =
 
 const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)
+// scripts/precompress.mjs writes copies of the same files at build time.
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json'])
 
 export type Encoding = 'br' | 'gzip'
@@ -52,12 +54,16 @@ export function createStaticUi(uiDir: string) {
   const root = path.resolve(uiDir)
   const compressed = new Map<string, Compressed>()
 
-  /** The file compressed with `encoding`: kept, else the build's copy, else made now (shared by concurrent requests). */
-  function encoded(file: string, stamp: string, mtimeMs: number, body: Buffer, encoding: Encoding): Promise<Buffer> {
+  /**
+   * The file compressed with `encoding`: kept, else the build's copy, else made now (shared by
+   * concurrent requests). The file itself is read only when it must be compressed here.
+   */
+  function encoded(file: string, st: Stats, encoding: Encoding): Promise<Buffer> {
+    const stamp = `${st.size}:${st.mtimeMs}`
     let entry = compressed.get(file)
     if (!entry || entry.stamp !== stamp) compressed.set(file, (entry = { stamp, variants: {} }))
-    entry.variants[encoding] ??= prebuilt(file, mtimeMs, encoding)
-      .then((built) => built ?? compress(body, encoding))
+    entry.variants[encoding] ??= prebuilt(file, st.mtimeMs, encoding)
+      .then(async (built) => built ?? compress(await fs.readFile(file), encoding))
       .catch((err: unknown) => {
         delete entry!.variants[encoding]
         throw err
@@ -89,26 +95,31 @@ export function createStaticUi(uiDir: string) {
       sendOpenAIError(res, new GatewayError('not_found', 'not found'))
       return true
     }
-    let body: Buffer
-    let stamp: string
-    let mtimeMs: number
-    try {
-      const [content, st] = await Promise.all([fs.readFile(file), fs.stat(file)])
-      body = content
-      stamp = `${st.size}:${st.mtimeMs}`
-      mtimeMs = st.mtimeMs
-    } catch {
+    const notFound = (): true => {
       sendOpenAIError(res, new GatewayError('not_found', relative === 'index.html' ? 'dashboard is not built; run `npm run build`' : 'not found'))
       return true
     }
+    let st: Stats
+    try {
+      st = await fs.stat(file)
+    } catch {
+      return notFound()
+    }
+    if (!st.isFile()) return notFound()
     const ext = path.extname(file)
-    let encoding = COMPRESSIBLE.has(ext) && body.length > 1024 ? preferredEncoding(req.headers['accept-encoding']) : undefined
+    let encoding = COMPRESSIBLE.has(ext) && st.size > 1024 ? preferredEncoding(req.headers['accept-encoding']) : undefined
+    let body: Buffer | undefined
     if (encoding) {
       try {
-        body = await encoded(file, stamp, mtimeMs, body, encoding)
+        body = await encoded(file, st, encoding)
       } catch {
         encoding = undefined // served as it is
       }
+    }
+    try {
+      body ??= await fs.readFile(file)
+    } catch {
+      return notFound()
     }
     res.writeHead(200, {
       'content-type': TYPES[ext] ?? 'application/octet-stream',

@@ -214,6 +214,5 @@ export class TokenCounter implements TokenCounting {
 export const defaultTokenCounter: TokenCounting = new TokenThread({
   script: () => workerScript('tokenWorker'),
   local: () => new TokenCounter(),
-  heuristic: heuristicTokens,
-  heuristicParts: heuristicTokensOfParts,
+  heuristic: heuristicTokensOfParts,
 })

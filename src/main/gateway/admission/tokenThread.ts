@@ -24,8 +24,8 @@ export interface TokenThreadDeps {
   script: () => string | undefined
   /** The in-process counter for when no worker can run. */
   local: () => TokenCounter
-  heuristic: (text: string) => number
-  heuristicParts: (parts: readonly string[]) => number
+  /** The character heuristic over texts joined by newlines (heuristicTokensOfParts). */
+  heuristic: (parts: readonly string[]) => number
 }
 
 interface Pending {
@@ -50,12 +50,12 @@ export class TokenThread implements TokenCounting {
   count(text: string, encoding: EncodingName = 'o200k_base'): number {
     if (text.length === 0) return 0
     if (this.localCounter || this.scriptPath() === null) return this.local().count(text, encoding)
-    return this.deps.heuristic(text)
+    return this.deps.heuristic([text])
   }
 
   countParts(parts: readonly string[], encoding: EncodingName = 'o200k_base'): number {
     if (this.localCounter || this.scriptPath() === null) return this.local().countParts(parts, encoding)
-    return this.deps.heuristicParts(parts)
+    return this.deps.heuristic(parts)
   }
 
   countAsync(text: string, encoding: EncodingName = 'o200k_base'): Promise<number> {
@@ -64,7 +64,7 @@ export class TokenThread implements TokenCounting {
     if (!worker) return this.local().countAsync(text, encoding)
     // A long text is counted on samples anyway: only they cross (a 32 MB body is not copied).
     const request: TokenRequest = text.length > EXACT_MAX_CHARS ? { t: 'sampled', id: 0, samples: sampleText(text), length: text.length, encoding } : { t: 'count', id: 0, text, encoding }
-    return this.ask(worker, request, this.deps.heuristic(text))
+    return this.ask(worker, request, this.deps.heuristic([text]))
   }
 
   warmUp(encoding: EncodingName = 'o200k_base'): Promise<boolean> {

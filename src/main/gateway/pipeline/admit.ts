@@ -47,22 +47,24 @@ export class Admitter {
    * undefined and the caller waits with wait().
    */
   now(candidates: string[]): Admitted | undefined {
-    const { req } = this
-    const admitted = this.admission.tryAcquire({ candidates, estimate: this.tokens(candidates), app: req.keyedApp, priority: req.priority })
+    const admitted = this.admission.tryAcquire(this.ask(candidates))
     if (admitted) this.noteWait(0)
     return admitted
   }
 
   /** A lease once a candidate has room. Throws the queue's GatewayError (full, timed out, client gone). */
   async wait(candidates: string[], gone: ClientGone): Promise<Admitted> {
-    const { req } = this
     const queuedAt = Date.now()
     try {
-      return await this.admission.acquire({ candidates, estimate: this.tokens(candidates), app: req.keyedApp, priority: req.priority, signal: gone.signal() })
+      return await this.admission.acquire({ ...this.ask(candidates), signal: gone.signal() })
     } finally {
       // A request that timed out in the queue waited too: its 429 row says how long.
       this.noteWait(Date.now() - queuedAt)
     }
+  }
+
+  private ask(candidates: string[]) {
+    return { candidates, estimate: this.tokens(candidates), app: this.req.keyedApp, priority: this.req.priority }
   }
 
   /** Only the wait before the first lease counts: a failover's later wait is part of its retry. */

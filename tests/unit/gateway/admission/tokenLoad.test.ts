@@ -5,12 +5,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { workerScript } from '../../../../src/main/gateway/common/workerScript'
-import { heuristicTokens, heuristicTokensOfParts, TokenCounter } from '../../../../src/main/gateway/admission/tokenCounter'
+import { heuristicTokensOfParts, TokenCounter } from '../../../../src/main/gateway/admission/tokenCounter'
 import { TokenThread } from '../../../../src/main/gateway/admission/tokenThread'
 
 describe('the first tokenizer load', () => {
   it("does not hold this thread's event loop (in-process it holds it for the whole load, 0.3-1.2 s)", async () => {
-    const t = new TokenThread({ script: () => workerScript('tokenWorker'), local: () => new TokenCounter(), heuristic: heuristicTokens, heuristicParts: heuristicTokensOfParts })
+    const t = new TokenThread({ script: () => workerScript('tokenWorker'), local: () => new TokenCounter(), heuristic: heuristicTokensOfParts })
     try {
       const delay = monitorEventLoopDelay({ resolution: 5 })
       delay.enable()

@@ -12,7 +12,7 @@ import { until } from '../../../helpers/wait'
 
 const threads: TokenThread[] = []
 function thread(script = (): string | undefined => workerScript('tokenWorker')): TokenThread {
-  const t = new TokenThread({ script, local: () => new TokenCounter(), heuristic: heuristicTokens, heuristicParts: heuristicTokensOfParts })
+  const t = new TokenThread({ script, local: () => new TokenCounter(), heuristic: heuristicTokensOfParts })
   threads.push(t)
   return t
 }

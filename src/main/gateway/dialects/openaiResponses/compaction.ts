@@ -25,7 +25,7 @@ const KEPT_USER_TEXT_CHARS = 64_000
 /** The compaction request's items, checked before anything is routed (a string is one user message). */
 export function compactionInput(body: Record<string, unknown>): unknown[] {
   const { input } = body
-  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }]
+  if (typeof input === 'string') return [userMessage(input)]
   if (!Array.isArray(input)) throw invalidRequest('"input" must be a string or an array of items', 'input')
   return input
 }
@@ -34,7 +34,7 @@ export function compactionInput(body: Record<string, unknown>): unknown[] {
 export function summaryRequest(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {
     model: body.model,
-    input: [...compactionInput(body), { type: 'message', role: 'user', content: [{ type: 'input_text', text: SUMMARY_INSTRUCTION }] }],
+    input: [...compactionInput(body), userMessage(SUMMARY_INSTRUCTION)],
     stream: false,
     store: false,
   }
@@ -77,7 +77,7 @@ function latestUserMessages(items: unknown[]): Json[] {
     const size = textSize(item.content)
     if (size > room) break
     room -= size
-    kept.unshift({ type: 'message', role: 'user', content: typeof item.content === 'string' ? [{ type: 'input_text', text: item.content }] : item.content })
+    kept.unshift(typeof item.content === 'string' ? userMessage(item.content) : { type: 'message', role: 'user', content: item.content })
   }
   return kept
 }
