@@ -19,7 +19,17 @@ export function runningOllamaModels(providerIds: readonly string[], snapshot: (p
       const name = about?.name ?? model.names[0]
       if (name === undefined || listed.has(name)) continue
       listed.add(name)
-      out.push({ ...about, name, expiresAt: model.expiresAt === undefined ? undefined : new Date(model.expiresAt) })
+      out.push({
+        name,
+        size: about?.size,
+        sizeVram: about?.sizeVram,
+        digest: about?.digest,
+        format: about?.format,
+        family: about?.family,
+        parameterSize: about?.parameterSize,
+        quantizationLevel: about?.quantizationLevel,
+        expiresAt: model.expiresAt === undefined ? undefined : new Date(model.expiresAt),
+      })
     }
   }
   return out
